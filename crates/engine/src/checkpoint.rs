@@ -1,0 +1,166 @@
+//! Saving and loading an [`Mlp`]: weights as safetensors, shape as JSON.
+//!
+//! The JSON is the [`MlpConfig`]; the safetensors file holds one `F32` tensor
+//! per parameter, named as [`Mlp::parameters`] names them.
+
+use safetensors::tensor::{Dtype, SafeTensors, TensorView};
+
+use crate::{Backend, Dense, EngineError, Mlp, MlpConfig, Tensor};
+
+/// A saved model: what a person downloads and loads back.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Checkpoint {
+    /// The [`MlpConfig`] as pretty JSON.
+    pub config_json: String,
+    /// The parameters in safetensors format.
+    pub weights: Vec<u8>,
+}
+
+impl<B: Backend> Mlp<B> {
+    /// Reads the parameters back and packs them with the config.
+    pub async fn save(&self) -> Result<Checkpoint, EngineError> {
+        let mut named = Vec::new();
+        for (name, tensor, _) in self.parameters() {
+            let bytes: Vec<u8> = tensor
+                .to_vec(self.backend())
+                .await?
+                .iter()
+                .flat_map(|v| v.to_le_bytes())
+                .collect();
+            named.push((name, tensor.shape().dims().to_vec(), bytes));
+        }
+        let views = named
+            .iter()
+            .map(|(name, shape, bytes)| {
+                TensorView::new(Dtype::F32, shape.clone(), bytes)
+                    .map(|view| (name.clone(), view))
+                    .map_err(|e| EngineError::Checkpoint(format!("{name}: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let weights = safetensors::serialize(views, None)
+            .map_err(|e| EngineError::Checkpoint(format!("cannot write safetensors: {e}")))?;
+        let config_json = serde_json::to_string_pretty(self.config())
+            .map_err(|e| EngineError::Checkpoint(format!("cannot write the config: {e}")))?;
+        Ok(Checkpoint {
+            config_json,
+            weights,
+        })
+    }
+
+    /// Rebuilds a model from a checkpoint, refusing files that do not match
+    /// their config (wrong names, shapes or types) with the reason.
+    pub fn load(backend: B, checkpoint: &Checkpoint) -> Result<Self, EngineError> {
+        let config: MlpConfig = serde_json::from_str(&checkpoint.config_json)
+            .map_err(|e| EngineError::Checkpoint(format!("the model config is not valid: {e}")))?;
+        config.validate()?;
+        let file = SafeTensors::deserialize(&checkpoint.weights).map_err(|e| {
+            EngineError::Checkpoint(format!("the weights file is not valid safetensors: {e}"))
+        })?;
+        let widths = config.widths();
+        let read = |name: String, shape: &[usize]| -> Result<Tensor<B>, EngineError> {
+            let view = file.tensor(&name).map_err(|_| {
+                EngineError::Checkpoint(format!("the weights file has no tensor {name}"))
+            })?;
+            if view.dtype() != Dtype::F32 {
+                return Err(EngineError::Checkpoint(format!(
+                    "{name} is {:?}, expected F32",
+                    view.dtype()
+                )));
+            }
+            if view.shape() != shape {
+                return Err(EngineError::Checkpoint(format!(
+                    "{name} has shape {:?} but the config needs {shape:?}",
+                    view.shape()
+                )));
+            }
+            let values: Vec<f32> = view
+                .data()
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect();
+            Tensor::from_slice(&backend, &values, shape)
+        };
+        let layers = widths
+            .windows(2)
+            .enumerate()
+            .map(|(i, pair)| {
+                Ok(Dense {
+                    weight: read(format!("layers.{i}.weight"), pair)?,
+                    bias: read(format!("layers.{i}.bias"), &pair[1..])?,
+                })
+            })
+            .collect::<Result<Vec<_>, EngineError>>()?;
+        let expected = layers.len() * 2;
+        if file.len() != expected {
+            return Err(EngineError::Checkpoint(format!(
+                "the weights file has {} tensors; this network has {expected}",
+                file.len()
+            )));
+        }
+        Mlp::from_layers(backend, config, layers)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Activation, Cpu, Loss, ready};
+
+    fn model() -> Mlp<Cpu> {
+        let cfg = MlpConfig::uniform(
+            3,
+            &[5, 4],
+            Activation::Relu,
+            2,
+            Activation::Linear,
+            Loss::SoftmaxCrossEntropy,
+        );
+        Mlp::new(Cpu, cfg, 9).unwrap()
+    }
+
+    fn predictions(m: &Mlp<Cpu>) -> Vec<f32> {
+        let x = Tensor::from_slice(&Cpu, &[0.1, -0.4, 2.0, 1.0, 1.0, -3.0], [2, 3]).unwrap();
+        ready(m.predict(&x).unwrap().to_vec(&Cpu)).unwrap().unwrap()
+    }
+
+    #[test]
+    fn save_then_load_gives_identical_predictions() {
+        let original = model();
+        let checkpoint = ready(original.save()).unwrap().unwrap();
+        let loaded = Mlp::load(Cpu, &checkpoint).unwrap();
+        assert_eq!(loaded.config(), original.config());
+        assert_eq!(predictions(&loaded), predictions(&original));
+    }
+
+    #[test]
+    fn a_file_for_another_architecture_is_refused() {
+        let checkpoint = ready(model().save()).unwrap().unwrap();
+        let mut other: MlpConfig = serde_json::from_str(&checkpoint.config_json).unwrap();
+        other.hidden[0].neurons = 6;
+        let wrong = Checkpoint {
+            config_json: serde_json::to_string(&other).unwrap(),
+            ..checkpoint.clone()
+        };
+        let err = Mlp::load(Cpu, &wrong).err().unwrap().to_string();
+        assert!(
+            err.contains("layers.0.weight") && err.contains("shape"),
+            "{err}"
+        );
+        let corrupt = Checkpoint {
+            weights: b"not a safetensors file".to_vec(),
+            ..checkpoint.clone()
+        };
+        assert!(Mlp::load(Cpu, &corrupt).is_err());
+        let bad_json = Checkpoint {
+            config_json: "{".into(),
+            ..checkpoint
+        };
+        assert!(
+            Mlp::load(Cpu, &bad_json)
+                .err()
+                .unwrap()
+                .to_string()
+                .contains("config")
+        );
+    }
+}

@@ -1,0 +1,220 @@
+//! Gradient checks: every graph op and loss against central finite differences.
+//!
+//! Each check builds a scalar from random inputs, asks [`Graph::backward`] for
+//! the gradient of every input, and compares it with `(f(x+h) − f(x−h)) / 2h`
+//! where the scalar is accumulated in f64. With h = 1e-2 in f32, truncation and
+//! rounding errors stay near 1e-4, so a relative tolerance of 1e-2 still catches
+//! any wrong factor, sign or transposition.
+
+use rand::{Rng, SeedableRng};
+
+use crate::{Activation, Cpu, Graph, Loss, Tensor, Var, ready};
+
+const H: f32 = 1e-2;
+const TOLERANCE: f64 = 1e-2;
+
+/// Checks the gradient of `build(inputs)` for every input tensor.
+fn check(
+    name: &str,
+    inputs: &[(Vec<f32>, Vec<usize>)],
+    build: impl Fn(&mut Graph<Cpu>, &[Var]) -> Var,
+) {
+    let eval = |values: &[Vec<f32>]| -> f64 {
+        let mut g = Graph::new(Cpu);
+        let vars: Vec<Var> = values
+            .iter()
+            .zip(inputs)
+            .map(|(v, (_, shape))| g.param(&Tensor::from_slice(&Cpu, v, shape.as_slice()).unwrap()))
+            .collect();
+        let out = build(&mut g, &vars);
+        let total = g.sum(out);
+        ready(g.tensor(total).to_vec(&Cpu)).unwrap().unwrap()[0] as f64
+    };
+    let values: Vec<Vec<f32>> = inputs.iter().map(|(v, _)| v.clone()).collect();
+    let mut g = Graph::new(Cpu);
+    let vars: Vec<Var> = inputs
+        .iter()
+        .map(|(v, shape)| g.param(&Tensor::from_slice(&Cpu, v, shape.as_slice()).unwrap()))
+        .collect();
+    let out = build(&mut g, &vars);
+    let total = g.sum(out);
+    let grads = g.backward(total).unwrap();
+    for (k, &var) in vars.iter().enumerate() {
+        let analytic = grads
+            .get(var)
+            .map(|b| b.to_vec())
+            .unwrap_or_else(|| vec![0.0; values[k].len()]);
+        for i in 0..values[k].len() {
+            let mut plus = values.clone();
+            plus[k][i] += H;
+            let mut minus = values.clone();
+            minus[k][i] -= H;
+            let numeric = (eval(&plus) - eval(&minus)) / (2.0 * H as f64);
+            let a = analytic[i] as f64;
+            assert!(
+                (numeric - a).abs() <= TOLERANCE * (1.0 + numeric.abs().max(a.abs())),
+                "{name}: input {k}, element {i}: numeric {numeric} vs analytic {a}"
+            );
+        }
+    }
+}
+
+fn random(len: usize, seed: u64) -> Vec<f32> {
+    let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(seed);
+    // Keep away from 0 so kinks (ReLU at 0) are never straddled.
+    (0..len)
+        .map(|_| {
+            let v: f32 = rng.random_range(0.2..1.5);
+            if rng.random::<bool>() { v } else { -v }
+        })
+        .collect()
+}
+
+fn input(shape: &[usize], seed: u64) -> (Vec<f32>, Vec<usize>) {
+    (random(shape.iter().product(), seed), shape.to_vec())
+}
+
+#[test]
+fn matmul() {
+    check("matmul", &[input(&[3, 4], 1), input(&[4, 2], 2)], |g, v| {
+        g.matmul(v[0], v[1]).unwrap()
+    });
+}
+
+#[test]
+fn broadcast_add_sub_mul() {
+    let m = input(&[3, 4], 3);
+    check("add row", &[m.clone(), input(&[4], 4)], |g, v| {
+        g.add(v[0], v[1]).unwrap()
+    });
+    check("sub column", &[m.clone(), input(&[3, 1], 5)], |g, v| {
+        g.sub(v[0], v[1]).unwrap()
+    });
+    check("mul scalar", &[m.clone(), input(&[], 6)], |g, v| {
+        g.mul(v[0], v[1]).unwrap()
+    });
+    check("mul same", &[m.clone(), input(&[3, 4], 7)], |g, v| {
+        g.mul(v[0], v[1]).unwrap()
+    });
+    // x·x: a value used twice must accumulate both gradients.
+    check("square", &[m], |g, v| g.mul(v[0], v[0]).unwrap());
+}
+
+#[test]
+fn reductions_scale_transpose_reshape() {
+    let m = [input(&[3, 4], 8)];
+    // Weighting by a fixed tensor makes each output element's gradient distinct.
+    let weigh = |g: &mut Graph<Cpu>, x: Var| {
+        let shape = g.shape(x).clone();
+        let w = g.input(&Tensor::from_slice(&Cpu, &random(shape.len(), 99), shape).unwrap());
+        g.mul(x, w).unwrap()
+    };
+    check("sum_to rows", &m, |g, v| {
+        let s = g.sum_to(v[0], [4]).unwrap();
+        weigh(g, s)
+    });
+    check("sum_to columns", &m, |g, v| {
+        let s = g.sum_to(v[0], [3, 1]).unwrap();
+        weigh(g, s)
+    });
+    check("mean", &m, |g, v| g.mean(v[0]));
+    check("scale", &m, |g, v| {
+        let s = g.scale(v[0], -2.5);
+        weigh(g, s)
+    });
+    check("transpose", &m, |g, v| {
+        let t = g.transpose(v[0]).unwrap();
+        weigh(g, t)
+    });
+    check("reshape", &m, |g, v| {
+        let r = g.reshape(v[0], [2, 6]).unwrap();
+        weigh(g, r)
+    });
+}
+
+#[test]
+fn activations_and_ln() {
+    for act in Activation::ALL {
+        check(act.name(), &[input(&[2, 5], 10)], |g, v| {
+            let a = g.activation(v[0], act);
+            g.mul(a, a).unwrap()
+        });
+    }
+    let positive: Vec<f32> = random(6, 11).iter().map(|v| v.abs()).collect();
+    check("ln", &[(positive, vec![2, 3])], |g, v| g.ln(v[0]));
+}
+
+#[test]
+fn softmax_and_log_softmax() {
+    let weigh = |g: &mut Graph<Cpu>, x: Var| {
+        let w = g.input(&Tensor::from_slice(&Cpu, &random(12, 98), [3, 4]).unwrap());
+        g.mul(x, w).unwrap()
+    };
+    check("softmax", &[input(&[3, 4], 12)], |g, v| {
+        let s = g.softmax(v[0]).unwrap();
+        weigh(g, s)
+    });
+    check("log_softmax", &[input(&[3, 4], 13)], |g, v| {
+        let s = g.log_softmax(v[0]).unwrap();
+        weigh(g, s)
+    });
+}
+
+#[test]
+fn losses() {
+    let targets_pm1 = Tensor::from_slice(&Cpu, &[1., -1., -1., 1.], [4, 1]).unwrap();
+    check("half squared error", &[input(&[4, 1], 14)], |g, v| {
+        let t = g.input(&targets_pm1);
+        Loss::HalfSquaredError.record(g, v[0], t).unwrap()
+    });
+    let onehot = Tensor::from_slice(&Cpu, &[0., 1., 0., 1., 0., 0.], [2, 3]).unwrap();
+    check("softmax cross-entropy", &[input(&[2, 3], 15)], |g, v| {
+        let t = g.input(&onehot);
+        Loss::SoftmaxCrossEntropy.record(g, v[0], t).unwrap()
+    });
+    let probabilities: Vec<f32> = vec![0.2, 0.7, 0.55, 0.9];
+    let targets01 = Tensor::from_slice(&Cpu, &[0., 1., 0., 1.], [4, 1]).unwrap();
+    check(
+        "binary cross-entropy",
+        &[(probabilities, vec![4, 1])],
+        |g, v| {
+            let t = g.input(&targets01);
+            Loss::BinaryCrossEntropy.record(g, v[0], t).unwrap()
+        },
+    );
+}
+
+#[test]
+fn whole_mlp_forward_and_loss() {
+    use crate::{Mlp, MlpConfig};
+    let cfg = MlpConfig::uniform(
+        3,
+        &[4, 3],
+        Activation::Tanh,
+        2,
+        Activation::Linear,
+        Loss::SoftmaxCrossEntropy,
+    );
+    let model = Mlp::new(Cpu, cfg, 2).unwrap();
+    let params: Vec<(Vec<f32>, Vec<usize>)> = model
+        .parameters()
+        .iter()
+        .map(|(_, t, _)| (t.buffer().to_vec(), t.shape().dims().to_vec()))
+        .collect();
+    let x = Tensor::from_slice(&Cpu, &random(15, 16), [5, 3]).unwrap();
+    let y = Tensor::from_slice(&Cpu, &[1., 0., 0., 1., 0., 1., 1., 0., 1., 0.], [5, 2]).unwrap();
+    check("mlp", &params, |g, v| {
+        let mut h = g.input(&x);
+        for (i, pair) in v.chunks(2).enumerate() {
+            let z = g.matmul(h, pair[0]).unwrap();
+            let z = g.add(z, pair[1]).unwrap();
+            h = if i + 1 < v.len() / 2 {
+                g.activation(z, Activation::Tanh)
+            } else {
+                z
+            };
+        }
+        let t = g.input(&y);
+        Loss::SoftmaxCrossEntropy.record(g, h, t).unwrap()
+    });
+}

@@ -1,0 +1,374 @@
+//! Reverse-mode automatic differentiation over tensors, as a tape.
+//!
+//! A [`Graph`] records every operation in the order it ran; [`Graph::backward`]
+//! walks the tape from the end and asks each operation for the gradients of its
+//! inputs. Each op is one `match` arm in [`Graph::backward`] and one method that
+//! computes its forward value: nothing more.
+
+use crate::backend::{Backend, BinaryOp, MatMul, UnaryOp};
+use crate::{Activation, EngineError, Shape, Tensor};
+
+/// A value recorded on a [`Graph`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Var(usize);
+
+#[derive(Clone, Copy, Debug)]
+enum Op {
+    Leaf,
+    MatMul(Var, Var),
+    Binary(BinaryOp, Var, Var),
+    SumTo(Var),
+    Scale(Var, f32),
+    Unary(UnaryOp, Var),
+    Softmax { x: Var, log: bool },
+    Transpose(Var),
+    Reshape(Var),
+}
+
+struct Node<B: Backend> {
+    value: B::Buffer,
+    shape: Shape,
+    op: Op,
+    requires_grad: bool,
+}
+
+/// A tape of tensor operations on backend `B`.
+pub struct Graph<B: Backend> {
+    backend: B,
+    nodes: Vec<Node<B>>,
+}
+
+/// The gradients of one scalar with respect to the graph's values.
+pub struct Gradients<B: Backend> {
+    grads: Vec<Option<B::Buffer>>,
+}
+
+impl<B: Backend> Gradients<B> {
+    /// d(loss)/d(var), if `var` influenced the loss and requires a gradient.
+    pub fn get(&self, var: Var) -> Option<&B::Buffer> {
+        self.grads.get(var.0).and_then(Option::as_ref)
+    }
+}
+
+impl<B: Backend> Graph<B> {
+    /// An empty tape.
+    pub fn new(backend: B) -> Self {
+        Graph {
+            backend,
+            nodes: Vec::new(),
+        }
+    }
+
+    /// The backend the graph computes on.
+    pub fn backend(&self) -> &B {
+        &self.backend
+    }
+
+    /// A leaf whose gradient [`Graph::backward`] computes (a parameter).
+    pub fn param(&mut self, tensor: &Tensor<B>) -> Var {
+        self.push(
+            tensor.buffer().clone(),
+            tensor.shape().clone(),
+            Op::Leaf,
+            true,
+        )
+    }
+
+    /// A leaf that needs no gradient (input data, targets).
+    pub fn input(&mut self, tensor: &Tensor<B>) -> Var {
+        self.push(
+            tensor.buffer().clone(),
+            tensor.shape().clone(),
+            Op::Leaf,
+            false,
+        )
+    }
+
+    /// A constant tensor of `shape` filled with `value`.
+    pub fn constant(&mut self, value: f32, shape: impl Into<Shape>) -> Var {
+        let shape = shape.into();
+        let buffer = self.backend.fill(shape.len(), value);
+        self.push(buffer, shape, Op::Leaf, false)
+    }
+
+    /// The value of `var`.
+    pub fn value(&self, var: Var) -> &B::Buffer {
+        &self.nodes[var.0].value
+    }
+
+    /// The shape of `var`.
+    pub fn shape(&self, var: Var) -> &Shape {
+        &self.nodes[var.0].shape
+    }
+
+    /// The value of `var` as a tensor.
+    pub fn tensor(&self, var: Var) -> Tensor<B> {
+        let node = &self.nodes[var.0];
+        Tensor::from_buffer(node.value.clone(), node.shape.clone())
+    }
+
+    /// Matrix product of an `m×k` and a `k×n` matrix.
+    pub fn matmul(&mut self, a: Var, b: Var) -> Result<Var, EngineError> {
+        let (m, k) = self.matrix_dims(a, "matmul")?;
+        let (k2, n) = self.matrix_dims(b, "matmul")?;
+        if k != k2 {
+            return Err(EngineError::Shape(format!(
+                "matmul of {} by {}: inner dimensions differ",
+                self.shape(a),
+                self.shape(b)
+            )));
+        }
+        let dims = MatMul {
+            m,
+            k,
+            n,
+            transpose_a: false,
+            transpose_b: false,
+        };
+        let value = self.backend.matmul(self.value(a), self.value(b), dims);
+        Ok(self.push_op(value, Shape::new([m, n]), Op::MatMul(a, b)))
+    }
+
+    /// `a + b`, broadcasting.
+    pub fn add(&mut self, a: Var, b: Var) -> Result<Var, EngineError> {
+        self.binary(BinaryOp::Add, a, b)
+    }
+
+    /// `a − b`, broadcasting.
+    pub fn sub(&mut self, a: Var, b: Var) -> Result<Var, EngineError> {
+        self.binary(BinaryOp::Sub, a, b)
+    }
+
+    /// `a ⊙ b` (elementwise), broadcasting.
+    pub fn mul(&mut self, a: Var, b: Var) -> Result<Var, EngineError> {
+        self.binary(BinaryOp::Mul, a, b)
+    }
+
+    /// Sums `x` down to `shape`, which `x` must be a broadcast of.
+    pub fn sum_to(&mut self, x: Var, shape: impl Into<Shape>) -> Result<Var, EngineError> {
+        let target = shape.into();
+        if target.broadcast(self.shape(x)).ok().as_ref() != Some(self.shape(x)) {
+            return Err(EngineError::Shape(format!(
+                "cannot sum {} down to {target}",
+                self.shape(x)
+            )));
+        }
+        let value = self.backend.sum_to(self.value(x), self.shape(x), &target);
+        Ok(self.push_op(value, target, Op::SumTo(x)))
+    }
+
+    /// The sum of every element, as a scalar.
+    pub fn sum(&mut self, x: Var) -> Var {
+        self.sum_to(x, Shape::scalar())
+            .expect("every shape sums down to a scalar")
+    }
+
+    /// The mean of every element, as a scalar.
+    pub fn mean(&mut self, x: Var) -> Var {
+        let count = self.shape(x).len().max(1) as f32;
+        let total = self.sum(x);
+        self.scale(total, 1.0 / count)
+    }
+
+    /// `factor · x`.
+    pub fn scale(&mut self, x: Var, factor: f32) -> Var {
+        let value = self.backend.scale(self.value(x), factor);
+        let shape = self.shape(x).clone();
+        self.push_op(value, shape, Op::Scale(x, factor))
+    }
+
+    /// An activation applied elementwise.
+    pub fn activation(&mut self, x: Var, activation: Activation) -> Var {
+        self.unary(UnaryOp::Activation(activation), x)
+    }
+
+    /// Natural logarithm elementwise (input clamped at [`crate::backend::LN_FLOOR`]).
+    pub fn ln(&mut self, x: Var) -> Var {
+        self.unary(UnaryOp::Ln, x)
+    }
+
+    /// Softmax along the last axis of a matrix.
+    pub fn softmax(&mut self, x: Var) -> Result<Var, EngineError> {
+        self.softmax_op(x, false)
+    }
+
+    /// Log-softmax along the last axis of a matrix (stable).
+    pub fn log_softmax(&mut self, x: Var) -> Result<Var, EngineError> {
+        self.softmax_op(x, true)
+    }
+
+    /// Transpose of a matrix.
+    pub fn transpose(&mut self, x: Var) -> Result<Var, EngineError> {
+        let (rows, cols) = self.matrix_dims(x, "transpose")?;
+        let value = self.backend.transpose(self.value(x), rows, cols);
+        Ok(self.push_op(value, Shape::new([cols, rows]), Op::Transpose(x)))
+    }
+
+    /// The same values seen with another shape of the same size.
+    pub fn reshape(&mut self, x: Var, shape: impl Into<Shape>) -> Result<Var, EngineError> {
+        let shape = shape.into();
+        if shape.len() != self.shape(x).len() {
+            return Err(EngineError::Shape(format!(
+                "cannot reshape {} to {shape}",
+                self.shape(x)
+            )));
+        }
+        let value = self.value(x).clone();
+        Ok(self.push_op(value, shape, Op::Reshape(x)))
+    }
+
+    /// Gradients of the scalar `loss` with respect to every value that requires one.
+    pub fn backward(&self, loss: Var) -> Result<Gradients<B>, EngineError> {
+        if self.shape(loss).len() != 1 {
+            return Err(EngineError::Shape(format!(
+                "backward needs a scalar loss, got shape {}",
+                self.shape(loss)
+            )));
+        }
+        let b = &self.backend;
+        let mut grads: Vec<Option<B::Buffer>> = vec![None; self.nodes.len()];
+        grads[loss.0] = Some(b.fill(1, 1.0));
+        for i in (0..=loss.0).rev() {
+            let Some(g) = grads[i].clone() else { continue };
+            let node = &self.nodes[i];
+            if !node.requires_grad {
+                continue;
+            }
+            let out_shape = &node.shape;
+            let mut send = |var: Var, grad: B::Buffer| {
+                if self.nodes[var.0].requires_grad {
+                    grads[var.0] = Some(match grads[var.0].take() {
+                        Some(acc) => {
+                            let shape = self.shape(var);
+                            b.binary(BinaryOp::Add, &acc, shape, &grad, shape)
+                        }
+                        None => grad,
+                    });
+                }
+            };
+            match node.op {
+                Op::Leaf => {}
+                Op::MatMul(x, w) => {
+                    let (m, k) = (self.shape(x).dims()[0], self.shape(x).dims()[1]);
+                    let n = out_shape.dims()[1];
+                    if self.nodes[x.0].requires_grad {
+                        let dims = MatMul {
+                            m,
+                            k: n,
+                            n: k,
+                            transpose_a: false,
+                            transpose_b: true,
+                        };
+                        send(x, b.matmul(&g, self.value(w), dims));
+                    }
+                    if self.nodes[w.0].requires_grad {
+                        let dims = MatMul {
+                            m: k,
+                            k: m,
+                            n,
+                            transpose_a: true,
+                            transpose_b: false,
+                        };
+                        send(w, b.matmul(self.value(x), &g, dims));
+                    }
+                }
+                Op::Binary(op, x, y) => {
+                    let (xs, ys) = (self.shape(x), self.shape(y));
+                    let (gx, gy) = match op {
+                        BinaryOp::Add => (g.clone(), g.clone()),
+                        BinaryOp::Sub => (g.clone(), b.scale(&g, -1.0)),
+                        BinaryOp::Mul => (
+                            b.binary(BinaryOp::Mul, &g, out_shape, self.value(y), ys),
+                            b.binary(BinaryOp::Mul, &g, out_shape, self.value(x), xs),
+                        ),
+                    };
+                    send(x, reduce(b, gx, out_shape, xs));
+                    send(y, reduce(b, gy, out_shape, ys));
+                }
+                Op::SumTo(x) => send(x, b.expand(&g, out_shape, self.shape(x))),
+                Op::Scale(x, factor) => send(x, b.scale(&g, factor)),
+                Op::Unary(op, x) => send(x, b.unary_backward(op, self.value(x), &node.value, &g)),
+                Op::Softmax { x, log } => {
+                    let (rows, cols) = (out_shape.dims()[0], out_shape.dims()[1]);
+                    send(x, b.softmax_backward(&node.value, &g, rows, cols, log));
+                }
+                Op::Transpose(x) => {
+                    let (rows, cols) = (out_shape.dims()[0], out_shape.dims()[1]);
+                    send(x, b.transpose(&g, rows, cols));
+                }
+                Op::Reshape(x) => send(x, g),
+            }
+        }
+        Ok(Gradients { grads })
+    }
+
+    fn binary(&mut self, op: BinaryOp, a: Var, b: Var) -> Result<Var, EngineError> {
+        let shape = self.shape(a).broadcast(self.shape(b))?;
+        let value = self.backend.binary(
+            op,
+            self.value(a),
+            self.shape(a),
+            self.value(b),
+            self.shape(b),
+        );
+        Ok(self.push_op(value, shape, Op::Binary(op, a, b)))
+    }
+
+    fn unary(&mut self, op: UnaryOp, x: Var) -> Var {
+        let value = self.backend.unary(op, self.value(x));
+        let shape = self.shape(x).clone();
+        self.push_op(value, shape, Op::Unary(op, x))
+    }
+
+    fn softmax_op(&mut self, x: Var, log: bool) -> Result<Var, EngineError> {
+        let (rows, cols) = self.matrix_dims(x, "softmax")?;
+        let value = self.backend.softmax(self.value(x), rows, cols, log);
+        let shape = self.shape(x).clone();
+        Ok(self.push_op(value, shape, Op::Softmax { x, log }))
+    }
+
+    fn matrix_dims(&self, x: Var, what: &str) -> Result<(usize, usize), EngineError> {
+        match *self.shape(x).dims() {
+            [rows, cols] => Ok((rows, cols)),
+            _ => Err(EngineError::Shape(format!(
+                "{what} needs a matrix, got shape {}",
+                self.shape(x)
+            ))),
+        }
+    }
+
+    fn push_op(&mut self, value: B::Buffer, shape: Shape, op: Op) -> Var {
+        let requires_grad = match op {
+            Op::Leaf => false,
+            Op::MatMul(a, b) | Op::Binary(_, a, b) => {
+                self.nodes[a.0].requires_grad || self.nodes[b.0].requires_grad
+            }
+            Op::SumTo(x)
+            | Op::Scale(x, _)
+            | Op::Unary(_, x)
+            | Op::Softmax { x, .. }
+            | Op::Transpose(x)
+            | Op::Reshape(x) => self.nodes[x.0].requires_grad,
+        };
+        self.push(value, shape, op, requires_grad)
+    }
+
+    fn push(&mut self, value: B::Buffer, shape: Shape, op: Op, requires_grad: bool) -> Var {
+        self.nodes.push(Node {
+            value,
+            shape,
+            op,
+            requires_grad,
+        });
+        Var(self.nodes.len() - 1)
+    }
+}
+
+/// Sums a broadcast gradient back down to the shape of the operand it flows to.
+fn reduce<B: Backend>(b: &B, grad: B::Buffer, from: &Shape, to: &Shape) -> B::Buffer {
+    if from == to {
+        grad
+    } else {
+        b.sum_to(&grad, from, to)
+    }
+}

@@ -1,0 +1,383 @@
+//! A multi-layer perceptron built from a config: the Playground's network.
+
+use rand::SeedableRng;
+use serde::{Deserialize, Serialize};
+
+use crate::{Activation, Backend, EngineError, Graph, Init, Loss, Tensor, Var};
+
+/// Largest layer width the engine accepts (a sanity bound, not a UI limit).
+pub const MAX_WIDTH: usize = 4096;
+/// Most hidden layers the engine accepts.
+pub const MAX_HIDDEN_LAYERS: usize = 64;
+
+/// Mixed into the seed so initial weights do not reuse the data's random stream.
+const INIT_STREAM: u64 = 0x1e1f_5eed_0f0b_5e11;
+
+/// One hidden layer: its width and activation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HiddenLayer {
+    pub neurons: usize,
+    pub activation: Activation,
+}
+
+/// Everything that determines an MLP's shape and behaviour.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MlpConfig {
+    /// Number of input features.
+    pub inputs: usize,
+    pub hidden: Vec<HiddenLayer>,
+    pub outputs: usize,
+    /// Applied to the last layer. Must be `Linear` for softmax cross-entropy
+    /// (the loss applies the softmax) and `Sigmoid` for binary cross-entropy.
+    pub output_activation: Activation,
+    pub loss: Loss,
+    pub init: Init,
+}
+
+impl MlpConfig {
+    /// A config whose hidden layers all share one activation.
+    pub fn uniform(
+        inputs: usize,
+        widths: &[usize],
+        activation: Activation,
+        outputs: usize,
+        output_activation: Activation,
+        loss: Loss,
+    ) -> Self {
+        MlpConfig {
+            inputs,
+            hidden: widths
+                .iter()
+                .map(|&neurons| HiddenLayer {
+                    neurons,
+                    activation,
+                })
+                .collect(),
+            outputs,
+            output_activation,
+            loss,
+            init: Init::Tfp,
+        }
+    }
+
+    /// Checks sizes and the output/loss pairing, explaining what is wrong.
+    pub fn validate(&self) -> Result<(), EngineError> {
+        let bad = |msg: String| Err(EngineError::Config(msg));
+        if self.inputs == 0 || self.inputs > MAX_WIDTH {
+            return bad(format!(
+                "the network needs 1 to {MAX_WIDTH} inputs, not {}",
+                self.inputs
+            ));
+        }
+        if self.outputs == 0 || self.outputs > MAX_WIDTH {
+            return bad(format!(
+                "the network needs 1 to {MAX_WIDTH} outputs, not {}",
+                self.outputs
+            ));
+        }
+        if self.hidden.len() > MAX_HIDDEN_LAYERS {
+            return bad(format!(
+                "at most {MAX_HIDDEN_LAYERS} hidden layers, not {}",
+                self.hidden.len()
+            ));
+        }
+        if let Some((i, layer)) = self
+            .hidden
+            .iter()
+            .enumerate()
+            .find(|(_, l)| l.neurons == 0 || l.neurons > MAX_WIDTH)
+        {
+            return bad(format!(
+                "hidden layer {} has {} neurons; it needs 1 to {MAX_WIDTH}",
+                i + 1,
+                layer.neurons
+            ));
+        }
+        match (self.loss, self.output_activation) {
+            (Loss::SoftmaxCrossEntropy, Activation::Linear) if self.outputs >= 2 => Ok(()),
+            (Loss::SoftmaxCrossEntropy, _) => bad(
+                "softmax cross-entropy needs a linear output layer with at least 2 outputs".into(),
+            ),
+            (Loss::BinaryCrossEntropy, Activation::Sigmoid) => Ok(()),
+            (Loss::BinaryCrossEntropy, _) => {
+                bad("binary cross-entropy needs a sigmoid output layer".into())
+            }
+            (Loss::HalfSquaredError, _) => Ok(()),
+        }
+    }
+
+    /// The width of every layer from the inputs to the outputs.
+    pub fn widths(&self) -> Vec<usize> {
+        std::iter::once(self.inputs)
+            .chain(self.hidden.iter().map(|l| l.neurons))
+            .chain(std::iter::once(self.outputs))
+            .collect()
+    }
+
+    /// The activation of each non-input layer, the output layer last.
+    pub fn activations(&self) -> Vec<Activation> {
+        self.hidden
+            .iter()
+            .map(|l| l.activation)
+            .chain(std::iter::once(self.output_activation))
+            .collect()
+    }
+}
+
+/// One dense layer's parameters: `weight` is `inputs × outputs`, `bias` is `outputs`.
+pub struct Dense<B: Backend> {
+    pub weight: Tensor<B>,
+    pub bias: Tensor<B>,
+}
+
+/// A multi-layer perceptron on backend `B`.
+pub struct Mlp<B: Backend> {
+    backend: B,
+    config: MlpConfig,
+    layers: Vec<Dense<B>>,
+}
+
+/// The values one forward pass recorded on a graph.
+pub struct Forward {
+    /// Parameters in [`Mlp::parameters`] order.
+    pub params: Vec<Var>,
+    /// Each layer's output after its activation, the output layer last (for
+    /// softmax cross-entropy the last one holds logits).
+    pub layers: Vec<Var>,
+}
+
+impl Forward {
+    /// The network's output.
+    pub fn output(&self) -> Var {
+        *self.layers.last().expect("an MLP has an output layer")
+    }
+}
+
+impl<B: Backend> Mlp<B> {
+    /// A fresh network; the same `seed` gives the same weights on every platform.
+    pub fn new(backend: B, config: MlpConfig, seed: u64) -> Result<Self, EngineError> {
+        config.validate()?;
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(seed ^ INIT_STREAM);
+        let widths = config.widths();
+        let layers = widths
+            .windows(2)
+            .map(|pair| {
+                let (fan_in, fan_out) = (pair[0], pair[1]);
+                let weight = config.init.weights(fan_in, fan_out, &mut rng);
+                Ok(Dense {
+                    weight: Tensor::from_slice(&backend, &weight, [fan_in, fan_out])?,
+                    bias: Tensor::full(&backend, config.init.bias(), [fan_out]),
+                })
+            })
+            .collect::<Result<_, EngineError>>()?;
+        Ok(Mlp {
+            backend,
+            config,
+            layers,
+        })
+    }
+
+    /// Builds a network from existing layers, checking them against `config`.
+    pub fn from_layers(
+        backend: B,
+        config: MlpConfig,
+        layers: Vec<Dense<B>>,
+    ) -> Result<Self, EngineError> {
+        config.validate()?;
+        let widths = config.widths();
+        if layers.len() != widths.len() - 1 {
+            return Err(EngineError::Config(format!(
+                "the config describes {} layers but {} were given",
+                widths.len() - 1,
+                layers.len()
+            )));
+        }
+        for (i, (layer, pair)) in layers.iter().zip(widths.windows(2)).enumerate() {
+            if layer.weight.shape().dims() != pair || layer.bias.shape().dims() != [pair[1]] {
+                return Err(EngineError::Config(format!(
+                    "layer {i}: weight {} and bias {} do not fit {} → {}",
+                    layer.weight.shape(),
+                    layer.bias.shape(),
+                    pair[0],
+                    pair[1]
+                )));
+            }
+        }
+        Ok(Mlp {
+            backend,
+            config,
+            layers,
+        })
+    }
+
+    /// The backend the network lives on.
+    pub fn backend(&self) -> &B {
+        &self.backend
+    }
+
+    /// The config the network was built from.
+    pub fn config(&self) -> &MlpConfig {
+        &self.config
+    }
+
+    /// The dense layers, input side first.
+    pub fn layers(&self) -> &[Dense<B>] {
+        &self.layers
+    }
+
+    /// Mutable layers (for editing a weight by hand).
+    pub fn layers_mut(&mut self) -> &mut [Dense<B>] {
+        &mut self.layers
+    }
+
+    /// Every parameter with its name and whether it is a weight (penalised) or a
+    /// bias: `layers.{i}.weight`, `layers.{i}.bias`, …
+    pub fn parameters(&self) -> Vec<(String, &Tensor<B>, bool)> {
+        self.layers
+            .iter()
+            .enumerate()
+            .flat_map(|(i, l)| {
+                [
+                    (format!("layers.{i}.weight"), &l.weight, true),
+                    (format!("layers.{i}.bias"), &l.bias, false),
+                ]
+            })
+            .collect()
+    }
+
+    /// Mutable parameters in [`Mlp::parameters`] order.
+    pub fn parameters_mut(&mut self) -> Vec<&mut Tensor<B>> {
+        self.layers
+            .iter_mut()
+            .flat_map(|l| [&mut l.weight, &mut l.bias])
+            .collect()
+    }
+
+    /// Records a forward pass of `x` (`rows × inputs`) on `g`.
+    pub fn forward(&self, g: &mut Graph<B>, x: Var) -> Result<Forward, EngineError> {
+        let mut params = Vec::with_capacity(self.layers.len() * 2);
+        let mut layers = Vec::with_capacity(self.layers.len());
+        let mut h = x;
+        for (layer, activation) in self.layers.iter().zip(self.config.activations()) {
+            let w = g.param(&layer.weight);
+            let b = g.param(&layer.bias);
+            let z = g.matmul(h, w)?;
+            let z = g.add(z, b)?;
+            h = g.activation(z, activation);
+            params.extend([w, b]);
+            layers.push(h);
+        }
+        Ok(Forward { params, layers })
+    }
+
+    /// Every layer's output for a batch of inputs (`rows × inputs`), the output
+    /// layer last and, for softmax cross-entropy, as probabilities. The Playground
+    /// draws one heatmap per neuron from this.
+    pub fn predict_layers(&self, x: &Tensor<B>) -> Result<Vec<Tensor<B>>, EngineError> {
+        let mut g = Graph::new(self.backend.clone());
+        let input = g.input(x);
+        let mut forward = self.forward(&mut g, input)?;
+        if self.config.loss == Loss::SoftmaxCrossEntropy {
+            let logits = forward.output();
+            let probabilities = g.softmax(logits)?;
+            *forward
+                .layers
+                .last_mut()
+                .expect("an MLP has an output layer") = probabilities;
+        }
+        Ok(forward.layers.iter().map(|&v| g.tensor(v)).collect())
+    }
+
+    /// The network's output for a batch of inputs (probabilities for softmax
+    /// cross-entropy).
+    pub fn predict(&self, x: &Tensor<B>) -> Result<Tensor<B>, EngineError> {
+        let mut layers = self.predict_layers(x)?;
+        Ok(layers.pop().expect("an MLP has an output layer"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Cpu, ready};
+
+    fn config() -> MlpConfig {
+        MlpConfig::uniform(
+            2,
+            &[4, 2],
+            Activation::Tanh,
+            1,
+            Activation::Tanh,
+            Loss::HalfSquaredError,
+        )
+    }
+
+    fn read(t: &Tensor<Cpu>) -> Vec<f32> {
+        ready(t.to_vec(&Cpu)).unwrap().unwrap()
+    }
+
+    #[test]
+    fn same_seed_same_weights() {
+        let a = Mlp::new(Cpu, config(), 3).unwrap();
+        let b = Mlp::new(Cpu, config(), 3).unwrap();
+        let c = Mlp::new(Cpu, config(), 4).unwrap();
+        let wa = read(&a.layers()[0].weight);
+        assert_eq!(wa, read(&b.layers()[0].weight));
+        assert_ne!(wa, read(&c.layers()[0].weight));
+        assert_eq!(read(&a.layers()[1].bias), vec![0.1, 0.1]);
+    }
+
+    #[test]
+    fn predict_layers_gives_every_neuron() {
+        let mlp = Mlp::new(Cpu, config(), 1).unwrap();
+        let x = Tensor::from_slice(&Cpu, &[0.5, -1.0, 2.0, 0.0, 0.0, 0.0], [3, 2]).unwrap();
+        let layers = mlp.predict_layers(&x).unwrap();
+        let shapes: Vec<_> = layers.iter().map(|t| t.shape().dims().to_vec()).collect();
+        assert_eq!(shapes, vec![vec![3, 4], vec![3, 2], vec![3, 1]]);
+        assert!(read(&layers[2]).iter().all(|v| v.abs() < 1.0));
+    }
+
+    #[test]
+    fn softmax_outputs_are_probabilities() {
+        let cfg = MlpConfig::uniform(
+            2,
+            &[3],
+            Activation::Relu,
+            3,
+            Activation::Linear,
+            Loss::SoftmaxCrossEntropy,
+        );
+        let mlp = Mlp::new(Cpu, cfg, 1).unwrap();
+        let x = Tensor::from_slice(&Cpu, &[0.5, -1.0, 2.0, 0.0], [2, 2]).unwrap();
+        let p = read(&mlp.predict(&x).unwrap());
+        for row in p.chunks(3) {
+            assert!((row.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+        }
+    }
+
+    #[test]
+    fn invalid_configs_are_explained() {
+        let mut cfg = config();
+        cfg.hidden[1].neurons = 0;
+        let err = Mlp::new(Cpu, cfg, 0).err().unwrap().to_string();
+        assert!(err.contains("hidden layer 2"), "{err}");
+        let ce = MlpConfig::uniform(
+            2,
+            &[3],
+            Activation::Relu,
+            3,
+            Activation::Tanh,
+            Loss::SoftmaxCrossEntropy,
+        );
+        assert!(ce.validate().is_err());
+        let bce = MlpConfig::uniform(
+            2,
+            &[3],
+            Activation::Relu,
+            1,
+            Activation::Tanh,
+            Loss::BinaryCrossEntropy,
+        );
+        assert!(bce.validate().is_err());
+    }
+}

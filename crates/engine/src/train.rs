@@ -1,0 +1,330 @@
+//! Mini-batch training of an [`Mlp`] and its evaluation on a data set.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Backend, EngineError, Graph, Mlp, Optimizer, Regularization, Tensor, UpdateStep};
+
+/// Examples as two row-aligned matrices on a backend: inputs and targets.
+pub struct Examples<B: Backend> {
+    pub x: Tensor<B>,
+    pub y: Tensor<B>,
+}
+
+impl<B: Backend> Clone for Examples<B> {
+    fn clone(&self) -> Self {
+        Examples {
+            x: self.x.clone(),
+            y: self.y.clone(),
+        }
+    }
+}
+
+impl<B: Backend> Examples<B> {
+    /// Uploads `x` (`rows × inputs`) and `y` (`rows × outputs`), row-major.
+    pub fn new(
+        backend: &B,
+        x: &[f32],
+        inputs: usize,
+        y: &[f32],
+        outputs: usize,
+    ) -> Result<Self, EngineError> {
+        let rows = x.len().checked_div(inputs).unwrap_or(0);
+        if inputs == 0 || outputs == 0 || x.len() != rows * inputs || y.len() != rows * outputs {
+            return Err(EngineError::Shape(format!(
+                "{} input values and {} target values do not make rows of {inputs} inputs and {outputs} outputs",
+                x.len(),
+                y.len()
+            )));
+        }
+        Ok(Examples {
+            x: Tensor::from_slice(backend, x, [rows, inputs])?,
+            y: Tensor::from_slice(backend, y, [rows, outputs])?,
+        })
+    }
+
+    /// Number of examples.
+    pub fn len(&self) -> usize {
+        self.x.shape().dims()[0]
+    }
+
+    /// True when there are no examples.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn rows(&self, backend: &B, start: usize, count: usize) -> Examples<B> {
+        let slice = |t: &Tensor<B>| {
+            let width = t.shape().dims()[1];
+            Tensor::from_buffer(
+                backend.slice_rows(t.buffer(), width, start, count),
+                [count, width].into(),
+            )
+        };
+        Examples {
+            x: slice(&self.x),
+            y: slice(&self.y),
+        }
+    }
+}
+
+/// How training proceeds; every field may change between steps.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainConfig {
+    pub optimizer: Optimizer,
+    pub learning_rate: f32,
+    pub batch_size: usize,
+    pub regularization: Option<Regularization>,
+    pub regularization_rate: f32,
+}
+
+impl Default for TrainConfig {
+    /// TensorFlow Playground's defaults.
+    fn default() -> Self {
+        TrainConfig {
+            optimizer: Optimizer::Sgd,
+            learning_rate: 0.03,
+            batch_size: 10,
+            regularization: None,
+            regularization_rate: 0.0,
+        }
+    }
+}
+
+/// A model's loss (and accuracy) over a whole data set.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluation {
+    /// Mean loss per example, without the weight penalty (as TensorFlow Playground shows it).
+    pub loss: f32,
+    /// Fraction of examples classified correctly (see [`crate::Loss::accuracy`]).
+    pub accuracy: f32,
+    /// The network's outputs, row-major (probabilities for softmax cross-entropy).
+    pub outputs: Vec<f32>,
+}
+
+/// Optimiser state and step count for one model.
+pub struct Trainer<B: Backend> {
+    pub config: TrainConfig,
+    state: Vec<Vec<B::Buffer>>,
+    state_for: Optimizer,
+    steps: u32,
+}
+
+impl<B: Backend> Trainer<B> {
+    /// A trainer with fresh optimiser state.
+    pub fn new(config: TrainConfig) -> Self {
+        Trainer {
+            config,
+            state: Vec::new(),
+            state_for: config.optimizer,
+            steps: 0,
+        }
+    }
+
+    /// Number of updates applied so far.
+    pub fn steps(&self) -> u32 {
+        self.steps
+    }
+
+    /// One update of `model` on one batch.
+    pub fn step(&mut self, model: &mut Mlp<B>, batch: &Examples<B>) -> Result<(), EngineError> {
+        let backend = model.backend().clone();
+        let grads = {
+            let mut g = Graph::new(backend.clone());
+            let x = g.input(&batch.x);
+            let y = g.input(&batch.y);
+            let forward = model.forward(&mut g, x)?;
+            let loss = model.config().loss.record(&mut g, forward.output(), y)?;
+            let grads = g.backward(loss)?;
+            forward
+                .params
+                .iter()
+                .map(|&p| {
+                    grads
+                        .get(p)
+                        .cloned()
+                        .ok_or(EngineError::Internal("a parameter got no gradient"))
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        };
+        self.ensure_state(&backend, model);
+        self.steps += 1;
+        let c = self.config;
+        let penalty = c.regularization.map(|r| (r, c.regularization_rate));
+        for (i, (param, grad)) in model.parameters_mut().into_iter().zip(&grads).enumerate() {
+            let is_weight = i % 2 == 0;
+            let step = UpdateStep {
+                optimizer: c.optimizer,
+                learning_rate: c.learning_rate,
+                step: self.steps,
+                penalty: if is_weight { penalty } else { None },
+            };
+            backend.update(param.buffer_mut(), grad, &mut self.state[i], &step);
+        }
+        Ok(())
+    }
+
+    /// One pass over `data` in order, in batches of `batch_size` (the last one
+    /// may be smaller), as TensorFlow Playground does.
+    pub fn epoch(&mut self, model: &mut Mlp<B>, data: &Examples<B>) -> Result<(), EngineError> {
+        let batch = self.config.batch_size.max(1);
+        let backend = model.backend().clone();
+        let mut start = 0;
+        while start < data.len() {
+            let count = batch.min(data.len() - start);
+            self.step(model, &data.rows(&backend, start, count))?;
+            start += count;
+        }
+        Ok(())
+    }
+
+    /// Resets the optimiser when its kind changed or parameters changed shape.
+    fn ensure_state(&mut self, backend: &B, model: &Mlp<B>) {
+        let params = model.parameters();
+        let slots = self.config.optimizer.state_slots();
+        if self.state_for != self.config.optimizer || self.state.len() != params.len() {
+            self.state = params
+                .iter()
+                .map(|(_, t, _)| {
+                    (0..slots)
+                        .map(|_| backend.fill(t.shape().len(), 0.0))
+                        .collect()
+                })
+                .collect();
+            self.state_for = self.config.optimizer;
+            self.steps = 0;
+        }
+    }
+}
+
+/// The loss and accuracy of `model` on `data` (one readback).
+pub async fn evaluate<B: Backend>(
+    model: &Mlp<B>,
+    data: &Examples<B>,
+) -> Result<Evaluation, EngineError> {
+    let backend = model.backend().clone();
+    let (loss, outputs) = {
+        let mut g = Graph::new(backend.clone());
+        let x = g.input(&data.x);
+        let y = g.input(&data.y);
+        let forward = model.forward(&mut g, x)?;
+        let loss = model.config().loss.record(&mut g, forward.output(), y)?;
+        let outputs = model.predict(&data.x)?;
+        (g.tensor(loss), outputs)
+    };
+    let loss = loss.to_vec(&backend).await?;
+    let outputs = outputs.to_vec(&backend).await?;
+    let targets = data.y.to_vec(&backend).await?;
+    let width = model.config().outputs;
+    Ok(Evaluation {
+        loss: loss.first().copied().unwrap_or(f32::NAN),
+        accuracy: model.config().loss.accuracy(&outputs, &targets, width),
+        outputs,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Activation, Cpu, Loss, MlpConfig, ready};
+
+    /// XOR of ±1 inputs, targets ±1.
+    fn xor() -> Examples<Cpu> {
+        let x = [-1., -1., -1., 1., 1., -1., 1., 1.];
+        let y = [1., -1., -1., 1.];
+        Examples::new(&Cpu, &x, 2, &y, 1).unwrap()
+    }
+
+    fn trained_loss(optimizer: Optimizer, learning_rate: f32) -> (f32, f32) {
+        let cfg = MlpConfig::uniform(
+            2,
+            &[4],
+            Activation::Tanh,
+            1,
+            Activation::Tanh,
+            Loss::HalfSquaredError,
+        );
+        let mut model = Mlp::new(Cpu, cfg, 11).unwrap();
+        let data = xor();
+        let before = ready(evaluate(&model, &data)).unwrap().unwrap().loss;
+        let mut trainer = Trainer::new(TrainConfig {
+            optimizer,
+            learning_rate,
+            batch_size: 4,
+            ..Default::default()
+        });
+        for _ in 0..500 {
+            trainer.epoch(&mut model, &data).unwrap();
+        }
+        let after = ready(evaluate(&model, &data)).unwrap().unwrap();
+        assert_eq!(after.accuracy, 1.0, "{optimizer:?}");
+        (before, after.loss)
+    }
+
+    #[test]
+    fn every_optimiser_learns_xor() {
+        for (opt, lr) in [
+            (Optimizer::Sgd, 0.3),
+            (Optimizer::MOMENTUM, 0.05),
+            (Optimizer::ADAM, 0.03),
+        ] {
+            let (before, after) = trained_loss(opt, lr);
+            assert!(
+                after < 0.05 && after < before / 5.0,
+                "{opt:?}: {before} → {after}"
+            );
+        }
+    }
+
+    #[test]
+    fn epoch_runs_ceil_n_over_batch_steps() {
+        let cfg = MlpConfig::uniform(
+            2,
+            &[2],
+            Activation::Relu,
+            1,
+            Activation::Tanh,
+            Loss::HalfSquaredError,
+        );
+        let mut model = Mlp::new(Cpu, cfg, 1).unwrap();
+        let mut trainer = Trainer::new(TrainConfig {
+            batch_size: 3,
+            ..Default::default()
+        });
+        trainer.epoch(&mut model, &xor()).unwrap();
+        assert_eq!(trainer.steps(), 2);
+    }
+
+    #[test]
+    fn l1_drives_useless_weights_to_exact_zero() {
+        let cfg = MlpConfig::uniform(
+            2,
+            &[4],
+            Activation::Tanh,
+            1,
+            Activation::Tanh,
+            Loss::HalfSquaredError,
+        );
+        let mut model = Mlp::new(Cpu, cfg, 5).unwrap();
+        // Targets ignore the inputs entirely.
+        let data = Examples::new(&Cpu, &[1., 2., -1., 0.5], 2, &[0.3, 0.3], 1).unwrap();
+        let mut trainer = Trainer::new(TrainConfig {
+            regularization: Some(Regularization::L1),
+            regularization_rate: 0.1,
+            learning_rate: 0.1,
+            ..Default::default()
+        });
+        for _ in 0..300 {
+            trainer.epoch(&mut model, &data).unwrap();
+        }
+        let w = ready(model.layers()[0].weight.to_vec(&Cpu))
+            .unwrap()
+            .unwrap();
+        assert!(w.iter().filter(|&&v| v == 0.0).count() >= 4, "{w:?}");
+    }
+
+    #[test]
+    fn mismatched_examples_are_rejected() {
+        assert!(Examples::new(&Cpu, &[1., 2., 3.], 2, &[1.], 1).is_err());
+        assert!(Examples::new(&Cpu, &[1., 2.], 2, &[1., 2.], 1).is_err());
+    }
+}
