@@ -1,0 +1,40 @@
+//! Seeded 2-D toy data sets for the playground, and the input features
+//! computed from them.
+//!
+//! What is here:
+//!
+//! - TensorFlow Playground's six data sets (circle, xor, gauss, spiral,
+//!   plane and multi-gaussian regression), transcribed draw for draw from
+//!   its `dataset.ts`, with its shuffle and train/test split ([`make`] does
+//!   the whole reset in one call);
+//! - multi-class sets of our own in the same style (3 or 4 spiral arms,
+//!   3 or 4 gaussian blobs);
+//! - the input features (X₁, X₂, X₁², …, sin, cos) and the feature matrix
+//!   a network is fed.
+//!
+//! Everything is deterministic: the same seed gives bit-identical points
+//! natively and in wasm32. The generator is a PCG ([`Rng`]), and every
+//! transcendental function comes from the pure-Rust `libm` crate, because
+//! platform maths libraries differ in the last bit. [`fingerprint`] and the
+//! constants in [`golden`] let tests check that across platforms.
+//!
+//! What is not here: neural networks (the engine crate), drawing, and the
+//! playground's state or URL handling. Large real data (MNIST, strokes,
+//! images) will get modules of their own; none of it lives in these files.
+
+mod error;
+mod features;
+pub mod golden;
+mod kind;
+mod multiclass;
+mod point;
+mod rng;
+mod split;
+mod tfp;
+
+pub use error::DataError;
+pub use features::{Feature, feature_matrix, parse_list};
+pub use kind::{DatasetKind, Problem, generate};
+pub use point::{Point, fingerprint};
+pub use rng::{Rng, normal_random, rng, uniform};
+pub use split::{Split, make, shuffle, split};

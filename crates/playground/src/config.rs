@@ -1,0 +1,346 @@
+//! The playground configuration: one struct that the controls, the URL, saved
+//! files and the trainer all read and write.
+
+use playnet_data::{DatasetKind, Feature, Point, Problem};
+use playnet_engine::{
+    Activation, HiddenLayer, Init, Loss, MlpConfig, Optimizer, Regularization, TrainConfig,
+};
+use serde::{Deserialize, Serialize};
+
+/// Most hidden layers the playground offers.
+pub const MAX_LAYERS: usize = 10;
+/// Most neurons per hidden layer the playground offers.
+pub const MAX_NEURONS: usize = 32;
+/// Batch sizes the playground offers.
+pub const BATCH_SIZES: std::ops::RangeInclusive<usize> = 1..=30;
+
+/// Why a configuration cannot be used, in words a person can act on.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+/// Everything that defines a playground run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct PlaygroundConfig {
+    pub dataset: DatasetKind,
+    /// Noise, 0–50 (percent, as TensorFlow Playground's slider).
+    pub noise: u32,
+    /// Share of the points used for training, 10–90 percent.
+    pub perc_train_data: u32,
+    pub batch_size: usize,
+    /// Input features, in the order they feed the network.
+    pub features: Vec<Feature>,
+    /// Neurons in each hidden layer.
+    pub network_shape: Vec<usize>,
+    /// Activation of the hidden layers.
+    pub activation: Activation,
+    /// What training minimises; `None` picks the problem's usual loss
+    /// (half squared error for binary classification and regression,
+    /// softmax cross-entropy for multi-class).
+    pub loss: Option<Loss>,
+    pub learning_rate: f32,
+    pub optimizer: Optimizer,
+    pub regularization: Option<Regularization>,
+    pub regularization_rate: f32,
+    /// Start every weight at 0 (TensorFlow Playground's `initZero`).
+    pub init_zero: bool,
+    /// Seeds both the data and the initial weights.
+    pub seed: u64,
+}
+
+impl Default for PlaygroundConfig {
+    /// TensorFlow Playground's opening state.
+    fn default() -> Self {
+        PlaygroundConfig {
+            dataset: DatasetKind::Circle,
+            noise: 0,
+            perc_train_data: 50,
+            batch_size: 10,
+            features: vec![Feature::X1, Feature::X2],
+            network_shape: vec![4, 2],
+            activation: Activation::Tanh,
+            loss: None,
+            learning_rate: 0.03,
+            optimizer: Optimizer::Sgd,
+            regularization: None,
+            regularization_rate: 0.0,
+            init_zero: false,
+            seed: 1,
+        }
+    }
+}
+
+impl PlaygroundConfig {
+    /// The loss in use: the chosen one, or the problem's usual one.
+    pub fn effective_loss(&self) -> Loss {
+        self.loss.unwrap_or(match self.dataset.problem() {
+            Problem::MultiClass => Loss::SoftmaxCrossEntropy,
+            Problem::Classification | Problem::Regression => Loss::HalfSquaredError,
+        })
+    }
+
+    /// Number of network outputs.
+    pub fn outputs(&self) -> usize {
+        match self.effective_loss() {
+            Loss::SoftmaxCrossEntropy => self.dataset.num_classes().max(2),
+            Loss::HalfSquaredError | Loss::BinaryCrossEntropy => 1,
+        }
+    }
+
+    /// Checks every field and the combinations, explaining the first problem.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |msg: String| Err(ConfigError(msg));
+        if self.noise > 50 {
+            return bad(format!("noise must be 0 to 50, not {}", self.noise));
+        }
+        if !(10..=90).contains(&self.perc_train_data) {
+            return bad(format!(
+                "the training share must be 10 to 90 percent, not {}",
+                self.perc_train_data
+            ));
+        }
+        if !BATCH_SIZES.contains(&self.batch_size) {
+            return bad(format!(
+                "batch size must be 1 to 30, not {}",
+                self.batch_size
+            ));
+        }
+        if self.features.is_empty() {
+            return bad("choose at least one input feature".into());
+        }
+        if self.network_shape.len() > MAX_LAYERS {
+            return bad(format!(
+                "at most {MAX_LAYERS} hidden layers, not {}",
+                self.network_shape.len()
+            ));
+        }
+        if let Some(n) = self
+            .network_shape
+            .iter()
+            .find(|&&n| n == 0 || n > MAX_NEURONS)
+        {
+            return bad(format!(
+                "each hidden layer needs 1 to {MAX_NEURONS} neurons, not {n}"
+            ));
+        }
+        if !(self.learning_rate.is_finite()
+            && self.learning_rate > 0.0
+            && self.learning_rate <= 10.0)
+        {
+            return bad(format!(
+                "the learning rate must be above 0 and at most 10, not {}",
+                self.learning_rate
+            ));
+        }
+        if !(self.regularization_rate.is_finite()
+            && (0.0..=10.0).contains(&self.regularization_rate))
+        {
+            return bad(format!(
+                "the regularisation rate must be 0 to 10, not {}",
+                self.regularization_rate
+            ));
+        }
+        let loss = self.effective_loss();
+        match (self.dataset.problem(), loss) {
+            (Problem::Regression, Loss::HalfSquaredError) => Ok(()),
+            (Problem::Regression, _) => {
+                bad(format!("regression trains on squared error, not {loss}"))
+            }
+            (Problem::MultiClass, Loss::SoftmaxCrossEntropy) => Ok(()),
+            (Problem::MultiClass, _) => bad(format!(
+                "{} has {} classes: it needs softmax cross-entropy, not {loss}",
+                self.dataset.name(),
+                self.dataset.num_classes()
+            )),
+            (Problem::Classification, _) => Ok(()),
+        }
+    }
+
+    /// The network this configuration describes.
+    pub fn mlp_config(&self) -> MlpConfig {
+        let loss = self.effective_loss();
+        let output_activation = match (loss, self.dataset.problem()) {
+            (Loss::SoftmaxCrossEntropy, _) => Activation::Linear,
+            (Loss::BinaryCrossEntropy, _) => Activation::Sigmoid,
+            (Loss::HalfSquaredError, Problem::Regression) => Activation::Linear,
+            (Loss::HalfSquaredError, _) => Activation::Tanh,
+        };
+        MlpConfig {
+            inputs: self.features.len(),
+            hidden: self
+                .network_shape
+                .iter()
+                .map(|&neurons| HiddenLayer {
+                    neurons,
+                    activation: self.activation,
+                })
+                .collect(),
+            outputs: self.outputs(),
+            output_activation,
+            loss,
+            init: if self.init_zero {
+                Init::Zero
+            } else {
+                Init::Tfp
+            },
+        }
+    }
+
+    /// The optimiser settings this configuration describes.
+    pub fn train_config(&self) -> TrainConfig {
+        TrainConfig {
+            optimizer: self.optimizer,
+            learning_rate: self.learning_rate,
+            batch_size: self.batch_size,
+            regularization: self.regularization,
+            regularization_rate: self.regularization_rate,
+        }
+    }
+
+    /// Network targets for `points`, row-major with [`Self::outputs`] columns:
+    /// ±1 (half squared error), 0/1 (binary cross-entropy), one-hot (softmax),
+    /// or the value itself (regression).
+    pub fn targets(&self, points: &[Point]) -> Vec<f32> {
+        let loss = self.effective_loss();
+        let width = self.outputs();
+        let binary = self.dataset.problem() == Problem::Classification;
+        let mut out = Vec::with_capacity(points.len() * width);
+        for p in points {
+            match loss {
+                Loss::HalfSquaredError => out.push(p.label as f32),
+                Loss::BinaryCrossEntropy => out.push(if p.label > 0.0 { 1.0 } else { 0.0 }),
+                Loss::SoftmaxCrossEntropy => {
+                    let class = if binary {
+                        usize::from(p.label > 0.0)
+                    } else {
+                        p.label as usize
+                    };
+                    out.extend((0..width).map(|c| if c == class { 1.0 } else { 0.0 }));
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_is_tensorflow_playgrounds_opening_state() {
+        let c = PlaygroundConfig::default();
+        assert!(c.validate().is_ok());
+        let m = c.mlp_config();
+        assert_eq!(m.widths(), vec![2, 4, 2, 1]);
+        assert_eq!(m.output_activation, Activation::Tanh);
+        assert_eq!(m.loss, Loss::HalfSquaredError);
+    }
+
+    #[test]
+    fn multi_class_uses_softmax_with_one_output_per_class() {
+        let c = PlaygroundConfig {
+            dataset: DatasetKind::Spiral3,
+            ..Default::default()
+        };
+        assert!(c.validate().is_ok());
+        assert_eq!(c.outputs(), 3);
+        let t = c.targets(&[Point {
+            x: 0.0,
+            y: 0.0,
+            label: 2.0,
+        }]);
+        assert_eq!(t, vec![0.0, 0.0, 1.0]);
+        let wrong = PlaygroundConfig {
+            loss: Some(Loss::HalfSquaredError),
+            ..c
+        };
+        assert!(wrong.validate().unwrap_err().0.contains("softmax"));
+    }
+
+    #[test]
+    fn binary_targets_follow_the_loss() {
+        let p = [
+            Point {
+                x: 0.0,
+                y: 0.0,
+                label: -1.0,
+            },
+            Point {
+                x: 0.0,
+                y: 0.0,
+                label: 1.0,
+            },
+        ];
+        let base = PlaygroundConfig::default();
+        assert_eq!(base.targets(&p), vec![-1.0, 1.0]);
+        let bce = PlaygroundConfig {
+            loss: Some(Loss::BinaryCrossEntropy),
+            ..base.clone()
+        };
+        assert_eq!(bce.targets(&p), vec![0.0, 1.0]);
+        assert_eq!(bce.mlp_config().output_activation, Activation::Sigmoid);
+        let ce = PlaygroundConfig {
+            loss: Some(Loss::SoftmaxCrossEntropy),
+            ..base
+        };
+        assert_eq!(ce.targets(&p), vec![1.0, 0.0, 0.0, 1.0]);
+    }
+
+    #[test]
+    fn out_of_range_values_are_explained() {
+        let base = PlaygroundConfig::default();
+        let cases = [
+            PlaygroundConfig {
+                noise: 51,
+                ..base.clone()
+            },
+            PlaygroundConfig {
+                perc_train_data: 95,
+                ..base.clone()
+            },
+            PlaygroundConfig {
+                batch_size: 0,
+                ..base.clone()
+            },
+            PlaygroundConfig {
+                features: vec![],
+                ..base.clone()
+            },
+            PlaygroundConfig {
+                network_shape: vec![999, 999],
+                ..base.clone()
+            },
+            PlaygroundConfig {
+                network_shape: vec![1; 11],
+                ..base.clone()
+            },
+            PlaygroundConfig {
+                learning_rate: f32::NAN,
+                ..base.clone()
+            },
+            PlaygroundConfig {
+                regularization_rate: -1.0,
+                ..base.clone()
+            },
+        ];
+        for c in cases {
+            assert!(c.validate().is_err(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn json_round_trip_and_defaults_for_missing_fields() {
+        let c = PlaygroundConfig {
+            dataset: DatasetKind::Xor,
+            seed: 42,
+            ..Default::default()
+        };
+        let json = serde_json::to_string(&c).unwrap();
+        assert_eq!(serde_json::from_str::<PlaygroundConfig>(&json).unwrap(), c);
+        let partial: PlaygroundConfig = serde_json::from_str(r#"{"dataset":"spiral"}"#).unwrap();
+        assert_eq!(partial.dataset, DatasetKind::Spiral);
+        assert_eq!(partial.network_shape, vec![4, 2]);
+    }
+}

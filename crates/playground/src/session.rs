@@ -1,0 +1,272 @@
+//! A training session: the data and the network a config describes, trained
+//! one epoch at a time.
+
+use playnet_data::{Problem, Split, feature_matrix};
+use playnet_engine::{Backend, EngineError, Examples, Mlp, Trainer, evaluate, ready};
+use serde::Serialize;
+
+use crate::{ConfigError, PlaygroundConfig};
+
+/// Losses and accuracies after some epoch.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Metrics {
+    pub epoch: u64,
+    pub train_loss: f32,
+    pub test_loss: f32,
+    /// Only for classification problems.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub train_accuracy: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test_accuracy: Option<f32>,
+}
+
+impl Metrics {
+    /// True when training has blown up (a loss is NaN or infinite).
+    pub fn diverged(&self) -> bool {
+        !(self.train_loss.is_finite() && self.test_loss.is_finite())
+    }
+}
+
+/// Why a session could not be built or stepped.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("data: {0}")]
+    Data(#[from] playnet_data::DataError),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+}
+
+/// Data, network and optimiser for one playground configuration.
+pub struct Session<B: Backend> {
+    config: PlaygroundConfig,
+    split: Split,
+    train: Examples<B>,
+    test: Examples<B>,
+    model: Mlp<B>,
+    trainer: Trainer<B>,
+    epoch: u64,
+    resets: u64,
+}
+
+impl<B: Backend> Session<B> {
+    /// Generates the data and a fresh network for `config`.
+    pub fn new(backend: B, config: PlaygroundConfig) -> Result<Self, SessionError> {
+        config.validate()?;
+        let split = playnet_data::make(
+            config.dataset,
+            config.noise,
+            config.perc_train_data,
+            config.seed,
+        )?;
+        let examples = |points: &[playnet_data::Point]| {
+            let x = feature_matrix(points, &config.features);
+            let y = config.targets(points);
+            Examples::new(&backend, &x, config.features.len(), &y, config.outputs())
+        };
+        let train = examples(&split.train)?;
+        let test = examples(&split.test)?;
+        let model = Mlp::new(backend, config.mlp_config(), config.seed)?;
+        let trainer = Trainer::new(config.train_config());
+        Ok(Session {
+            config,
+            split,
+            train,
+            test,
+            model,
+            trainer,
+            epoch: 0,
+            resets: 0,
+        })
+    }
+
+    /// The configuration this session was built from.
+    pub fn config(&self) -> &PlaygroundConfig {
+        &self.config
+    }
+
+    /// The generated training and test points.
+    pub fn split(&self) -> &Split {
+        &self.split
+    }
+
+    /// The network.
+    pub fn model(&self) -> &Mlp<B> {
+        &self.model
+    }
+
+    /// Epochs trained since the last reset.
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
+    /// Changes the learning rate without touching the network.
+    pub fn set_learning_rate(&mut self, learning_rate: f32) -> Result<(), ConfigError> {
+        let candidate = PlaygroundConfig {
+            learning_rate,
+            ..self.config.clone()
+        };
+        candidate.validate()?;
+        self.config = candidate;
+        self.trainer.config = self.config.train_config();
+        Ok(())
+    }
+
+    /// New random weights (a different draw each time, still determined by the
+    /// seed), the same data, epoch 0.
+    pub fn reset(&mut self) -> Result<(), SessionError> {
+        self.resets += 1;
+        let seed = self
+            .config
+            .seed
+            .wrapping_add(self.resets.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        self.model = Mlp::new(self.model.backend().clone(), self.config.mlp_config(), seed)?;
+        self.trainer = Trainer::new(self.config.train_config());
+        self.epoch = 0;
+        Ok(())
+    }
+
+    /// Trains one epoch: every training point once, in mini-batches.
+    pub fn train_epoch(&mut self) -> Result<(), SessionError> {
+        self.trainer.epoch(&mut self.model, &self.train)?;
+        self.epoch += 1;
+        Ok(())
+    }
+
+    /// Loss (and, for classification, accuracy) on the training and test sets.
+    pub async fn metrics(&self) -> Result<Metrics, SessionError> {
+        let train = evaluate(&self.model, &self.train).await?;
+        let test = evaluate(&self.model, &self.test).await?;
+        let classification = self.config.dataset.problem() != Problem::Regression;
+        Ok(Metrics {
+            epoch: self.epoch,
+            train_loss: train.loss,
+            test_loss: test.loss,
+            train_accuracy: classification.then_some(train.accuracy),
+            test_accuracy: classification.then_some(test.accuracy),
+        })
+    }
+}
+
+/// A hash of everything the seed determines for `config`: the data points and
+/// the network's initial weights, bit for bit. Native and wasm32 builds must
+/// agree on it.
+pub fn fingerprint(config: &PlaygroundConfig) -> Result<u64, SessionError> {
+    let session = Session::new(playnet_engine::Cpu, config.clone())?;
+    let mut hash = session.split.fingerprint();
+    for (_, tensor, _) in session.model.parameters() {
+        for v in ready(tensor.to_vec(session.model.backend()))?? {
+            hash = (hash ^ u64::from(v.to_bits())).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    Ok(hash)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use playnet_data::{DatasetKind, Feature};
+    use playnet_engine::{Activation, Cpu};
+
+    fn run(config: PlaygroundConfig, epochs: u64) -> Metrics {
+        let mut s = Session::new(Cpu, config).unwrap();
+        for _ in 0..epochs {
+            s.train_epoch().unwrap();
+        }
+        ready(s.metrics()).unwrap().unwrap()
+    }
+
+    #[test]
+    fn default_circle_is_learned() {
+        let m = run(PlaygroundConfig::default(), 100);
+        assert_eq!(m.epoch, 100);
+        assert!(m.test_loss < 0.05, "{m:?}");
+        assert!(m.test_accuracy.unwrap() > 0.97, "{m:?}");
+    }
+
+    /// The reference run: spiral, x1 x2 sin x1 sin x2, 8-8 tanh, lr 0.03,
+    /// batch 10, 1000 epochs, seed 7. TensorFlow Playground reaches a test loss
+    /// of about 0.01–0.05 on this setup; we measured 0.0061 (seeds 1–5: 0.0067–0.027)
+    /// and hold this seed to 0.02.
+    #[test]
+    fn spiral_reference_run_reaches_low_test_loss() {
+        let config = PlaygroundConfig {
+            dataset: DatasetKind::Spiral,
+            features: vec![Feature::X1, Feature::X2, Feature::SinX1, Feature::SinX2],
+            network_shape: vec![8, 8],
+            activation: Activation::Tanh,
+            seed: 7,
+            ..Default::default()
+        };
+        let m = run(config, 1000);
+        assert!(m.test_loss < 0.02, "{m:?}");
+        assert!(m.test_accuracy.unwrap() > 0.97, "{m:?}");
+    }
+
+    #[test]
+    fn regression_reports_no_accuracy() {
+        let config = PlaygroundConfig {
+            dataset: DatasetKind::RegPlane,
+            ..Default::default()
+        };
+        let m = run(config, 20);
+        assert!(m.train_accuracy.is_none() && m.test_loss < 0.05, "{m:?}");
+    }
+
+    #[test]
+    fn multi_class_spiral_learns() {
+        let config = PlaygroundConfig {
+            dataset: DatasetKind::Blobs3,
+            learning_rate: 0.1,
+            ..Default::default()
+        };
+        let m = run(config, 50);
+        assert!(m.test_accuracy.unwrap() > 0.9, "{m:?}");
+    }
+
+    #[test]
+    fn reset_draws_new_weights_and_keeps_the_data() {
+        let mut s = Session::new(Cpu, PlaygroundConfig::default()).unwrap();
+        let weights = |s: &Session<Cpu>| {
+            ready(s.model().layers()[0].weight.to_vec(&Cpu))
+                .unwrap()
+                .unwrap()
+        };
+        let before = weights(&s);
+        let data = s.split().clone();
+        s.train_epoch().unwrap();
+        s.reset().unwrap();
+        assert_eq!(s.epoch(), 0);
+        assert_ne!(weights(&s), before);
+        assert_eq!(s.split(), &data);
+    }
+
+    #[test]
+    fn divergence_is_detected() {
+        // A linear output under a huge learning rate blows up within a few epochs.
+        let config = PlaygroundConfig {
+            dataset: DatasetKind::RegPlane,
+            activation: Activation::Relu,
+            learning_rate: 10.0,
+            ..Default::default()
+        };
+        let mut s = Session::new(Cpu, config).unwrap();
+        for _ in 0..20 {
+            s.train_epoch().unwrap();
+        }
+        assert!(ready(s.metrics()).unwrap().unwrap().diverged());
+    }
+
+    #[test]
+    fn fingerprint_depends_on_the_seed() {
+        let a = fingerprint(&PlaygroundConfig::default()).unwrap();
+        let b = fingerprint(&PlaygroundConfig {
+            seed: 2,
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(a, fingerprint(&PlaygroundConfig::default()).unwrap());
+        assert_ne!(a, b);
+    }
+}
