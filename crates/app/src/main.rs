@@ -1,0 +1,21 @@
+//! # playnet-app
+//!
+//! The Playnet single-page app: a Leptos (client-side rendered) page built by
+//! trunk into a static folder. It mounts the navigation shell ([`app::App`])
+//! and installs a panic hook that shows an error panel instead of leaving a
+//! dead page.
+//!
+//! The app owns presentation only: data, networks and training come from the
+//! `playnet-*` crates, so every number on the page can be reproduced natively.
+
+mod app;
+mod format;
+mod heatmap;
+mod pages;
+mod panic;
+mod route;
+
+fn main() {
+    panic::install();
+    leptos::mount::mount_to_body(app::App);
+}

@@ -1,0 +1,4 @@
+//! One module per top-level page.
+
+pub mod playground;
+pub mod upcoming;
