@@ -1,0 +1,238 @@
+//! `cargo xtask …`: the project's automation, in Rust so that a fresh clone
+//! with nothing but rustup and cargo can build, serve and test Playnet.
+//!
+//! - `setup` installs the wasm target, trunk, wasm-bindgen's CLI (the version
+//!   in `Cargo.lock`), Chromium, ChromeDriver and lavapipe; each step is
+//!   skipped when already done.
+//! - `serve` and `build` run trunk after `setup`.
+//! - `test` runs every check CI runs (see [`testing`]).
+//! - `train` trains a playground network on the command line, with the same
+//!   engine and seeds as the page.
+//!
+//! This crate uses only std (plus serde_json) for the automation itself, so
+//! it builds quickly before anything else is installed. It is not a library
+//! and has no stable interface beyond its command line.
+
+mod setup;
+mod testing;
+mod train;
+mod util;
+mod web;
+
+use std::process::ExitCode;
+
+use crate::setup::{Needs, setup};
+use crate::testing::Stage;
+use crate::util::{Error, Result};
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  setup                      install the tools below (skips what is there)
+  serve [--port N] [--release]
+                             build and serve the page at http://127.0.0.1:8080/,
+                             rebuilding on every change
+  build [--release]          build the static page into dist/
+  test [--skip-browser] [--only STAGE[,STAGE…]]
+                             run every check CI runs, stopping at the first failure;
+                             stages: fmt, clippy, unit, wasm, e2e
+  train [options]            train a playground network natively
+                             (see `cargo xtask train --help`)
+  help                       show this message
+
+setup installs: the wasm32-unknown-unknown target (rustup), trunk 0.21.14 and
+wasm-bindgen-cli at the version in Cargo.lock (cargo install), and Chromium,
+ChromeDriver and Mesa's lavapipe (apt-get).";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match dispatch(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Error::Usage(msg)) => {
+            eprintln!("error: {msg}\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+        Err(Error::Failed(msg)) => {
+            eprintln!("\nerror: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(args: &[String]) -> Result<()> {
+    let Some((command, rest)) = args.split_first() else {
+        println!("{USAGE}");
+        return Ok(());
+    };
+    match command.as_str() {
+        "setup" => {
+            no_flags("setup", rest)?;
+            setup(Needs::Everything).map(drop)
+        }
+        "serve" => {
+            let mut flags = Flags::new("serve", rest);
+            let release = flags.switch("--release");
+            let port = match flags.value("--port")? {
+                Some(p) => p.parse::<u16>().ok().filter(|&p| p != 0).ok_or_else(|| {
+                    Error::Usage(format!("--port wants a port number (1–65535), got `{p}`"))
+                })?,
+                None => web::DEFAULT_PORT,
+            };
+            flags.finish()?;
+            web::serve(port, release)
+        }
+        "build" => {
+            let mut flags = Flags::new("build", rest);
+            let release = flags.switch("--release");
+            flags.finish()?;
+            web::build(release).map(drop)
+        }
+        "test" => {
+            let mut flags = Flags::new("test", rest);
+            let skip_browser = flags.switch("--skip-browser");
+            let only = match flags.value("--only")? {
+                Some(list) => parse_stages(&list)?,
+                None => Vec::new(),
+            };
+            flags.finish()?;
+            testing::test(&testing::Options { skip_browser, only })
+        }
+        "train" => train::run(rest),
+        "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => Err(Error::Usage(format!("unknown command `{other}`"))),
+    }
+}
+
+fn parse_stages(list: &str) -> Result<Vec<Stage>> {
+    list.split(',')
+        .map(|name| {
+            Stage::parse(name.trim()).ok_or_else(|| {
+                let known: Vec<&str> = Stage::ALL.iter().map(|s| s.name()).collect();
+                Error::Usage(format!(
+                    "unknown stage `{name}` (stages: {})",
+                    known.join(", ")
+                ))
+            })
+        })
+        .collect()
+}
+
+fn no_flags(command: &str, rest: &[String]) -> Result<()> {
+    Flags::new(command, rest).finish()
+}
+
+/// A tiny flag parser: `--switch`, `--key value` and `--key=value`; anything
+/// left over is a usage error.
+struct Flags<'a> {
+    command: &'a str,
+    args: Vec<&'a str>,
+}
+
+impl<'a> Flags<'a> {
+    fn new(command: &'a str, args: &'a [String]) -> Self {
+        Flags {
+            command,
+            args: args.iter().map(String::as_str).collect(),
+        }
+    }
+
+    fn switch(&mut self, name: &str) -> bool {
+        let before = self.args.len();
+        self.args.retain(|a| *a != name);
+        self.args.len() != before
+    }
+
+    fn value(&mut self, name: &str) -> Result<Option<String>> {
+        let prefix = format!("{name}=");
+        if let Some(i) = self.args.iter().position(|a| a.starts_with(&prefix)) {
+            let arg = self.args.remove(i);
+            return Ok(Some(arg[prefix.len()..].to_string()));
+        }
+        let Some(i) = self.args.iter().position(|a| *a == name) else {
+            return Ok(None);
+        };
+        match self.args.get(i + 1) {
+            Some(v) if !v.starts_with("--") => {
+                let v = v.to_string();
+                self.args.drain(i..=i + 1);
+                Ok(Some(v))
+            }
+            _ => Err(Error::Usage(format!(
+                "`{} {name}` needs a value",
+                self.command
+            ))),
+        }
+    }
+
+    fn finish(self) -> Result<()> {
+        match self.args.first() {
+            None => Ok(()),
+            Some(arg) => Err(Error::Usage(format!(
+                "unknown argument `{arg}` for `cargo xtask {}`",
+                self.command
+            ))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(args: &[&str]) -> Vec<String> {
+        args.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn parses_switches_and_values() {
+        let args = strings(&["--release", "--port", "9000"]);
+        let mut flags = Flags::new("serve", &args);
+        assert!(flags.switch("--release"));
+        assert_eq!(flags.value("--port").unwrap().as_deref(), Some("9000"));
+        assert!(flags.finish().is_ok());
+
+        let args = strings(&["--port=9001"]);
+        let mut flags = Flags::new("serve", &args);
+        assert!(!flags.switch("--release"));
+        assert_eq!(flags.value("--port").unwrap().as_deref(), Some("9001"));
+        assert!(flags.finish().is_ok());
+    }
+
+    #[test]
+    fn rejects_unknown_and_valueless_flags() {
+        let args = strings(&["--bogus"]);
+        assert!(matches!(
+            Flags::new("build", &args).finish(),
+            Err(Error::Usage(_))
+        ));
+        let args = strings(&["--port"]);
+        assert!(matches!(
+            Flags::new("serve", &args).value("--port"),
+            Err(Error::Usage(_))
+        ));
+        assert!(matches!(
+            dispatch(&strings(&["frobnicate"])),
+            Err(Error::Usage(_))
+        ));
+        assert!(matches!(
+            dispatch(&strings(&["serve", "--port", "http"])),
+            Err(Error::Usage(_))
+        ));
+        assert!(matches!(
+            dispatch(&strings(&["test", "--only", "fmt,lint"])),
+            Err(Error::Usage(_))
+        ));
+    }
+
+    #[test]
+    fn parses_stage_lists() {
+        assert_eq!(
+            parse_stages("unit,e2e").unwrap(),
+            vec![Stage::Unit, Stage::E2e]
+        );
+    }
+}
