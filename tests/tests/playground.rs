@@ -181,3 +181,36 @@ fn page_shows_no_error_and_does_not_panic() -> Result<()> {
     page.click("play")?;
     page.expect_no_errors()
 }
+
+#[test]
+fn a_panic_shows_the_error_panel_as_text() -> Result<()> {
+    let page = Page::open()?;
+    page.expect_no_errors()?;
+    // The call throws (the wasm aborts); the hook has run by then.
+    page.browser.execute(
+        "try { window.wasmBindings.playnet_test_panic(); } catch (e) {} return null;",
+        &[],
+    )?;
+    let panel = page
+        .browser
+        .find_within(Duration::from_secs(5), &by_testid("error-panel"))?;
+    assert!(
+        page.browser.is_displayed(&panel)?,
+        "the error panel is hidden"
+    );
+    let text = page.browser.text(&panel)?;
+    assert!(
+        text.contains("deliberate test panic <b>not markup</b>"),
+        "the panel should show the message as text: {text}"
+    );
+    let recorded = page
+        .browser
+        .execute("return window.__playnet_panic || null;", &[])?;
+    assert!(
+        recorded
+            .as_str()
+            .is_some_and(|m| m.contains("deliberate test panic")),
+        "window.__playnet_panic: {recorded}"
+    );
+    Ok(())
+}

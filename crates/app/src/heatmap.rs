@@ -7,13 +7,12 @@
 
 use playnet_data::{Point, Problem};
 use playnet_engine::Loss;
+use playnet_engine::loss::arg_max;
 use wasm_bindgen::{Clamped, JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
 /// The plane shown runs from −DOMAIN to +DOMAIN on both axes.
 pub const DOMAIN: f64 = 6.0;
-/// Heatmap cells per side (the canvas is scaled up by CSS).
-pub const DENSITY: usize = 100;
 
 const NEGATIVE: [f32; 3] = [245.0, 147.0, 34.0]; // #f59322
 const NEUTRAL: [f32; 3] = [232.0, 234.0, 235.0]; // #e8eaeb
@@ -65,11 +64,23 @@ pub struct Palette {
     pub loss: Loss,
     pub problem: Problem,
     pub outputs: usize,
+    /// Paint each class's region in its full colour instead of shading by confidence.
+    pub discretize: bool,
 }
 
 impl Palette {
     /// The colour of one row of outputs.
     pub fn output_colour(&self, row: &[f32]) -> [u8; 3] {
+        let sign = |v: f32| if v >= 0.0 { 1.0 } else { -1.0 };
+        if self.discretize {
+            return match (self.loss, self.problem) {
+                (_, Problem::Regression) => colour(row[0]),
+                (Loss::SoftmaxCrossEntropy, Problem::MultiClass) => class_colour(arg_max(row)),
+                (Loss::SoftmaxCrossEntropy, _) => colour(sign(row[1] - row[0])),
+                (Loss::BinaryCrossEntropy, _) => colour(sign(row[0] - 0.5)),
+                (Loss::HalfSquaredError, _) => colour(sign(row[0])),
+            };
+        }
         match (self.loss, self.problem) {
             (Loss::SoftmaxCrossEntropy, Problem::MultiClass) => {
                 let mut rgb = [0.0f32; 3];
@@ -117,6 +128,18 @@ fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, JsVal
         .ok_or_else(|| JsValue::from_str("this browser gives no 2-D canvas context"))?
         .dyn_into::<CanvasRenderingContext2d>()
         .map_err(|_| JsValue::from_str("the canvas context is not 2-D"))
+}
+
+/// RGBA pixels for one neuron: column `column` of a `rows × width` matrix,
+/// on the −1 … 1 scale.
+pub fn neuron_pixels(values: &[f32], width: usize, column: usize) -> Vec<u8> {
+    values
+        .chunks_exact(width.max(1))
+        .flat_map(|row| {
+            let [r, g, b] = colour(row[column]);
+            [r, g, b, 255]
+        })
+        .collect()
 }
 
 /// Paints `pixels` (a `density × density` RGBA image) into `canvas`.
@@ -186,6 +209,7 @@ mod tests {
             loss: Loss::HalfSquaredError,
             problem: Problem::Classification,
             outputs: 1,
+            discretize: false,
         };
         assert_eq!(tanh.output_colour(&[1.0]), colour(1.0));
         let bce = Palette {
@@ -197,9 +221,21 @@ mod tests {
             loss: Loss::SoftmaxCrossEntropy,
             problem: Problem::MultiClass,
             outputs: 3,
+            discretize: false,
         };
         assert_eq!(ce.output_colour(&[1.0, 0.0, 0.0]), class_colour(0));
         assert_eq!(ce.output_colour(&[1.0 / 3.0; 3]), colour(0.0));
         assert_eq!(ce.pixels(&[0.0, 1.0, 0.0, 0.0, 0.0, 1.0]).len(), 8);
+        let sharp = Palette {
+            discretize: true,
+            ..tanh
+        };
+        assert_eq!(sharp.output_colour(&[0.2]), colour(1.0));
+        assert_eq!(sharp.output_colour(&[-0.01]), colour(-1.0));
+        let sharp_ce = Palette {
+            discretize: true,
+            ..ce
+        };
+        assert_eq!(sharp_ce.output_colour(&[0.3, 0.36, 0.34]), class_colour(1));
     }
 }

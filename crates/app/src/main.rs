@@ -9,6 +9,7 @@
 //! `playnet-*` crates, so every number on the page can be reproduced natively.
 
 mod app;
+mod chart;
 mod format;
 mod heatmap;
 mod pages;

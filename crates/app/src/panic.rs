@@ -5,6 +5,7 @@
 //! is also stored in `window.__playnet_panic` for the end-to-end tests.
 
 use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::wasm_bindgen;
 
 /// Installs the hook; call once, first thing.
 pub fn install() {
@@ -12,6 +13,13 @@ pub fn install() {
         console_error_panic_hook::hook(info);
         show_error_panel(&info.to_string());
     }));
+}
+
+/// Panics on purpose, so the end-to-end tests can check that the hook shows
+/// the panel (trunk exposes it as `window.wasmBindings.playnet_test_panic`).
+#[wasm_bindgen]
+pub fn playnet_test_panic() {
+    panic!("deliberate test panic <b>not markup</b>");
 }
 
 /// Appends the error panel to the page (best effort: a failure here has

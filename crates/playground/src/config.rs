@@ -157,6 +157,21 @@ impl PlaygroundConfig {
         }
     }
 
+    /// True when `other` describes the same data and the same network, so a
+    /// session can switch to it without rebuilding (only the training settings
+    /// — learning rate, batch size, optimiser, regularisation — differ).
+    pub fn same_data_and_network(&self, other: &PlaygroundConfig) -> bool {
+        let training_only = |c: &PlaygroundConfig| PlaygroundConfig {
+            learning_rate: 0.0,
+            batch_size: 0,
+            optimizer: Optimizer::Sgd,
+            regularization: None,
+            regularization_rate: 0.0,
+            ..c.clone()
+        };
+        training_only(self) == training_only(other)
+    }
+
     /// The network this configuration describes.
     pub fn mlp_config(&self) -> MlpConfig {
         let loss = self.effective_loss();

@@ -13,5 +13,5 @@
 mod config;
 mod session;
 
-pub use config::{ConfigError, PlaygroundConfig};
+pub use config::{BATCH_SIZES, ConfigError, MAX_LAYERS, MAX_NEURONS, PlaygroundConfig};
 pub use session::{Metrics, Session, fingerprint};

@@ -101,15 +101,23 @@ impl<B: Backend> Session<B> {
         self.epoch
     }
 
-    /// Changes the learning rate without touching the network.
-    pub fn set_learning_rate(&mut self, learning_rate: f32) -> Result<(), ConfigError> {
-        let candidate = PlaygroundConfig {
-            learning_rate,
-            ..self.config.clone()
-        };
-        candidate.validate()?;
-        self.config = candidate;
-        self.trainer.config = self.config.train_config();
+    /// Takes a config whose data and network are this session's own and whose
+    /// training settings (learning rate, batch size, optimiser, regularisation)
+    /// may differ: the network keeps its weights and trains on with the new ones.
+    pub fn retune(&mut self, config: PlaygroundConfig) -> Result<(), SessionError> {
+        config.validate()?;
+        if !config.same_data_and_network(&self.config) {
+            return Err(ConfigError(
+                "this change needs new data or a new network; build a new session".into(),
+            )
+            .into());
+        }
+        if config.optimizer != self.config.optimizer {
+            self.trainer = Trainer::new(config.train_config());
+        } else {
+            self.trainer.config = config.train_config();
+        }
+        self.config = config;
         Ok(())
     }
 
@@ -240,6 +248,34 @@ mod tests {
         assert_eq!(s.epoch(), 0);
         assert_ne!(weights(&s), before);
         assert_eq!(s.split(), &data);
+    }
+
+    #[test]
+    fn retune_keeps_the_weights_and_refuses_structural_changes() {
+        let mut s = Session::new(Cpu, PlaygroundConfig::default()).unwrap();
+        s.train_epoch().unwrap();
+        let weights = ready(s.model().layers()[0].weight.to_vec(&Cpu))
+            .unwrap()
+            .unwrap();
+        let faster = PlaygroundConfig {
+            learning_rate: 0.3,
+            batch_size: 5,
+            ..PlaygroundConfig::default()
+        };
+        s.retune(faster).unwrap();
+        assert_eq!(s.epoch(), 1);
+        assert_eq!(
+            ready(s.model().layers()[0].weight.to_vec(&Cpu))
+                .unwrap()
+                .unwrap(),
+            weights
+        );
+        assert_eq!(s.config().learning_rate, 0.3);
+        let wider = PlaygroundConfig {
+            network_shape: vec![5, 2],
+            ..PlaygroundConfig::default()
+        };
+        assert!(s.retune(wider).is_err());
     }
 
     #[test]

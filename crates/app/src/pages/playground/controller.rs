@@ -1,0 +1,372 @@
+//! Drives training from button presses and animation frames, and paints
+//! everything that shows the network: output regions, every neuron's
+//! heatmap, the links, the data points and the loss chart.
+//!
+//! The training session is plain Rust state outside the reactive graph; the
+//! controller pushes what the page shows into signals once per frame. All
+//! heatmaps come from one batched forward pass over the grid per frame.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use playnet_data::{Feature, feature_matrix};
+use playnet_engine::{Backend, Cpu, Tensor, ready};
+use playnet_playground::{PlaygroundConfig, Session};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+
+use super::layout::{self, Layout};
+use crate::chart::LossHistory;
+use crate::heatmap::{self, Palette};
+
+/// The page's state and readouts, as signals.
+#[derive(Clone, Copy)]
+pub struct Signals {
+    pub config: RwSignal<PlaygroundConfig>,
+    pub show_test_data: RwSignal<bool>,
+    pub discretize: RwSignal<bool>,
+    /// The node under the pointer, as `(column, index)`; its heatmap then
+    /// fills the output panel.
+    pub hovered: RwSignal<Option<(usize, usize)>>,
+    pub epoch: RwSignal<u64>,
+    pub train_loss: RwSignal<f32>,
+    pub test_loss: RwSignal<f32>,
+    pub accuracy: RwSignal<Option<f32>>,
+    pub playing: RwSignal<bool>,
+    pub status: RwSignal<String>,
+}
+
+impl Signals {
+    pub fn new(config: PlaygroundConfig) -> Self {
+        Signals {
+            config: RwSignal::new(config),
+            show_test_data: RwSignal::new(false),
+            discretize: RwSignal::new(false),
+            hovered: RwSignal::new(None),
+            epoch: RwSignal::new(0),
+            train_loss: RwSignal::new(f32::NAN),
+            test_loss: RwSignal::new(f32::NAN),
+            accuracy: RwSignal::new(None),
+            playing: RwSignal::new(false),
+            status: RwSignal::new(String::new()),
+        }
+    }
+}
+
+/// Heatmap cells per side: fine for small networks, coarser for big ones so
+/// the one forward pass per frame stays cheap.
+fn density_for(config: &PlaygroundConfig) -> usize {
+    let widths = config.mlp_config().widths();
+    let weights: usize = widths.windows(2).map(|w| w[0] * w[1]).sum();
+    if weights <= 1_000 {
+        100
+    } else if weights <= 4_000 {
+        64
+    } else {
+        40
+    }
+}
+
+/// A session and the grid inputs its heatmaps are computed on.
+struct Live {
+    session: Session<Cpu>,
+    grid: Tensor<Cpu>,
+    density: usize,
+}
+
+impl Live {
+    fn new(config: PlaygroundConfig) -> Result<Live, String> {
+        let density = density_for(&config);
+        let inputs = feature_matrix(&heatmap::grid(density), &config.features);
+        let grid = Tensor::from_slice(&Cpu, &inputs, [density * density, config.features.len()])
+            .map_err(|e| e.to_string())?;
+        let session = Session::new(Cpu, config).map_err(|e| e.to_string())?;
+        Ok(Live {
+            session,
+            grid,
+            density,
+        })
+    }
+}
+
+/// The playground's engine room.
+pub struct Controller {
+    live: RefCell<Option<Live>>,
+    history: RefCell<LossHistory>,
+    /// Bumped on every Play, so a stale frame loop knows to stop.
+    run: Cell<u32>,
+    pub ui: Signals,
+}
+
+impl Controller {
+    pub fn new(ui: Signals) -> Rc<Self> {
+        let controller = Rc::new(Controller {
+            live: RefCell::new(None),
+            history: RefCell::new(LossHistory::default()),
+            run: Cell::new(0),
+            ui,
+        });
+        controller.apply(ui.config.get_untracked());
+        controller
+    }
+
+    /// Brings the session in line with `config`: training settings change in
+    /// place (the network keeps learning); anything else builds new data and a
+    /// new network, as TensorFlow Playground does.
+    pub fn apply(&self, config: PlaygroundConfig) {
+        let retuned = match self.live.borrow_mut().as_mut() {
+            Some(live) if live.session.config() == &config => return,
+            Some(live) if live.session.config().same_data_and_network(&config) => Some(
+                live.session
+                    .retune(config.clone())
+                    .map_err(|e| e.to_string()),
+            ),
+            _ => None,
+        };
+        match retuned {
+            Some(Ok(())) => self.ui.status.set(String::new()),
+            Some(Err(e)) => self.fail(format!("Cannot use these settings: {e}")),
+            None => match Live::new(config) {
+                Ok(live) => {
+                    *self.live.borrow_mut() = Some(live);
+                    self.history.borrow_mut().clear();
+                    self.ui.status.set(String::new());
+                }
+                Err(e) => self.fail(format!("Cannot build this playground: {e}")),
+            },
+        }
+        self.refresh();
+    }
+
+    fn fail(&self, message: String) {
+        self.ui.playing.set(false);
+        self.ui.status.set(message);
+    }
+
+    /// Trains `epochs` epochs, then redraws.
+    pub fn step(&self, epochs: u32) {
+        let result = match self.live.borrow_mut().as_mut() {
+            Some(live) => (0..epochs)
+                .try_for_each(|_| live.session.train_epoch())
+                .map_err(|e| e.to_string()),
+            None => return,
+        };
+        match result {
+            Ok(()) => self.refresh(),
+            Err(e) => self.fail(format!("Training stopped: {e}")),
+        }
+    }
+
+    /// New random weights, same data, paused at epoch 0.
+    pub fn reset(&self) {
+        self.ui.playing.set(false);
+        let result = match self.live.borrow_mut().as_mut() {
+            Some(live) => live.session.reset().map_err(|e| e.to_string()),
+            None => return,
+        };
+        self.history.borrow_mut().clear();
+        match result {
+            Ok(()) => {
+                self.ui.status.set(String::new());
+                self.refresh();
+            }
+            Err(e) => self.fail(format!("Cannot reset: {e}")),
+        }
+    }
+
+    pub fn toggle_play(self: &Rc<Self>) {
+        if self.ui.playing.get_untracked() {
+            self.ui.playing.set(false);
+        } else {
+            self.ui.playing.set(true);
+            self.run.set(self.run.get().wrapping_add(1));
+            self.clone().next_frame(self.run.get());
+        }
+    }
+
+    fn next_frame(self: Rc<Self>, run: u32) {
+        request_animation_frame(move || {
+            if self.ui.playing.get_untracked() && self.run.get() == run {
+                self.step(1);
+                self.next_frame(run);
+            }
+        });
+    }
+
+    /// Reads the metrics and repaints every view of the network.
+    pub fn refresh(&self) {
+        let live = self.live.borrow();
+        let Some(live) = live.as_ref() else { return };
+        let metrics = match ready(live.session.metrics()) {
+            Ok(Ok(m)) => m,
+            Ok(Err(e)) => return self.fail(format!("Cannot evaluate the network: {e}")),
+            Err(e) => return self.fail(e.to_string()),
+        };
+        self.ui.epoch.set(metrics.epoch);
+        self.ui.train_loss.set(metrics.train_loss);
+        self.ui.test_loss.set(metrics.test_loss);
+        self.ui.accuracy.set(metrics.test_accuracy);
+        self.history
+            .borrow_mut()
+            .push(metrics.epoch, metrics.train_loss, metrics.test_loss);
+        if metrics.diverged() {
+            self.fail("diverged — lower the learning rate or reset".into());
+        }
+        if let Err(e) = self.paint(live) {
+            self.fail(format!("Cannot draw the network: {e:?}"));
+        }
+    }
+
+    fn paint(&self, live: &Live) -> Result<(), JsValue> {
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return Ok(());
+        };
+        let canvas = |selector: &str| -> Option<HtmlCanvasElement> {
+            document
+                .query_selector(selector)
+                .ok()
+                .flatten()?
+                .dyn_into()
+                .ok()
+        };
+        let session = &live.session;
+        let config = session.config();
+        let engine_error = |e: playnet_engine::EngineError| JsValue::from_str(&e.to_string());
+        // One batched forward pass over the grid gives every neuron's heatmap.
+        let layers = session
+            .model()
+            .predict_layers(&live.grid)
+            .map_err(engine_error)?;
+        let mut values = Vec::with_capacity(layers.len());
+        for layer in &layers {
+            values.push(
+                ready(Cpu.read(layer.buffer()))
+                    .map_err(engine_error)?
+                    .map_err(engine_error)?,
+            );
+        }
+        let widths: Vec<usize> = layers.iter().map(|t| t.shape().dims()[1]).collect();
+        for (l, (v, &width)) in values.iter().zip(&widths).enumerate() {
+            for j in 0..width {
+                if let Some(c) = canvas(&format!("canvas[data-node=\"{}-{j}\"]", l + 1)) {
+                    heatmap::paint(&c, &heatmap::neuron_pixels(v, width, j), live.density)?;
+                }
+            }
+        }
+        let palette = Palette {
+            loss: config.effective_loss(),
+            problem: config.dataset.problem(),
+            outputs: config.outputs(),
+            discretize: self.ui.discretize.get_untracked(),
+        };
+        if let Some(c) = canvas("[data-testid=heatmap-output] canvas.regions") {
+            let pixels = match self.ui.hovered.get_untracked() {
+                Some((0, k)) => feature_pixels(Feature::ALL[k], live.density),
+                Some((column, j)) if column <= values.len() && j < widths[column - 1] => {
+                    heatmap::neuron_pixels(&values[column - 1], widths[column - 1], j)
+                }
+                _ => palette.pixels(values.last().map_or(&[][..], Vec::as_slice)),
+            };
+            heatmap::paint(&c, &pixels, live.density)?;
+        }
+        if let Some(c) = canvas("[data-testid=heatmap-output] canvas.points") {
+            let test = self
+                .ui
+                .show_test_data
+                .get_untracked()
+                .then_some(session.split().test.as_slice());
+            heatmap::draw_points(&c, &palette, &session.split().train, test)?;
+        }
+        if let Some(c) = canvas("canvas.links") {
+            self.draw_links(&c, live)?;
+        }
+        if let Some(c) = canvas("[data-testid=loss-chart]") {
+            self.history.borrow().draw(&c)?;
+        }
+        Ok(())
+    }
+
+    /// Paints the feature thumbnails (they never change for a given config).
+    pub fn paint_features(&self) {
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let density = self.live.borrow().as_ref().map_or(40, |l| l.density);
+        for (k, feature) in Feature::ALL.into_iter().enumerate() {
+            let found = document
+                .query_selector(&format!("canvas[data-node=\"0-{k}\"]"))
+                .ok()
+                .flatten();
+            if let Some(c) = found.and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok()) {
+                let _ = heatmap::paint(&c, &feature_pixels(feature, density), density);
+            }
+        }
+    }
+
+    fn draw_links(&self, canvas: &HtmlCanvasElement, live: &Live) -> Result<(), JsValue> {
+        let ctx = canvas
+            .get_context("2d")?
+            .ok_or_else(|| JsValue::from_str("no 2-D canvas context"))?
+            .dyn_into::<CanvasRenderingContext2d>()?;
+        let config = live.session.config();
+        let lay: Layout = layout::layout(&column_sizes(config));
+        canvas.set_width(lay.width as u32);
+        canvas.set_height(lay.height as u32);
+        ctx.clear_rect(0.0, 0.0, lay.width, lay.height);
+        // Input rows of the first weight matrix are the active features.
+        let sources_of_first: Vec<usize> = config
+            .features
+            .iter()
+            .filter_map(|f| Feature::ALL.iter().position(|g| g == f))
+            .collect();
+        for (l, dense) in live.session.model().layers().iter().enumerate() {
+            let weights = ready(Cpu.read(dense.weight.buffer()))
+                .map_err(|e| JsValue::from_str(&e.to_string()))?
+                .map_err(|e| JsValue::from_str(&e.to_string()))?;
+            let (rows, cols) = (
+                dense.weight.shape().dims()[0],
+                dense.weight.shape().dims()[1],
+            );
+            for i in 0..rows {
+                let from_index = if l == 0 { sources_of_first[i] } else { i };
+                let (x0, y0) = lay.columns[l][from_index];
+                for j in 0..cols {
+                    let (x1, y1) = lay.columns[l + 1][j];
+                    let w = weights[i * cols + j];
+                    let [r, g, b] = heatmap::colour(w);
+                    ctx.set_stroke_style_str(&format!("rgb({r},{g},{b})"));
+                    ctx.set_line_width(layout::link_width(w));
+                    ctx.begin_path();
+                    ctx.move_to(x0 + layout::NODE / 2.0, y0);
+                    ctx.bezier_curve_to(
+                        (x0 + x1) / 2.0,
+                        y0,
+                        (x0 + x1) / 2.0,
+                        y1,
+                        x1 - layout::NODE / 2.0,
+                        y1,
+                    );
+                    ctx.stroke();
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Nodes per column of the network view: every feature, the hidden layers, the outputs.
+pub fn column_sizes(config: &PlaygroundConfig) -> Vec<usize> {
+    std::iter::once(Feature::ALL.len())
+        .chain(config.network_shape.iter().copied())
+        .chain(std::iter::once(config.outputs()))
+        .collect()
+}
+
+/// A feature's values over the plane, scaled to −1 … 1.
+fn feature_pixels(feature: Feature, density: usize) -> Vec<u8> {
+    let values = feature_matrix(&heatmap::grid(density), &[feature]);
+    let scale = values.iter().fold(0.0f32, |m, v| m.max(v.abs())).max(1e-6);
+    let scaled: Vec<f32> = values.iter().map(|v| v / scale).collect();
+    heatmap::neuron_pixels(&scaled, 1, 0)
+}

@@ -1,0 +1,425 @@
+//! The Playground page: TensorFlow Playground's layout — controls on top, then
+//! data, the network (features, hidden layers, output) and the output panel —
+//! on our engine.
+
+mod controller;
+mod layout;
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use playnet_data::{DatasetKind, Feature, Problem};
+use playnet_engine::{Activation, Backend, Cpu, Regularization};
+use playnet_playground::{BATCH_SIZES, MAX_LAYERS, MAX_NEURONS, PlaygroundConfig};
+
+use self::controller::{Controller, Signals, column_sizes};
+use crate::format;
+
+/// TensorFlow Playground's learning-rate menu.
+const LEARNING_RATES: [f32; 11] = [
+    0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0,
+];
+/// TensorFlow Playground's regularisation-rate menu.
+const REGULARIZATION_RATES: [f32; 10] = [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0];
+
+/// The Playground page.
+#[component]
+pub fn Playground() -> impl IntoView {
+    let ui = Signals::new(PlaygroundConfig::default());
+    let controller = Controller::new(ui);
+    {
+        let c = controller.clone();
+        Effect::new(move |_| {
+            let config = ui.config.get();
+            c.apply(config);
+            // Repaint once the view has caught up with the new shape.
+            let c = c.clone();
+            request_animation_frame(move || {
+                c.paint_features();
+                c.refresh();
+            });
+        });
+    }
+    {
+        // View options only repaint.
+        let c = controller.clone();
+        Effect::new(move |_| {
+            ui.hovered.track();
+            ui.show_test_data.track();
+            ui.discretize.track();
+            c.refresh();
+        });
+    }
+    let playing = ui.playing;
+    on_cleanup(move || playing.set(false));
+
+    view! {
+        <section class="playground">
+            <TopBar controller=controller.clone() />
+            <div class="columns">
+                <DataColumn ui=ui />
+                <NetworkView ui=ui />
+                <OutputColumn ui=ui />
+            </div>
+            <p class="explain">
+                "Each square in the network shows what one neuron computes over the plane: orange \
+                 for negative outputs, blue for positive. The inputs on the left are features of a \
+                 point; every hidden neuron mixes the previous column through the links (blue \
+                 positive, orange negative, thicker for larger weights), and the output on the right \
+                 is the network's answer, drawn behind the data. Press Play and watch the regions bend \
+                 to fit the points as the test loss falls; hover any neuron to see it large."
+            </p>
+        </section>
+    }
+}
+
+fn parse_option<T>(options: &[T], value: &str) -> Option<T>
+where
+    T: Copy + std::fmt::Display,
+{
+    options.iter().copied().find(|o| o.to_string() == value)
+}
+
+#[component]
+fn TopBar(controller: Rc<Controller>) -> impl IntoView {
+    let ui = controller.ui;
+    let config = ui.config;
+    let (c_play, c_step, c_reset) = (controller.clone(), controller.clone(), controller.clone());
+    let problem_of = move || config.with(|c| c.dataset.problem());
+    view! {
+        <div class="controls">
+            <button data-testid="reset" title="New random weights, same data" on:click=move |_| c_reset.reset()>
+                "Reset"
+            </button>
+            <button data-testid="play" class="play" on:click=move |_| c_play.toggle_play()>
+                {move || if ui.playing.get() { "Pause" } else { "Play" }}
+            </button>
+            <button data-testid="step" title="Train exactly one epoch" on:click=move |_| c_step.step(1)>
+                "Step"
+            </button>
+            <div class="metric">
+                <span class="label">"Epoch"</span>
+                <span class="value" data-testid="epoch">{move || format::epoch(ui.epoch.get())}</span>
+            </div>
+            <label class="metric">
+                <span class="label">"Learning rate"</span>
+                <select
+                    data-testid="learning-rate"
+                    prop:value=move || config.with(|c| c.learning_rate.to_string())
+                    on:change=move |ev| {
+                        if let Some(lr) = parse_option(&LEARNING_RATES, &event_target_value(&ev)) {
+                            config.update(|c| c.learning_rate = lr);
+                        }
+                    }
+                >
+                    {LEARNING_RATES.map(|lr| view! { <option value=lr.to_string()>{lr.to_string()}</option> }).collect_view()}
+                </select>
+            </label>
+            <label class="metric">
+                <span class="label">"Activation"</span>
+                <select
+                    data-testid="activation"
+                    prop:value=move || config.with(|c| c.activation.name().to_string())
+                    on:change=move |ev| {
+                        if let Ok(a) = event_target_value(&ev).parse::<Activation>() {
+                            config.update(|c| c.activation = a);
+                        }
+                    }
+                >
+                    {Activation::ALL.map(|a| view! { <option value=a.name()>{a.name()}</option> }).collect_view()}
+                </select>
+            </label>
+            <label class="metric">
+                <span class="label">"Regularization"</span>
+                <select
+                    data-testid="regularization"
+                    prop:value=move || config.with(|c| match c.regularization {
+                        None => "none",
+                        Some(Regularization::L1) => "L1",
+                        Some(Regularization::L2) => "L2",
+                    }.to_string())
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        config.update(|c| c.regularization = value.parse::<Regularization>().ok());
+                    }
+                >
+                    <option value="none">"None"</option>
+                    <option value="L1">"L1"</option>
+                    <option value="L2">"L2"</option>
+                </select>
+            </label>
+            <label class="metric">
+                <span class="label">"Regularization rate"</span>
+                <select
+                    data-testid="regularization-rate"
+                    prop:value=move || config.with(|c| c.regularization_rate.to_string())
+                    on:change=move |ev| {
+                        if let Some(r) = parse_option(&REGULARIZATION_RATES, &event_target_value(&ev)) {
+                            config.update(|c| c.regularization_rate = r);
+                        }
+                    }
+                >
+                    {REGULARIZATION_RATES.map(|r| view! { <option value=r.to_string()>{r.to_string()}</option> }).collect_view()}
+                </select>
+            </label>
+            <label class="metric">
+                <span class="label">"Problem type"</span>
+                <select
+                    data-testid="problem"
+                    prop:value=move || problem_name(problem_of()).to_string()
+                    on:change=move |ev| {
+                        let dataset = match event_target_value(&ev).as_str() {
+                            "regression" => DatasetKind::RegPlane,
+                            "multiclass" => DatasetKind::Spiral3,
+                            _ => DatasetKind::Circle,
+                        };
+                        config.update(|c| {
+                            c.dataset = dataset;
+                            c.loss = None;
+                        });
+                    }
+                >
+                    <option value="classification">"Classification"</option>
+                    <option value="regression">"Regression"</option>
+                    <option value="multiclass">"Multi-class"</option>
+                </select>
+            </label>
+            <div class="metric">
+                <span class="label">"Computing on"</span>
+                <span class="value" data-testid="backend">{Cpu.name()}</span>
+            </div>
+        </div>
+    }
+}
+
+fn problem_name(problem: Problem) -> &'static str {
+    match problem {
+        Problem::Classification => "classification",
+        Problem::Regression => "regression",
+        Problem::MultiClass => "multiclass",
+    }
+}
+
+#[component]
+fn DataColumn(ui: Signals) -> impl IntoView {
+    let config = ui.config;
+    let datasets = move || {
+        let problem = config.with(|c| c.dataset.problem());
+        DatasetKind::ALL
+            .into_iter()
+            .filter(move |d| d.problem() == problem)
+    };
+    let slider = move |id: &'static str,
+                       label: &'static str,
+                       min: u32,
+                       max: u32,
+                       step: u32,
+                       get: fn(&PlaygroundConfig) -> u32,
+                       set: fn(&mut PlaygroundConfig, u32)| {
+        view! {
+            <label class="slider">
+                <span class="label">{label} ": " <b>{move || config.with(get)}</b></span>
+                <input
+                    type="range"
+                    data-testid=id
+                    min=min
+                    max=max
+                    step=step
+                    prop:value=move || config.with(get).to_string()
+                    on:input=move |ev| {
+                        if let Ok(v) = event_target_value(&ev).parse::<u32>() {
+                            config.update(|c| set(c, v.clamp(min, max)));
+                        }
+                    }
+                />
+            </label>
+        }
+    };
+    view! {
+        <div class="column data">
+            <h2>"Data"</h2>
+            <p class="hint">"Which dataset do you want to use?"</p>
+            <div class="datasets">
+                {move || datasets()
+                    .map(|d| view! {
+                        <button
+                            class="dataset"
+                            data-testid=format!("dataset-{}", d.name())
+                            class:selected=move || config.with(|c| c.dataset == d)
+                            on:click=move |_| config.update(|c| c.dataset = d)
+                        >
+                            {d.name()}
+                        </button>
+                    })
+                    .collect_view()}
+            </div>
+            {slider("perc-train-data", "Ratio of training to test data (%)", 10, 90, 10,
+                |c| c.perc_train_data, |c, v| c.perc_train_data = v)}
+            {slider("noise", "Noise", 0, 50, 5, |c| c.noise, |c, v| c.noise = v)}
+            {slider("batch-size", "Batch size", *BATCH_SIZES.start() as u32, *BATCH_SIZES.end() as u32, 1,
+                |c| c.batch_size as u32, |c, v| c.batch_size = v as usize)}
+            <button
+                data-testid="regenerate"
+                title="New random data (a new seed)"
+                on:click=move |_| config.update(|c| c.seed = (js_sys::Math::random() * 1e9) as u64)
+            >
+                "Regenerate"
+            </button>
+        </div>
+    }
+}
+
+#[component]
+fn NetworkView(ui: Signals) -> impl IntoView {
+    let config = ui.config;
+    let lay = move || config.with(|c| layout::layout(&column_sizes(c)));
+    let hidden_count = move || config.with(|c| c.network_shape.len());
+    let node = move |column: usize, index: usize, x: f64, y: f64| {
+        let feature = (column == 0).then(|| Feature::ALL[index]);
+        let active = move || feature.is_none_or(|f| config.with(|c| c.features.contains(&f)));
+        let toggle = move |_| {
+            if let Some(f) = feature {
+                config.update(|c| {
+                    if c.features.contains(&f) {
+                        if c.features.len() > 1 {
+                            c.features.retain(|g| *g != f);
+                        }
+                    } else {
+                        c.features.push(f);
+                        c.features
+                            .sort_by_key(|g| Feature::ALL.iter().position(|h| h == g));
+                    }
+                });
+            }
+        };
+        view! {
+            <div
+                class="node"
+                class:inactive=move || !active()
+                class:input=feature.is_some()
+                style=format!("left:{}px;top:{}px", x - layout::NODE / 2.0, y - layout::NODE / 2.0)
+                data-testid=match feature {
+                    Some(f) => format!("feature-{}", f.tfp_key()),
+                    None => format!("node-{column}-{index}"),
+                }
+                on:click=toggle
+                on:mouseenter=move |_| ui.hovered.set(Some((column, index)))
+                on:mouseleave=move |_| ui.hovered.set(None)
+            >
+                <canvas data-node=format!("{column}-{index}")></canvas>
+                {feature.map(|f| view! { <span class="feature-label">{f.label()}</span> })}
+            </div>
+        }
+    };
+    view! {
+        <div class="column network">
+            <div class="layers-header">
+                <button
+                    data-testid="add-layer"
+                    title="Add a hidden layer"
+                    disabled=move || { hidden_count() >= MAX_LAYERS }
+                    on:click=move |_| config.update(|c| if c.network_shape.len() < MAX_LAYERS { c.network_shape.push(2) })
+                >
+                    "+"
+                </button>
+                <button
+                    data-testid="remove-layer"
+                    title="Remove the last hidden layer"
+                    disabled=move || hidden_count() == 0
+                    on:click=move |_| config.update(|c| { c.network_shape.pop(); })
+                >
+                    "−"
+                </button>
+                <span data-testid="layer-count">
+                    {move || match hidden_count() { 1 => "1 hidden layer".to_string(), n => format!("{n} hidden layers") }}
+                </span>
+            </div>
+            <div class="layer-buttons" style=move || format!("width:{}px", lay().width)>
+                {move || {
+                    let l = lay();
+                    (0..hidden_count())
+                        .map(|i| {
+                            let x = l.columns[i + 1][0].0;
+                            let width = move || config.with(|c| c.network_shape.get(i).copied().unwrap_or(0));
+                            view! {
+                                <div class="layer-control" style=format!("left:{}px", x - 30.0)>
+                                    <button
+                                        data-testid=format!("layer-{i}-add-neuron")
+                                        disabled=move || { width() >= MAX_NEURONS }
+                                        on:click=move |_| config.update(|c| {
+                                            if let Some(n) = c.network_shape.get_mut(i) { *n = (*n + 1).min(MAX_NEURONS) }
+                                        })
+                                    >"+"</button>
+                                    <button
+                                        data-testid=format!("layer-{i}-remove-neuron")
+                                        disabled=move || { width() <= 1 }
+                                        on:click=move |_| config.update(|c| {
+                                            if let Some(n) = c.network_shape.get_mut(i) { *n = (*n - 1).max(1) }
+                                        })
+                                    >"−"</button>
+                                    <div class="neuron-count">{move || match width() { 1 => "1 neuron".to_string(), n => format!("{n} neurons") }}</div>
+                                </div>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </div>
+            <div class="network-area" style=move || { let l = lay(); format!("width:{}px;height:{}px", l.width, l.height) }>
+                <canvas class="links"></canvas>
+                {move || {
+                    let l = lay();
+                    l.columns
+                        .iter()
+                        .enumerate()
+                        .flat_map(|(c, nodes)| nodes.iter().enumerate().map(move |(i, &(x, y))| (c, i, x, y)))
+                        .map(|(c, i, x, y)| node(c, i, x, y))
+                        .collect_view()
+                }}
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn OutputColumn(ui: Signals) -> impl IntoView {
+    view! {
+        <div class="column output">
+            <h2>"Output"</h2>
+            <div class="metric">
+                <span class="label">"Test loss"</span>
+                <span class="value" data-testid="test-loss">{move || format::loss(ui.test_loss.get())}</span>
+            </div>
+            <div class="metric">
+                <span class="label">"Training loss"</span>
+                <span class="value" data-testid="train-loss">{move || format::loss(ui.train_loss.get())}</span>
+            </div>
+            <div class="metric">
+                <span class="label">"Test accuracy"</span>
+                <span class="value" data-testid="accuracy">
+                    {move || ui.accuracy.get().map(format::percent).unwrap_or_else(|| "—".into())}
+                </span>
+            </div>
+            <canvas class="loss-chart" data-testid="loss-chart" width="300" height="60"></canvas>
+            <div class="heatmap" data-testid="heatmap-output">
+                <canvas class="regions"></canvas>
+                <canvas class="points" width="400" height="400"></canvas>
+            </div>
+            <div class="legend" aria-label="Colour scale from −1 (orange) to 1 (blue)">
+                <span>"−1"</span><span class="scale"></span><span>"1"</span>
+            </div>
+            <label class="check">
+                <input type="checkbox" data-testid="show-test-data"
+                    prop:checked=move || ui.show_test_data.get()
+                    on:change=move |ev| ui.show_test_data.set(event_target_checked(&ev)) />
+                "Show test data"
+            </label>
+            <label class="check">
+                <input type="checkbox" data-testid="discretize"
+                    prop:checked=move || ui.discretize.get()
+                    on:change=move |ev| ui.discretize.set(event_target_checked(&ev)) />
+                "Discretize output"
+            </label>
+            <p class="status" data-testid="status" role="status">{move || ui.status.get()}</p>
+        </div>
+    }
+}
