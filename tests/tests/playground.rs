@@ -214,3 +214,174 @@ fn a_panic_shows_the_error_panel_as_text() -> Result<()> {
     );
     Ok(())
 }
+
+impl Page {
+    /// Sets a form control's value by script and fires `change`, as a person
+    /// picking from a menu or typing into a field would.
+    fn set_value(&self, testid: &str, value: &str) -> Result<()> {
+        self.browser.execute(
+            "const el = document.querySelector(arguments[0]); \
+             el.value = arguments[1]; \
+             el.dispatchEvent(new Event('change', { bubbles: true })); return null;",
+            &[by_testid(testid).into(), value.into()],
+        )?;
+        Ok(())
+    }
+
+    fn press(&self, key: &str) -> Result<()> {
+        self.browser.execute(
+            "window.dispatchEvent(new KeyboardEvent('keydown', { key: arguments[0], bubbles: true })); return null;",
+            &[key.into()],
+        )?;
+        Ok(())
+    }
+
+    fn exists(&self, testid: &str) -> Result<bool> {
+        Ok(!self.browser.find_all(&by_testid(testid))?.is_empty())
+    }
+
+    fn wait_for_text(&self, testid: &str, expected: &str) -> Result<()> {
+        let mut last = String::new();
+        wait_until(
+            Duration::from_secs(5),
+            &format!("{testid} to read {expected:?}"),
+            || {
+                last = self.browser.text_of(&by_testid(testid))?;
+                Ok(last.contains(expected))
+            },
+        )
+        .map_err(|e| e.context(format!("last text: {last:?}")))
+    }
+}
+
+#[test]
+fn keyboard_shortcuts_step_reset_and_play() -> Result<()> {
+    let page = Page::open()?;
+    page.expect_paused_at_zero()?;
+    page.press("ArrowRight")?;
+    page.press("ArrowRight")?;
+    page.wait_for_epoch("epoch 2 after two → presses", |e| e == 2)?;
+    page.press("r")?;
+    page.wait_for_epoch("epoch 0 after r", |e| e == 0)?;
+    page.press(" ")?;
+    page.wait_for_epoch("space to start training", |e| e > 3)?;
+    page.press(" ")?;
+    let paused = page.epoch()?;
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(page.epoch()?, paused, "space did not pause");
+    page.expect_no_errors()
+}
+
+#[test]
+fn layers_and_neurons_are_added_and_removed() -> Result<()> {
+    let page = Page::open()?;
+    page.wait_for_text("layer-count", "2 hidden layers")?;
+    // Columns: 0 the features, 1 and 2 the hidden layers (4, 2), 3 the output.
+    assert!(page.exists("node-2-1")? && page.exists("node-3-0")? && !page.exists("node-4-0")?);
+    page.click("add-layer")?;
+    page.wait_for_text("layer-count", "3 hidden layers")?;
+    assert!(page.exists("node-3-1")?, "the new layer has two neurons");
+    assert!(page.exists("node-4-0")?, "the output moved one column right");
+    page.click("layer-0-add-neuron")?;
+    wait_until(Duration::from_secs(5), "a fifth neuron in layer 1", || {
+        page.exists("node-1-4")
+    })?;
+    page.click("remove-layer")?;
+    page.click("remove-layer")?;
+    page.wait_for_text("layer-count", "1 hidden layer")?;
+    assert!(page.exists("node-1-4")? && page.exists("node-2-0")? && !page.exists("node-3-0")?);
+    // The smaller network still trains.
+    page.click("step")?;
+    page.wait_for_epoch("a step on the new network", |e| e == 1)?;
+    page.expect_no_errors()
+}
+
+#[test]
+fn features_toggle_on_click() -> Result<()> {
+    let page = Page::open()?;
+    let class = |id: &str| -> Result<String> {
+        let el = page.browser.find(&by_testid(id))?;
+        Ok(page.browser.attribute(&el, "class")?.unwrap_or_default())
+    };
+    assert!(class("feature-sinX")?.contains("inactive"));
+    assert!(!class("feature-x")?.contains("inactive"));
+    page.click("feature-sinX")?;
+    wait_until(Duration::from_secs(5), "sin(X1) to become active", || {
+        Ok(!class("feature-sinX")?.contains("inactive"))
+    })?;
+    page.click("step")?;
+    page.wait_for_epoch("a step with three features", |e| e == 1)?;
+    page.expect_no_errors()
+}
+
+#[test]
+fn learning_rate_changes_without_a_reset() -> Result<()> {
+    let page = Page::open()?;
+    page.click("step")?;
+    page.click("step")?;
+    page.wait_for_epoch("two steps", |e| e == 2)?;
+    let loss = page.loss("test-loss")?;
+    page.set_value("learning-rate", "0.3")?;
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        page.epoch()?,
+        2,
+        "changing the learning rate reset the network"
+    );
+    assert_eq!(
+        page.loss("test-loss")?,
+        loss,
+        "changing the learning rate changed the weights"
+    );
+    page.click("step")?;
+    page.wait_for_epoch("a step at the new rate", |e| e == 3)?;
+    page.expect_no_errors()
+}
+
+#[test]
+fn speed_and_stop_epoch_pause_exactly_there() -> Result<()> {
+    let page = Page::open()?;
+    page.set_value("speed", "10")?;
+    page.set_value("stop-at", "50")?;
+    page.click("play")?;
+    page.wait_for_epoch("training to stop at epoch 50", |e| e == 50)?;
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(page.epoch()?, 50, "training went past the stop epoch");
+    let fps = parse_decimal(&page.browser.text_of(&by_testid("fps"))?)?;
+    let eps = parse_decimal(&page.browser.text_of(&by_testid("epochs-per-second"))?)?;
+    assert!(
+        fps > 0.0 && eps > fps,
+        "the page measured {fps} frames/s and {eps} epochs/s"
+    );
+    page.expect_no_errors()
+}
+
+#[test]
+fn discretize_paints_two_colours_only() -> Result<()> {
+    let page = Page::open()?;
+    let colours = || -> Result<u64> {
+        let n = page.browser.execute(
+            "const c = document.querySelector('[data-testid=heatmap-output] canvas.regions'); \
+             const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; \
+             const seen = new Set(); \
+             for (let i = 0; i < d.length; i += 4) seen.add(d[i] * 65536 + d[i + 1] * 256 + d[i + 2]); \
+             return seen.size;",
+            &[],
+        )?;
+        n.as_u64()
+            .ok_or_else(|| Error::new(format!("colour count: {n}")))
+    };
+    page.click("step")?;
+    page.wait_for_epoch("one step", |e| e == 1)?;
+    assert!(
+        colours()? > 2,
+        "the plain output should shade by confidence"
+    );
+    page.click("discretize")?;
+    wait_until(
+        Duration::from_secs(5),
+        "the output to use two colours",
+        || Ok(colours()? <= 2),
+    )?;
+    page.expect_no_errors()
+}

@@ -12,6 +12,7 @@ mod app;
 mod chart;
 mod format;
 mod heatmap;
+mod meter;
 mod pages;
 mod panic;
 mod route;

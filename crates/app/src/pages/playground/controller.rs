@@ -19,6 +19,7 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use super::layout::{self, Layout};
 use crate::chart::LossHistory;
 use crate::heatmap::{self, Palette};
+use crate::meter::RateMeter;
 
 /// The page's state and readouts, as signals.
 #[derive(Clone, Copy)]
@@ -35,6 +36,12 @@ pub struct Signals {
     pub accuracy: RwSignal<Option<f32>>,
     pub playing: RwSignal<bool>,
     pub status: RwSignal<String>,
+    /// Epochs trained per animation frame while playing.
+    pub speed: RwSignal<u32>,
+    /// Pause by itself on reaching this epoch.
+    pub stop_at: RwSignal<Option<u64>>,
+    pub fps: RwSignal<f64>,
+    pub epochs_per_second: RwSignal<f64>,
 }
 
 impl Signals {
@@ -50,6 +57,10 @@ impl Signals {
             accuracy: RwSignal::new(None),
             playing: RwSignal::new(false),
             status: RwSignal::new(String::new()),
+            speed: RwSignal::new(1),
+            stop_at: RwSignal::new(None),
+            fps: RwSignal::new(0.0),
+            epochs_per_second: RwSignal::new(0.0),
         }
     }
 }
@@ -96,6 +107,7 @@ pub struct Controller {
     history: RefCell<LossHistory>,
     /// Bumped on every Play, so a stale frame loop knows to stop.
     run: Cell<u32>,
+    meter: RefCell<RateMeter>,
     pub ui: Signals,
 }
 
@@ -105,6 +117,7 @@ impl Controller {
             live: RefCell::new(None),
             history: RefCell::new(LossHistory::default()),
             run: Cell::new(0),
+            meter: RefCell::new(RateMeter::default()),
             ui,
         });
         controller.apply(ui.config.get_untracked());
@@ -180,6 +193,7 @@ impl Controller {
             self.ui.playing.set(false);
         } else {
             self.ui.playing.set(true);
+            self.ui.status.set(String::new());
             self.run.set(self.run.get().wrapping_add(1));
             self.clone().next_frame(self.run.get());
         }
@@ -187,10 +201,33 @@ impl Controller {
 
     fn next_frame(self: Rc<Self>, run: u32) {
         request_animation_frame(move || {
-            if self.ui.playing.get_untracked() && self.run.get() == run {
-                self.step(1);
-                self.next_frame(run);
+            if !self.ui.playing.get_untracked() || self.run.get() != run {
+                self.meter.borrow_mut().pause();
+                return;
             }
+            let epoch = self.ui.epoch.get_untracked();
+            let stop = self.ui.stop_at.get_untracked();
+            let epochs = epochs_this_frame(self.ui.speed.get_untracked(), epoch, stop);
+            if epochs > 0 {
+                self.step(epochs);
+            }
+            if let Some(now) = web_sys::window()
+                .and_then(|w| w.performance())
+                .map(|p| p.now())
+            {
+                let mut meter = self.meter.borrow_mut();
+                meter.frame(now, epochs);
+                self.ui.fps.set(meter.fps());
+                self.ui.epochs_per_second.set(meter.epochs_per_second());
+            }
+            if stop.is_some_and(|s| self.ui.epoch.get_untracked() >= s) {
+                self.ui.playing.set(false);
+                self.ui.status.set(format!(
+                    "Paused at epoch {}, as asked.",
+                    self.ui.epoch.get_untracked()
+                ));
+            }
+            self.next_frame(run);
         });
     }
 
@@ -355,6 +392,17 @@ impl Controller {
     }
 }
 
+/// How many epochs one frame trains: the speed setting, but never past the
+/// stop epoch.
+pub fn epochs_this_frame(speed: u32, epoch: u64, stop_at: Option<u64>) -> u32 {
+    let speed = speed.max(1);
+    match stop_at {
+        Some(stop) if stop <= epoch => 0,
+        Some(stop) => speed.min(u32::try_from(stop - epoch).unwrap_or(u32::MAX)),
+        None => speed,
+    }
+}
+
 /// Nodes per column of the network view: every feature, the hidden layers, the outputs.
 pub fn column_sizes(config: &PlaygroundConfig) -> Vec<usize> {
     std::iter::once(Feature::ALL.len())
@@ -369,4 +417,23 @@ fn feature_pixels(feature: Feature, density: usize) -> Vec<u8> {
     let scale = values.iter().fold(0.0f32, |m, v| m.max(v.abs())).max(1e-6);
     let scaled: Vec<f32> = values.iter().map(|v| v / scale).collect();
     heatmap::neuron_pixels(&scaled, 1, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_never_train_past_the_stop_epoch() {
+        assert_eq!(epochs_this_frame(10, 0, None), 10);
+        assert_eq!(epochs_this_frame(10, 95, Some(100)), 5);
+        assert_eq!(epochs_this_frame(10, 100, Some(100)), 0);
+        assert_eq!(epochs_this_frame(0, 3, None), 1);
+    }
+
+    #[test]
+    fn columns_are_features_hidden_layers_and_outputs() {
+        let config = PlaygroundConfig::default();
+        assert_eq!(column_sizes(&config), vec![9, 4, 2, 1]);
+    }
 }

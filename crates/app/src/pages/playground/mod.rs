@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use playnet_data::{DatasetKind, Feature, Problem};
-use playnet_engine::{Activation, Backend, Cpu, Regularization};
+use playnet_engine::{Activation, Backend, Cpu, Loss, Optimizer, Regularization};
 use playnet_playground::{BATCH_SIZES, MAX_LAYERS, MAX_NEURONS, PlaygroundConfig};
 
 use self::controller::{Controller, Signals, column_sizes};
@@ -51,7 +51,23 @@ pub fn Playground() -> impl IntoView {
         });
     }
     let playing = ui.playing;
-    on_cleanup(move || playing.set(false));
+    let keys = {
+        let c = controller.clone();
+        window_event_listener(leptos::ev::keydown, move |ev| {
+            if let Some(action) = shortcut(&ev) {
+                ev.prevent_default();
+                match action {
+                    Shortcut::PlayPause => c.toggle_play(),
+                    Shortcut::Step => c.step(1),
+                    Shortcut::Reset => c.reset(),
+                }
+            }
+        })
+    };
+    on_cleanup(move || {
+        playing.set(false);
+        keys.remove();
+    });
 
     view! {
         <section class="playground">
@@ -70,6 +86,39 @@ pub fn Playground() -> impl IntoView {
                  to fit the points as the test loss falls; hover any neuron to see it large."
             </p>
         </section>
+    }
+}
+
+/// What a keyboard shortcut does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shortcut {
+    PlayPause,
+    Step,
+    Reset,
+}
+
+/// Space plays or pauses, → steps one epoch, r resets; never while typing in
+/// a field or with a modifier held.
+fn shortcut(ev: &web_sys::KeyboardEvent) -> Option<Shortcut> {
+    if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+        return None;
+    }
+    let typing = ev
+        .target()
+        .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+    if typing {
+        return None;
+    }
+    shortcut_for_key(&ev.key())
+}
+
+fn shortcut_for_key(key: &str) -> Option<Shortcut> {
+    match key {
+        " " => Some(Shortcut::PlayPause),
+        "ArrowRight" => Some(Shortcut::Step),
+        "r" | "R" => Some(Shortcut::Reset),
+        _ => None,
     }
 }
 
@@ -189,6 +238,95 @@ fn TopBar(controller: Rc<Controller>) -> impl IntoView {
                 <span class="value" data-testid="backend">{Cpu.name()}</span>
             </div>
         </div>
+        <TrainingBar ui=ui />
+    }
+}
+
+/// Epochs per frame for the speed menu.
+const SPEEDS: [u32; 7] = [1, 2, 5, 10, 20, 50, 100];
+
+/// Beyond TensorFlow Playground: optimiser, loss, speed, stop epoch, and the
+/// page's own measure of how fast it runs.
+#[component]
+fn TrainingBar(ui: Signals) -> impl IntoView {
+    let config = ui.config;
+    let binary = move || config.with(|c| c.dataset.problem() == Problem::Classification);
+    view! {
+        <div class="controls training">
+            <label class="metric">
+                <span class="label">"Optimizer"</span>
+                <select
+                    data-testid="optimizer"
+                    prop:value=move || config.with(|c| c.optimizer.name().to_string())
+                    on:change=move |ev| {
+                        if let Ok(o) = event_target_value(&ev).parse::<Optimizer>() {
+                            config.update(|c| c.optimizer = o);
+                        }
+                    }
+                >
+                    <option value="sgd">"SGD"</option>
+                    <option value="momentum">"Momentum"</option>
+                    <option value="adam">"Adam"</option>
+                </select>
+            </label>
+            <label class="metric" class:hidden=move || !binary()>
+                <span class="label">"Loss"</span>
+                <select
+                    data-testid="loss"
+                    prop:value=move || config.with(|c| c.effective_loss().name().to_string())
+                    on:change=move |ev| {
+                        if let Ok(l) = event_target_value(&ev).parse::<Loss>() {
+                            config.update(|c| c.loss = Some(l));
+                        }
+                    }
+                >
+                    {Loss::ALL.map(|l| view! { <option value=l.name()>{loss_label(l)}</option> }).collect_view()}
+                </select>
+            </label>
+            <label class="metric">
+                <span class="label">"Epochs per frame"</span>
+                <select
+                    data-testid="speed"
+                    prop:value=move || ui.speed.get().to_string()
+                    on:change=move |ev| {
+                        if let Some(s) = parse_option(&SPEEDS, &event_target_value(&ev)) {
+                            ui.speed.set(s);
+                        }
+                    }
+                >
+                    {SPEEDS.map(|s| view! { <option value=s.to_string()>{s.to_string()}</option> }).collect_view()}
+                </select>
+            </label>
+            <label class="metric">
+                <span class="label">"Stop at epoch"</span>
+                <input
+                    type="number"
+                    min="1"
+                    placeholder="never"
+                    data-testid="stop-at"
+                    prop:value=move || ui.stop_at.get().map(|e| e.to_string()).unwrap_or_default()
+                    on:change=move |ev| ui.stop_at.set(event_target_value(&ev).trim().parse::<u64>().ok().filter(|&e| e > 0))
+                />
+            </label>
+            <div class="metric">
+                <span class="label">"Speed"</span>
+                <span class="value small">
+                    <span data-testid="epochs-per-second">{move || format!("{:.0}", ui.epochs_per_second.get())}</span>
+                    " epochs/s · "
+                    <span data-testid="fps">{move || format!("{:.0}", ui.fps.get())}</span>
+                    " frames/s"
+                </span>
+            </div>
+            <p class="shortcuts">"Keys: space play/pause · → step · r reset"</p>
+        </div>
+    }
+}
+
+fn loss_label(loss: Loss) -> &'static str {
+    match loss {
+        Loss::HalfSquaredError => "Squared error (tanh)",
+        Loss::BinaryCrossEntropy => "Cross-entropy (sigmoid)",
+        Loss::SoftmaxCrossEntropy => "Softmax cross-entropy",
     }
 }
 
@@ -421,5 +559,27 @@ fn OutputColumn(ui: Signals) -> impl IntoView {
             </label>
             <p class="status" data-testid="status" role="status">{move || ui.status.get()}</p>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_map_to_shortcuts() {
+        assert_eq!(shortcut_for_key(" "), Some(Shortcut::PlayPause));
+        assert_eq!(shortcut_for_key("ArrowRight"), Some(Shortcut::Step));
+        assert_eq!(shortcut_for_key("R"), Some(Shortcut::Reset));
+        assert_eq!(shortcut_for_key("x"), None);
+    }
+
+    #[test]
+    fn menus_parse_their_own_labels() {
+        for lr in LEARNING_RATES {
+            assert_eq!(parse_option(&LEARNING_RATES, &lr.to_string()), Some(lr));
+        }
+        assert_eq!(parse_option(&REGULARIZATION_RATES, "0.003"), Some(0.003));
+        assert_eq!(parse_option(&SPEEDS, "7"), None);
     }
 }
