@@ -281,7 +281,10 @@ fn layers_and_neurons_are_added_and_removed() -> Result<()> {
     page.click("add-layer")?;
     page.wait_for_text("layer-count", "3 hidden layers")?;
     assert!(page.exists("node-3-1")?, "the new layer has two neurons");
-    assert!(page.exists("node-4-0")?, "the output moved one column right");
+    assert!(
+        page.exists("node-4-0")?,
+        "the output moved one column right"
+    );
     page.click("layer-0-add-neuron")?;
     wait_until(Duration::from_secs(5), "a fifth neuron in layer 1", || {
         page.exists("node-1-4")
@@ -383,5 +386,108 @@ fn discretize_paints_two_colours_only() -> Result<()> {
         "the output to use two colours",
         || Ok(colours()? <= 2),
     )?;
+    page.expect_no_errors()
+}
+
+impl Page {
+    /// A hash of the output heatmap's pixels.
+    fn output_pixels(&self) -> Result<u64> {
+        let v = self.browser.execute(
+            "const c = document.querySelector('[data-testid=heatmap-output] canvas.regions'); \
+             const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; \
+             let h = 0; for (let i = 0; i < d.length; i++) h = (h * 31 + d[i]) % 1000000007; return h;",
+            &[],
+        )?;
+        v.as_u64()
+            .ok_or_else(|| Error::new(format!("pixel hash: {v}")))
+    }
+
+    fn data_count(&self) -> Result<(u64, u64)> {
+        let text = self.browser.text_of(&by_testid("data-count"))?;
+        let numbers: Vec<u64> = text
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|w| w.parse().ok())
+            .collect();
+        match numbers[..] {
+            [train, test] => Ok((train, test)),
+            _ => Err(Error::new(format!("data count: {text:?}"))),
+        }
+    }
+
+    /// Clicks the output plane at `(x, y)` in plane units (−6 … 6).
+    fn click_plane(&self, x: f64, y: f64) -> Result<()> {
+        self.browser.execute(
+            "const c = document.querySelector('[data-testid=heatmap-output] canvas.points'); \
+             const r = c.getBoundingClientRect(); \
+             const px = r.left + (arguments[0] + 6) / 12 * r.width; \
+             const py = r.top + (6 - arguments[1]) / 12 * r.height; \
+             const init = { bubbles: true, clientX: px, clientY: py, buttons: 1, pointerId: 1 }; \
+             c.dispatchEvent(new PointerEvent('pointerdown', init)); \
+             c.dispatchEvent(new PointerEvent('pointerup', init)); return null;",
+            &[x.into(), y.into()],
+        )?;
+        Ok(())
+    }
+}
+
+#[test]
+fn editing_the_output_bias_changes_the_output_heatmap() -> Result<()> {
+    let page = Page::open()?;
+    page.click("step")?;
+    page.wait_for_epoch("one step", |e| e == 1)?;
+    let before = page.output_pixels()?;
+    let loss = page.loss("test-loss")?;
+    page.click("node-3-0")?;
+    page.wait_for_text("node-card-title", "Output")?;
+    page.set_value("bias-input", "3")?;
+    wait_until(
+        Duration::from_secs(5),
+        "the output heatmap to change",
+        || Ok(page.output_pixels()? != before),
+    )?;
+    assert_ne!(
+        page.loss("test-loss")?,
+        loss,
+        "the loss ignores the new bias"
+    );
+    let shown = page.browser.execute(
+        "return document.querySelector('[data-testid=bias-input]').value;",
+        &[],
+    )?;
+    assert_eq!(shown.as_str(), Some("3.000"));
+    // A weight too: the link from X₁ into the first hidden neuron.
+    page.click("node-1-0")?;
+    page.wait_for_text("node-card-title", "Layer 1")?;
+    let before = page.output_pixels()?;
+    page.set_value("weight-input-0", "-4")?;
+    wait_until(
+        Duration::from_secs(5),
+        "the heatmap to follow the weight",
+        || Ok(page.output_pixels()? != before),
+    )?;
+    page.expect_no_errors()
+}
+
+#[test]
+fn clicking_the_plane_adds_and_erases_points() -> Result<()> {
+    let page = Page::open()?;
+    wait_until(Duration::from_secs(5), "the data count", || {
+        Ok(page.data_count().is_ok())
+    })?;
+    let (train, test) = page.data_count()?;
+    assert_eq!((train, test), (250, 250));
+    page.set_value("brush", "1")?;
+    page.click_plane(5.5, 5.5)?;
+    page.click_plane(-5.5, 5.5)?;
+    wait_until(Duration::from_secs(5), "two new training points", || {
+        Ok(page.data_count()? == (252, 250))
+    })?;
+    page.set_value("brush", "erase")?;
+    page.click_plane(5.5, 5.5)?;
+    wait_until(Duration::from_secs(5), "one point erased", || {
+        Ok(page.data_count()? == (251, 250))
+    })?;
+    page.click("step")?;
+    page.wait_for_epoch("training on the edited data", |e| e == 1)?;
     page.expect_no_errors()
 }

@@ -14,4 +14,4 @@ mod config;
 mod session;
 
 pub use config::{BATCH_SIZES, ConfigError, MAX_LAYERS, MAX_NEURONS, PlaygroundConfig};
-pub use session::{Metrics, Session, fingerprint};
+pub use session::{Metrics, Session, SessionError, fingerprint};

@@ -1,8 +1,8 @@
 //! A training session: the data and the network a config describes, trained
 //! one epoch at a time.
 
-use playnet_data::{Problem, Split, feature_matrix};
-use playnet_engine::{Backend, EngineError, Examples, Mlp, Trainer, evaluate, ready};
+use playnet_data::{Point, Problem, Split, feature_matrix};
+use playnet_engine::{Backend, EngineError, Examples, Mlp, Tensor, Trainer, evaluate, ready};
 use serde::Serialize;
 
 use crate::{ConfigError, PlaygroundConfig};
@@ -60,13 +60,8 @@ impl<B: Backend> Session<B> {
             config.perc_train_data,
             config.seed,
         )?;
-        let examples = |points: &[playnet_data::Point]| {
-            let x = feature_matrix(points, &config.features);
-            let y = config.targets(points);
-            Examples::new(&backend, &x, config.features.len(), &y, config.outputs())
-        };
-        let train = examples(&split.train)?;
-        let test = examples(&split.test)?;
+        let train = examples(&backend, &config, &split.train)?;
+        let test = examples(&backend, &config, &split.test)?;
         let model = Mlp::new(backend, config.mlp_config(), config.seed)?;
         let trainer = Trainer::new(config.train_config());
         Ok(Session {
@@ -89,6 +84,98 @@ impl<B: Backend> Session<B> {
     /// The generated training and test points.
     pub fn split(&self) -> &Split {
         &self.split
+    }
+
+    /// Replaces the data (points a person added, erased or uploaded) and
+    /// keeps the network, its optimiser and the epoch count.
+    pub fn set_data(&mut self, split: Split) -> Result<(), SessionError> {
+        let problem = self.config.dataset.problem();
+        let classes = self.config.dataset.num_classes();
+        let valid = |p: &Point| match problem {
+            Problem::Classification => p.label == 1.0 || p.label == -1.0,
+            Problem::Regression => (-1.0..=1.0).contains(&p.label),
+            Problem::MultiClass => {
+                p.label.fract() == 0.0 && (0.0..classes as f64).contains(&p.label)
+            }
+        };
+        if let Some(p) = split.train.iter().chain(&split.test).find(|p| !valid(p)) {
+            return Err(ConfigError(format!(
+                "label {} does not fit {} data",
+                p.label,
+                self.config.dataset.name()
+            ))
+            .into());
+        }
+        let backend = self.model.backend().clone();
+        self.train = examples(&backend, &self.config, &split.train)?;
+        self.test = examples(&backend, &self.config, &split.test)?;
+        self.split = split;
+        Ok(())
+    }
+
+    /// Sets one weight of dense layer `layer` (0 is the first hidden layer):
+    /// the link from neuron `from` of the layer below to neuron `to`.
+    pub fn set_weight(
+        &mut self,
+        layer: usize,
+        from: usize,
+        to: usize,
+        value: f32,
+    ) -> Result<(), SessionError> {
+        self.edit_parameter(
+            layer,
+            true,
+            |dims| (from < dims[0] && to < dims[1]).then(|| from * dims[1] + to),
+            value,
+        )
+    }
+
+    /// Sets the bias of neuron `neuron` of dense layer `layer`.
+    pub fn set_bias(
+        &mut self,
+        layer: usize,
+        neuron: usize,
+        value: f32,
+    ) -> Result<(), SessionError> {
+        self.edit_parameter(
+            layer,
+            false,
+            |dims| (neuron < dims[0]).then_some(neuron),
+            value,
+        )
+    }
+
+    fn edit_parameter(
+        &mut self,
+        layer: usize,
+        weight: bool,
+        index: impl Fn(&[usize]) -> Option<usize>,
+        value: f32,
+    ) -> Result<(), SessionError> {
+        if !value.is_finite() {
+            return Err(ConfigError(format!("{value} is not a number a weight can take")).into());
+        }
+        let backend = self.model.backend().clone();
+        let dense = self
+            .model
+            .layers_mut()
+            .get_mut(layer)
+            .ok_or_else(|| ConfigError(format!("the network has no layer {layer}")))?;
+        let tensor = if weight {
+            &mut dense.weight
+        } else {
+            &mut dense.bias
+        };
+        let i = index(tensor.shape().dims()).ok_or_else(|| {
+            ConfigError(format!(
+                "no such {} in layer {layer}",
+                if weight { "weight" } else { "bias" }
+            ))
+        })?;
+        let mut values = ready(tensor.to_vec(&backend))??;
+        values[i] = value;
+        *tensor = Tensor::from_slice(&backend, &values, tensor.shape().clone())?;
+        Ok(())
     }
 
     /// The network.
@@ -155,6 +242,17 @@ impl<B: Backend> Session<B> {
             test_accuracy: classification.then_some(test.accuracy),
         })
     }
+}
+
+/// Features and targets of `points` as `config` feeds them to the network.
+fn examples<B: Backend>(
+    backend: &B,
+    config: &PlaygroundConfig,
+    points: &[Point],
+) -> Result<Examples<B>, EngineError> {
+    let x = feature_matrix(points, &config.features);
+    let y = config.targets(points);
+    Examples::new(backend, &x, config.features.len(), &y, config.outputs())
 }
 
 /// A hash of everything the seed determines for `config`: the data points and
@@ -276,6 +374,47 @@ mod tests {
             ..PlaygroundConfig::default()
         };
         assert!(s.retune(wider).is_err());
+    }
+
+    #[test]
+    fn edited_weights_and_data_take_effect_at_once() {
+        let mut s = Session::new(Cpu, PlaygroundConfig::default()).unwrap();
+        let before = ready(s.metrics()).unwrap().unwrap();
+        s.set_weight(0, 1, 2, 3.5).unwrap();
+        s.set_bias(2, 0, -0.75).unwrap();
+        let w = ready(s.model().layers()[0].weight.to_vec(&Cpu))
+            .unwrap()
+            .unwrap();
+        assert_eq!(w[4 + 2], 3.5);
+        let b = ready(s.model().layers()[2].bias.to_vec(&Cpu))
+            .unwrap()
+            .unwrap();
+        assert_eq!(b, vec![-0.75]);
+        assert_ne!(
+            ready(s.metrics()).unwrap().unwrap().test_loss,
+            before.test_loss
+        );
+        assert!(s.set_weight(0, 2, 0, 1.0).is_err(), "two inputs only");
+        assert!(s.set_bias(5, 0, 1.0).is_err());
+        assert!(s.set_weight(0, 0, 0, f32::NAN).is_err());
+
+        let mut split = s.split().clone();
+        split.train.push(Point {
+            x: 1.0,
+            y: 1.0,
+            label: 1.0,
+        });
+        s.train_epoch().unwrap();
+        s.set_data(split.clone()).unwrap();
+        assert_eq!(s.split().train.len(), 251);
+        assert_eq!(s.epoch(), 1);
+        s.train_epoch().unwrap();
+        split.train.push(Point {
+            x: 0.0,
+            y: 0.0,
+            label: 0.5,
+        });
+        assert!(s.set_data(split).is_err(), "0.5 is no class label");
     }
 
     #[test]

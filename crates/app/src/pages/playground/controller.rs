@@ -10,7 +10,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use playnet_data::{Feature, feature_matrix};
+use playnet_data::{Feature, Point, feature_matrix};
 use playnet_engine::{Backend, Cpu, Tensor, ready};
 use playnet_playground::{PlaygroundConfig, Session};
 use wasm_bindgen::{JsCast, JsValue};
@@ -42,6 +42,49 @@ pub struct Signals {
     pub stop_at: RwSignal<Option<u64>>,
     pub fps: RwSignal<f64>,
     pub epochs_per_second: RwSignal<f64>,
+    /// Edits the page asks for (weights, biases, points), applied in order
+    /// by the controller.
+    pub pending: RwSignal<Vec<Edit>>,
+    /// The neuron whose card is open, as `(column, index)`.
+    pub selected: RwSignal<Option<(usize, usize)>>,
+    /// The open card's live values.
+    pub card: RwSignal<Option<NodeCard>>,
+    /// Training and test points, as counted now.
+    pub counts: RwSignal<(usize, usize)>,
+    /// What a click on the output does.
+    pub brush: RwSignal<super::Brush>,
+}
+
+/// A change a person makes by hand.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Edit {
+    /// The weight of the link into neuron `to` of network column `column`
+    /// from neuron `from` of the column before.
+    Weight {
+        column: usize,
+        from: usize,
+        to: usize,
+        value: f32,
+    },
+    /// The bias of neuron `neuron` of network column `column`.
+    Bias {
+        column: usize,
+        neuron: usize,
+        value: f32,
+    },
+    /// A new training point.
+    AddPoint { x: f64, y: f64, label: f64 },
+    /// Removes the point nearest to `(x, y)`, if one lies within reach.
+    ErasePoint { x: f64, y: f64 },
+}
+
+/// What the card of a selected neuron shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeCard {
+    pub title: String,
+    pub bias: f32,
+    /// Each incoming link: where it comes from, its index there, its weight.
+    pub weights: Vec<(String, usize, f32)>,
 }
 
 impl Signals {
@@ -61,6 +104,11 @@ impl Signals {
             stop_at: RwSignal::new(None),
             fps: RwSignal::new(0.0),
             epochs_per_second: RwSignal::new(0.0),
+            pending: RwSignal::new(Vec::new()),
+            selected: RwSignal::new(None),
+            card: RwSignal::new(None),
+            counts: RwSignal::new((0, 0)),
+            brush: RwSignal::new(super::Brush::Off),
         }
     }
 }
@@ -148,6 +196,23 @@ impl Controller {
                 }
                 Err(e) => self.fail(format!("Cannot build this playground: {e}")),
             },
+        }
+        self.refresh();
+    }
+
+    /// Applies edits made by hand; the network keeps training from there.
+    pub fn edit(&self, edits: Vec<Edit>) {
+        if edits.is_empty() {
+            return;
+        }
+        let result = match self.live.borrow_mut().as_mut() {
+            Some(live) => edits
+                .into_iter()
+                .try_for_each(|e| apply_edit(&mut live.session, e)),
+            None => return,
+        };
+        if let Err(e) = result {
+            self.ui.status.set(format!("Cannot make that change: {e}"));
         }
         self.refresh();
     }
@@ -250,6 +315,14 @@ impl Controller {
         if metrics.diverged() {
             self.fail("diverged — lower the learning rate or reset".into());
         }
+        let split = live.session.split();
+        self.ui.counts.set((split.train.len(), split.test.len()));
+        self.ui.card.set(
+            self.ui
+                .selected
+                .get_untracked()
+                .and_then(|(c, i)| node_card(&live.session, c, i)),
+        );
         if let Err(e) = self.paint(live) {
             self.fail(format!("Cannot draw the network: {e:?}"));
         }
@@ -390,6 +463,94 @@ impl Controller {
         }
         Ok(())
     }
+}
+
+/// Distance (in plane units) within which a click erases a point.
+const ERASE_REACH: f64 = 0.5;
+
+fn apply_edit(session: &mut Session<Cpu>, edit: Edit) -> Result<(), String> {
+    let fail = |e: playnet_playground::SessionError| e.to_string();
+    match edit {
+        Edit::Weight {
+            column,
+            from,
+            to,
+            value,
+        } => session
+            .set_weight(column.wrapping_sub(1), from, to, value)
+            .map_err(fail),
+        Edit::Bias {
+            column,
+            neuron,
+            value,
+        } => session
+            .set_bias(column.wrapping_sub(1), neuron, value)
+            .map_err(fail),
+        Edit::AddPoint { x, y, label } => {
+            let mut split = session.split().clone();
+            split.train.push(Point { x, y, label });
+            session.set_data(split).map_err(fail)
+        }
+        Edit::ErasePoint { x, y } => {
+            let mut split = session.split().clone();
+            let distance = |p: &Point| (p.x - x).hypot(p.y - y);
+            let nearest = |points: &[Point]| {
+                points
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (i, distance(p)))
+                    .filter(|&(_, d)| d <= ERASE_REACH)
+                    .min_by(|a, b| a.1.total_cmp(&b.1))
+            };
+            match (nearest(&split.train), nearest(&split.test)) {
+                (Some((i, a)), Some((_, b))) if a <= b => drop(split.train.remove(i)),
+                (_, Some((j, _))) => drop(split.test.remove(j)),
+                (Some((i, _)), None) => drop(split.train.remove(i)),
+                (None, None) => return Ok(()),
+            }
+            session.set_data(split).map_err(fail)
+        }
+    }
+}
+
+/// The card of neuron `index` in network column `column` (1 is the first
+/// hidden layer), or `None` for the feature column or a node that is gone.
+fn node_card(session: &Session<Cpu>, column: usize, index: usize) -> Option<NodeCard> {
+    let layers = session.model().layers();
+    let dense = layers.get(column.checked_sub(1)?)?;
+    let weights = ready(dense.weight.to_vec(&Cpu)).ok()?.ok()?;
+    let bias = ready(dense.bias.to_vec(&Cpu)).ok()?.ok()?;
+    let (rows, cols) = (
+        dense.weight.shape().dims()[0],
+        dense.weight.shape().dims()[1],
+    );
+    if index >= cols {
+        return None;
+    }
+    let config = session.config();
+    let source = |i: usize| match column {
+        1 => config
+            .features
+            .get(i)
+            .map_or_else(|| format!("input {i}"), |f| f.label().to_string()),
+        c => format!("layer {} · neuron {}", c - 1, i + 1),
+    };
+    let title = if column == layers.len() {
+        if cols > 1 {
+            format!("Output {}", index + 1)
+        } else {
+            "Output".to_string()
+        }
+    } else {
+        format!("Layer {column} · neuron {}", index + 1)
+    };
+    Some(NodeCard {
+        title,
+        bias: bias[index],
+        weights: (0..rows)
+            .map(|i| (source(i), i, weights[i * cols + index]))
+            .collect(),
+    })
 }
 
 /// How many epochs one frame trains: the speed setting, but never past the

@@ -12,8 +12,17 @@ use playnet_data::{DatasetKind, Feature, Problem};
 use playnet_engine::{Activation, Backend, Cpu, Loss, Optimizer, Regularization};
 use playnet_playground::{BATCH_SIZES, MAX_LAYERS, MAX_NEURONS, PlaygroundConfig};
 
-use self::controller::{Controller, Signals, column_sizes};
+use self::controller::{Controller, Edit, Signals, column_sizes};
 use crate::format;
+
+/// The point of the plane under pixel `(px, py)` of a `w × h` view of it.
+fn plane_point(px: f64, py: f64, w: f64, h: f64) -> (f64, f64) {
+    let d = crate::heatmap::DOMAIN;
+    (
+        (px / w * 2.0 * d - d).clamp(-d, d),
+        (d - py / h * 2.0 * d).clamp(-d, d),
+    )
+}
 
 /// TensorFlow Playground's learning-rate menu.
 const LEARNING_RATES: [f32; 11] = [
@@ -41,12 +50,24 @@ pub fn Playground() -> impl IntoView {
         });
     }
     {
+        // Edits made by hand, applied in order.
+        let c = controller.clone();
+        Effect::new(move |_| {
+            let edits = ui.pending.get();
+            if !edits.is_empty() {
+                ui.pending.set(Vec::new());
+                c.edit(edits);
+            }
+        });
+    }
+    {
         // View options only repaint.
         let c = controller.clone();
         Effect::new(move |_| {
             ui.hovered.track();
             ui.show_test_data.track();
             ui.discretize.track();
+            ui.selected.track();
             c.refresh();
         });
     }
@@ -330,6 +351,48 @@ fn loss_label(loss: Loss) -> &'static str {
     }
 }
 
+/// What a click on the output does.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Brush {
+    Off,
+    /// Adds a training point with this label.
+    Add(f64),
+    Erase,
+}
+
+fn brush_value(brush: Brush) -> String {
+    match brush {
+        Brush::Off => "off".into(),
+        Brush::Add(label) => label.to_string(),
+        Brush::Erase => "erase".into(),
+    }
+}
+
+fn parse_brush(value: &str) -> Brush {
+    match value {
+        "erase" => Brush::Erase,
+        other => other.parse::<f64>().map_or(Brush::Off, Brush::Add),
+    }
+}
+
+/// The labels a person can paint for a problem, as `(value, menu text)`.
+fn brush_options(problem: Problem, classes: usize) -> Vec<(String, String)> {
+    match problem {
+        Problem::Classification => vec![
+            ("1".into(), "add blue (+1) points".into()),
+            ("-1".into(), "add orange (−1) points".into()),
+        ],
+        Problem::Regression => vec![
+            ("1".into(), "add points of value +1".into()),
+            ("0".into(), "add points of value 0".into()),
+            ("-1".into(), "add points of value −1".into()),
+        ],
+        Problem::MultiClass => (0..classes)
+            .map(|k| (k.to_string(), format!("add class {} points", k + 1)))
+            .collect(),
+    }
+}
+
 fn problem_name(problem: Problem) -> &'static str {
     match problem {
         Problem::Classification => "classification",
@@ -396,6 +459,22 @@ fn DataColumn(ui: Signals) -> impl IntoView {
             {slider("noise", "Noise", 0, 50, 5, |c| c.noise, |c, v| c.noise = v)}
             {slider("batch-size", "Batch size", *BATCH_SIZES.start() as u32, *BATCH_SIZES.end() as u32, 1,
                 |c| c.batch_size as u32, |c, v| c.batch_size = v as usize)}
+            <label class="slider">
+                <span class="label">"Click or drag on the output to"</span>
+                <select data-testid="brush" prop:value=move || brush_value(ui.brush.get()) on:change=move |ev| {
+                    ui.brush.set(parse_brush(&event_target_value(&ev)));
+                }>
+                    <option value="off">"look only"</option>
+                    {move || brush_options(config.with(|c| c.dataset.problem()), config.with(|c| c.dataset.num_classes()))
+                        .into_iter()
+                        .map(|(value, label)| view! { <option value=value>{label}</option> })
+                        .collect_view()}
+                    <option value="erase">"erase points"</option>
+                </select>
+            </label>
+            <p class="hint" data-testid="data-count">
+                {move || { let (train, test) = ui.counts.get(); format!("{train} training · {test} test points") }}
+            </p>
             <button
                 data-testid="regenerate"
                 title="New random data (a new seed)"
@@ -416,6 +495,15 @@ fn NetworkView(ui: Signals) -> impl IntoView {
         let feature = (column == 0).then(|| Feature::ALL[index]);
         let active = move || feature.is_none_or(|f| config.with(|c| c.features.contains(&f)));
         let toggle = move |_| {
+            if feature.is_none() {
+                ui.selected.update(|s| {
+                    *s = if *s == Some((column, index)) {
+                        None
+                    } else {
+                        Some((column, index))
+                    }
+                });
+            }
             if let Some(f) = feature {
                 config.update(|c| {
                     if c.features.contains(&f) {
@@ -435,6 +523,7 @@ fn NetworkView(ui: Signals) -> impl IntoView {
                 class="node"
                 class:inactive=move || !active()
                 class:input=feature.is_some()
+                class:selected=move || ui.selected.get() == Some((column, index))
                 style=format!("left:{}px;top:{}px", x - layout::NODE / 2.0, y - layout::NODE / 2.0)
                 data-testid=match feature {
                     Some(f) => format!("feature-{}", f.tfp_key()),
@@ -514,12 +603,103 @@ fn NetworkView(ui: Signals) -> impl IntoView {
                         .collect_view()
                 }}
             </div>
+            <NodeCardView ui=ui />
+        </div>
+    }
+}
+
+/// The card of the selected neuron: its bias and incoming weights, live and
+/// editable (reachable by tap, no hover needed).
+#[component]
+fn NodeCardView(ui: Signals) -> impl IntoView {
+    let column = move || ui.selected.get().map_or(0, |(c, _)| c);
+    let index = move || ui.selected.get().map_or(0, |(_, i)| i);
+    let number = |ev: &leptos::ev::Event| {
+        event_target_value(ev)
+            .trim()
+            .parse::<f32>()
+            .ok()
+            .filter(|v| v.is_finite())
+    };
+    view! {
+        <div class="node-card" data-testid="node-card" class:hidden=move || ui.card.with(Option::is_none)>
+            <div class="card-head">
+                <b data-testid="node-card-title">{move || ui.card.with(|c| c.as_ref().map(|c| c.title.clone()).unwrap_or_default())}</b>
+                <button title="Close" on:click=move |_| ui.selected.set(None)>"×"</button>
+            </div>
+            <label class="param">
+                <span>"Bias"</span>
+                <input
+                    type="number"
+                    step="0.1"
+                    data-testid="bias-input"
+                    prop:value=move || ui.card.with(|c| c.as_ref().map(|c| format!("{:.3}", c.bias)).unwrap_or_default())
+                    on:change=move |ev| {
+                        if let Some(value) = number(&ev) {
+                            let (column, neuron) = (column(), index());
+                            ui.pending.update(|p| p.push(Edit::Bias { column, neuron, value }));
+                        }
+                    }
+                />
+            </label>
+            {move || ui.card.with(|c| c.as_ref().map(|c| c.weights.clone()).unwrap_or_default())
+                .into_iter()
+                .map(|(from_label, from, _)| view! {
+                    <label class="param">
+                        <span>"from " {from_label}</span>
+                        <input
+                            type="number"
+                            step="0.1"
+                            data-testid=format!("weight-input-{from}")
+                            prop:value=move || ui.card.with(|c| c.as_ref().and_then(|c| c.weights.get(from)).map(|w| format!("{:.3}", w.2)).unwrap_or_default())
+                            on:change=move |ev| {
+                                if let Some(value) = number(&ev) {
+                                    let (column, to) = (column(), index());
+                                    ui.pending.update(|p| p.push(Edit::Weight { column, from, to, value }));
+                                }
+                            }
+                        />
+                    </label>
+                })
+                .collect_view()}
         </div>
     }
 }
 
 #[component]
 fn OutputColumn(ui: Signals) -> impl IntoView {
+    // Where the last point of a drag went, so painting spaces points out.
+    let last_paint = RwSignal::new(None::<(f64, f64)>);
+    let paint_at = move |ev: &web_sys::PointerEvent| {
+        let brush = ui.brush.get_untracked();
+        if brush == Brush::Off {
+            return;
+        }
+        let Some(target) = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+        else {
+            return;
+        };
+        let (w, h) = (
+            f64::from(target.client_width().max(1)),
+            f64::from(target.client_height().max(1)),
+        );
+        let (x, y) = plane_point(f64::from(ev.offset_x()), f64::from(ev.offset_y()), w, h);
+        if last_paint
+            .get_untracked()
+            .is_some_and(|(px, py): (f64, f64)| (px - x).hypot(py - y) < 0.4)
+        {
+            return;
+        }
+        last_paint.set(Some((x, y)));
+        let edit = match brush {
+            Brush::Add(label) => Edit::AddPoint { x, y, label },
+            Brush::Erase => Edit::ErasePoint { x, y },
+            Brush::Off => return,
+        };
+        ui.pending.update(|p| p.push(edit));
+    };
     view! {
         <div class="column output">
             <h2>"Output"</h2>
@@ -540,7 +720,21 @@ fn OutputColumn(ui: Signals) -> impl IntoView {
             <canvas class="loss-chart" data-testid="loss-chart" width="300" height="60"></canvas>
             <div class="heatmap" data-testid="heatmap-output">
                 <canvas class="regions"></canvas>
-                <canvas class="points" width="400" height="400"></canvas>
+                <canvas
+                    class="points"
+                    width="400"
+                    height="400"
+                    class:painting=move || ui.brush.get() != Brush::Off
+                    on:pointerdown=move |ev| {
+                        last_paint.set(None);
+                        paint_at(&ev);
+                    }
+                    on:pointermove=move |ev| {
+                        if ev.buttons() & 1 == 1 {
+                            paint_at(&ev);
+                        }
+                    }
+                ></canvas>
             </div>
             <div class="legend" aria-label="Colour scale from −1 (orange) to 1 (blue)">
                 <span>"−1"</span><span class="scale"></span><span>"1"</span>
@@ -572,6 +766,29 @@ mod tests {
         assert_eq!(shortcut_for_key("ArrowRight"), Some(Shortcut::Step));
         assert_eq!(shortcut_for_key("R"), Some(Shortcut::Reset));
         assert_eq!(shortcut_for_key("x"), None);
+    }
+
+    #[test]
+    fn pixels_map_onto_the_plane() {
+        assert_eq!(plane_point(0.0, 0.0, 400.0, 400.0), (-6.0, 6.0));
+        assert_eq!(plane_point(200.0, 200.0, 400.0, 400.0), (0.0, 0.0));
+        assert_eq!(plane_point(500.0, 400.0, 400.0, 400.0), (6.0, -6.0));
+    }
+
+    #[test]
+    fn brushes_round_trip_through_the_menu() {
+        for brush in [
+            Brush::Off,
+            Brush::Erase,
+            Brush::Add(1.0),
+            Brush::Add(-1.0),
+            Brush::Add(2.0),
+        ] {
+            assert_eq!(parse_brush(&brush_value(brush)), brush);
+        }
+        for (value, _) in brush_options(Problem::MultiClass, 3) {
+            assert!(matches!(parse_brush(&value), Brush::Add(_)));
+        }
     }
 
     #[test]
