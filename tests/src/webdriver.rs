@@ -304,7 +304,18 @@ impl Browser {
         Err(last.expect("looped at least once"))
     }
 
+    /// Clicks `el` as a person would, after scrolling it to the middle of the
+    /// viewport (ChromeDriver's own scrolling can leave it under a sticky
+    /// header, which would then take the click).
     pub fn click(&self, el: &Element) -> Result<()> {
+        self.cmd(
+            Method::Post(&json!({
+                "script": "arguments[0].scrollIntoView({ block: 'center', inline: 'nearest' });",
+                "args": [el.to_json()],
+            })),
+            "/execute/sync",
+        )
+        .map_err(|e| e.context(format!("scrolling to `{}`", el.selector)))?;
         self.cmd(
             Method::Post(&json!({})),
             &format!("/element/{}/click", el.id),
@@ -337,6 +348,16 @@ impl Browser {
 
     /// Runs `script` as the body of a function with `arguments` = `args`;
     /// returns what it returns (`null` for `undefined`).
+    /// Runs an asynchronous script: it receives a callback as its last
+    /// argument and its result is what it passes to that callback.
+    pub fn execute_async(&self, script: &str, args: &[Value]) -> Result<Value> {
+        self.cmd(
+            Method::Post(&json!({ "script": script, "args": args })),
+            "/execute/async",
+        )
+        .map_err(|e| e.context(format!("running async script `{}`", abbreviate(script))))
+    }
+
     pub fn execute(&self, script: &str, args: &[Value]) -> Result<Value> {
         self.cmd(
             Method::Post(&json!({ "script": script, "args": args })),

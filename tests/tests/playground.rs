@@ -491,3 +491,81 @@ fn clicking_the_plane_adds_and_erases_points() -> Result<()> {
     page.wait_for_epoch("training on the edited data", |e| e == 1)?;
     page.expect_no_errors()
 }
+
+impl Page {
+    /// Loads files into the model input, as if picked in the file dialog:
+    /// each is `(name, blob URL or null, literal text)`.
+    fn load_files(&self, files: serde_json::Value) -> Result<()> {
+        let outcome = self.browser.execute_async(
+            "const done = arguments[arguments.length - 1]; \
+             (async () => { \
+               const dt = new DataTransfer(); \
+               for (const [name, url, text] of arguments[0]) { \
+                 const body = url ? await (await fetch(url)).arrayBuffer() : text; \
+                 dt.items.add(new File([body], name)); \
+               } \
+               const input = document.querySelector('[data-testid=load-model]'); \
+               input.files = dt.files; \
+               input.dispatchEvent(new Event('change', { bubbles: true })); \
+             })().then(() => done(null), e => done(String(e)));",
+            &[files],
+        )?;
+        match outcome {
+            serde_json::Value::Null => Ok(()),
+            other => Err(Error::new(format!("loading files in the page: {other}"))),
+        }
+    }
+}
+
+#[test]
+fn export_then_load_gives_identical_predictions() -> Result<()> {
+    let page = Page::open()?;
+    page.click("add-layer")?;
+    page.wait_for_text("layer-count", "3 hidden layers")?;
+    for _ in 0..3 {
+        page.click("step")?;
+    }
+    page.wait_for_epoch("three steps", |e| e == 3)?;
+    let trained = page.loss("test-loss")?;
+    let pixels = page.output_pixels()?;
+    page.click("export-model")?;
+    let link = |id: &str| -> Result<String> {
+        let el = page
+            .browser
+            .find_within(Duration::from_secs(5), &by_testid(id))?;
+        page.browser
+            .attribute(&el, "href")?
+            .ok_or_else(|| Error::new(format!("{id} has no href")))
+    };
+    let (weights, config) = (link("download-weights")?, link("download-config")?);
+
+    page.click("reset")?;
+    wait_until(Duration::from_secs(5), "new weights after reset", || {
+        Ok(page.loss("test-loss")? != trained)
+    })?;
+    page.load_files(serde_json::json!([
+        ["playnet-model.json", config, null],
+        ["playnet-model.safetensors", weights, null]
+    ]))?;
+    page.wait_for_text("status", "Model loaded")?;
+    assert_eq!(
+        page.loss("test-loss")?,
+        trained,
+        "the loaded model predicts differently"
+    );
+    assert_eq!(
+        page.output_pixels()?,
+        pixels,
+        "the loaded model paints differently"
+    );
+    page.wait_for_text("layer-count", "3 hidden layers")?;
+
+    // A corrupt weights file is refused with a reason and changes nothing.
+    page.load_files(serde_json::json!([
+        ["playnet-model.json", config, null],
+        ["playnet-model.safetensors", null, "not safetensors at all"]
+    ]))?;
+    page.wait_for_text("status", "Cannot load this model")?;
+    assert_eq!(page.loss("test-loss")?, trained);
+    page.expect_no_errors()
+}

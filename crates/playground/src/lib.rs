@@ -8,10 +8,20 @@
 //! `cargo xtask train` both drive a `Session`, so any number the page shows can
 //! be reproduced from the command line with the same config.
 //!
-//! Not here: drawing, URL parsing and anything else that needs a browser.
+//! [`PageState`] is the whole page as its URL hash carries it, in TensorFlow
+//! Playground's key names ([`PageState::from_hash`], [`PageState::to_hash`]);
+//! [`parse_points`] and [`write_points`] read and write a person's own data
+//! as CSV.
+//!
+//! Not here: drawing, reading `window.location`, and anything else that needs
+//! a browser.
 
 mod config;
+mod csv;
 mod session;
+mod url;
 
 pub use config::{BATCH_SIZES, ConfigError, MAX_LAYERS, MAX_NEURONS, PlaygroundConfig};
-pub use session::{Metrics, Session, SessionError, fingerprint};
+pub use csv::{CsvError, MAX_POINTS, parse_points, write_points};
+pub use session::{Metrics, SavedModel, Session, SessionError, fingerprint};
+pub use url::{PageState, seed_from_text};

@@ -2,7 +2,9 @@
 //! one epoch at a time.
 
 use playnet_data::{Point, Problem, Split, feature_matrix};
-use playnet_engine::{Backend, EngineError, Examples, Mlp, Tensor, Trainer, evaluate, ready};
+use playnet_engine::{
+    Backend, Checkpoint, EngineError, Examples, Mlp, Tensor, Trainer, evaluate, ready,
+};
 use serde::Serialize;
 
 use crate::{ConfigError, PlaygroundConfig};
@@ -244,6 +246,62 @@ impl<B: Backend> Session<B> {
     }
 }
 
+/// A saved playground model: the config as JSON (the playground's settings
+/// and the network's shape) and the weights as safetensors.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SavedModel {
+    pub json: String,
+    pub safetensors: Vec<u8>,
+}
+
+/// The JSON half of a [`SavedModel`].
+#[derive(Serialize, serde::Deserialize)]
+struct SavedConfig {
+    playground: PlaygroundConfig,
+    network: serde_json::Value,
+}
+
+impl<B: Backend> Session<B> {
+    /// The trained network with everything needed to load it back.
+    pub async fn export(&self) -> Result<SavedModel, SessionError> {
+        let checkpoint = self.model.save().await?;
+        let network = serde_json::from_str(&checkpoint.config_json)
+            .map_err(|e| ConfigError(format!("cannot write the network config: {e}")))?;
+        let saved = SavedConfig {
+            playground: self.config.clone(),
+            network,
+        };
+        let json = serde_json::to_string_pretty(&saved)
+            .map_err(|e| ConfigError(format!("cannot write the config: {e}")))?;
+        Ok(SavedModel {
+            json,
+            safetensors: checkpoint.weights,
+        })
+    }
+
+    /// A session on the saved model's data and network, with its weights.
+    /// Files that do not belong together (or to any playground) are refused
+    /// with the reason.
+    pub fn import(backend: B, saved: &SavedModel) -> Result<Self, SessionError> {
+        let parsed: SavedConfig = serde_json::from_str(&saved.json)
+            .map_err(|e| ConfigError(format!("this is not a Playnet playground config: {e}")))?;
+        let mut session = Session::new(backend.clone(), parsed.playground)?;
+        let checkpoint = Checkpoint {
+            config_json: parsed.network.to_string(),
+            weights: saved.safetensors.clone(),
+        };
+        let model = Mlp::load(backend, &checkpoint)?;
+        if model.config() != &session.config.mlp_config() {
+            return Err(ConfigError(
+                "the network in this file does not match its playground settings".into(),
+            )
+            .into());
+        }
+        session.model = model;
+        Ok(session)
+    }
+}
+
 /// Features and targets of `points` as `config` feeds them to the network.
 fn examples<B: Backend>(
     backend: &B,
@@ -415,6 +473,57 @@ mod tests {
             label: 0.5,
         });
         assert!(s.set_data(split).is_err(), "0.5 is no class label");
+    }
+
+    #[test]
+    fn export_then_import_gives_identical_predictions() {
+        let config = PlaygroundConfig {
+            dataset: DatasetKind::Xor,
+            network_shape: vec![5, 3],
+            ..Default::default()
+        };
+        let mut s = Session::new(Cpu, config).unwrap();
+        for _ in 0..5 {
+            s.train_epoch().unwrap();
+        }
+        let saved = ready(s.export()).unwrap().unwrap();
+        let loaded = Session::import(Cpu, &saved).unwrap();
+        assert_eq!(loaded.config(), s.config());
+        let outputs = |s: &Session<Cpu>| ready(s.metrics()).unwrap().unwrap();
+        assert_eq!(outputs(&loaded).test_loss, outputs(&s).test_loss);
+        let x = s.train.x.clone();
+        let predict = |s: &Session<Cpu>| {
+            ready(s.model().predict(&x).unwrap().to_vec(&Cpu))
+                .unwrap()
+                .unwrap()
+        };
+        assert_eq!(predict(&loaded), predict(&s));
+
+        // Weights of another architecture are refused with a reason.
+        let other = Session::new(Cpu, PlaygroundConfig::default()).unwrap();
+        let other_saved = ready(other.export()).unwrap().unwrap();
+        let mixed = SavedModel {
+            json: saved.json.clone(),
+            safetensors: other_saved.safetensors,
+        };
+        let err = Session::import(Cpu, &mixed).err().unwrap().to_string();
+        assert!(err.contains("shape") || err.contains("tensor"), "{err}");
+        let garbage = SavedModel {
+            json: "{}".into(),
+            safetensors: vec![1, 2, 3],
+        };
+        assert!(Session::import(Cpu, &garbage).is_err());
+        let not_json = SavedModel {
+            json: "hello".into(),
+            safetensors: saved.safetensors,
+        };
+        assert!(
+            Session::import(Cpu, &not_json)
+                .err()
+                .unwrap()
+                .to_string()
+                .contains("not a Playnet")
+        );
     }
 
     #[test]

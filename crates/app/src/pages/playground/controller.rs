@@ -12,7 +12,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use playnet_data::{Feature, Point, feature_matrix};
 use playnet_engine::{Backend, Cpu, Tensor, ready};
-use playnet_playground::{PlaygroundConfig, Session};
+use playnet_playground::{PlaygroundConfig, SavedModel, Session};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
@@ -44,7 +44,7 @@ pub struct Signals {
     pub epochs_per_second: RwSignal<f64>,
     /// Edits the page asks for (weights, biases, points), applied in order
     /// by the controller.
-    pub pending: RwSignal<Vec<Edit>>,
+    pub pending: RwSignal<Vec<Action>>,
     /// The neuron whose card is open, as `(column, index)`.
     pub selected: RwSignal<Option<(usize, usize)>>,
     /// The open card's live values.
@@ -53,11 +53,18 @@ pub struct Signals {
     pub counts: RwSignal<(usize, usize)>,
     /// What a click on the output does.
     pub brush: RwSignal<super::Brush>,
+    /// Object URLs of the last export: (weights, config).
+    pub downloads: RwSignal<Option<(String, String)>>,
 }
 
-/// A change a person makes by hand.
+/// Something a person asks of the network: a change by hand, or saving and
+/// loading it.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Edit {
+pub enum Action {
+    /// Packs the model into two downloadable files.
+    Export,
+    /// Replaces the session with a saved model.
+    Import(SavedModel),
     /// The weight of the link into neuron `to` of network column `column`
     /// from neuron `from` of the column before.
     Weight {
@@ -109,6 +116,7 @@ impl Signals {
             card: RwSignal::new(None),
             counts: RwSignal::new((0, 0)),
             brush: RwSignal::new(super::Brush::Off),
+            downloads: RwSignal::new(None),
         }
     }
 }
@@ -136,11 +144,15 @@ struct Live {
 
 impl Live {
     fn new(config: PlaygroundConfig) -> Result<Live, String> {
-        let density = density_for(&config);
+        Live::around(Session::new(Cpu, config).map_err(|e| e.to_string())?)
+    }
+
+    fn around(session: Session<Cpu>) -> Result<Live, String> {
+        let config = session.config();
+        let density = density_for(config);
         let inputs = feature_matrix(&heatmap::grid(density), &config.features);
         let grid = Tensor::from_slice(&Cpu, &inputs, [density * density, config.features.len()])
             .map_err(|e| e.to_string())?;
-        let session = Session::new(Cpu, config).map_err(|e| e.to_string())?;
         Ok(Live {
             session,
             grid,
@@ -201,9 +213,16 @@ impl Controller {
     }
 
     /// Applies edits made by hand; the network keeps training from there.
-    pub fn edit(&self, edits: Vec<Edit>) {
+    pub fn edit(&self, edits: Vec<Action>) {
         if edits.is_empty() {
             return;
+        }
+        for edit in &edits {
+            match edit {
+                Action::Export => return self.export(),
+                Action::Import(saved) => return self.import(saved),
+                _ => {}
+            }
         }
         let result = match self.live.borrow_mut().as_mut() {
             Some(live) => edits
@@ -215,6 +234,51 @@ impl Controller {
             self.ui.status.set(format!("Cannot make that change: {e}"));
         }
         self.refresh();
+    }
+
+    fn export(&self) {
+        let saved = match self
+            .live
+            .borrow()
+            .as_ref()
+            .map(|l| ready(l.session.export()))
+        {
+            Some(Ok(Ok(saved))) => saved,
+            Some(Ok(Err(e))) => return self.fail(format!("Cannot export: {e}")),
+            Some(Err(e)) => return self.fail(format!("Cannot export: {e}")),
+            None => return,
+        };
+        let urls = object_url(&saved.safetensors, "application/octet-stream")
+            .and_then(|w| Ok((w, object_url(saved.json.as_bytes(), "application/json")?)));
+        match urls {
+            Ok(urls) => {
+                if let Some((old_w, old_j)) = self.ui.downloads.get_untracked() {
+                    let _ = web_sys::Url::revoke_object_url(&old_w);
+                    let _ = web_sys::Url::revoke_object_url(&old_j);
+                }
+                self.ui.downloads.set(Some(urls));
+            }
+            Err(e) => self.fail(format!("Cannot prepare the download: {e:?}")),
+        }
+    }
+
+    fn import(&self, saved: &SavedModel) {
+        match Session::import(Cpu, saved)
+            .map_err(|e| e.to_string())
+            .and_then(Live::around)
+        {
+            Ok(live) => {
+                let config = live.session.config().clone();
+                *self.live.borrow_mut() = Some(live);
+                self.history.borrow_mut().clear();
+                self.ui.playing.set(false);
+                self.ui.status.set("Model loaded.".into());
+                // The session already matches, so this rebuilds nothing.
+                self.ui.config.set(config);
+                self.refresh();
+            }
+            Err(e) => self.ui.status.set(format!("Cannot load this model: {e}")),
+        }
     }
 
     fn fail(&self, message: String) {
@@ -465,13 +529,22 @@ impl Controller {
     }
 }
 
+/// A `blob:` URL holding `bytes`, for a download link.
+fn object_url(bytes: &[u8], mime: &str) -> Result<String, JsValue> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
+    web_sys::Url::create_object_url_with_blob(&blob)
+}
+
 /// Distance (in plane units) within which a click erases a point.
 const ERASE_REACH: f64 = 0.5;
 
-fn apply_edit(session: &mut Session<Cpu>, edit: Edit) -> Result<(), String> {
+fn apply_edit(session: &mut Session<Cpu>, edit: Action) -> Result<(), String> {
     let fail = |e: playnet_playground::SessionError| e.to_string();
     match edit {
-        Edit::Weight {
+        Action::Weight {
             column,
             from,
             to,
@@ -479,19 +552,20 @@ fn apply_edit(session: &mut Session<Cpu>, edit: Edit) -> Result<(), String> {
         } => session
             .set_weight(column.wrapping_sub(1), from, to, value)
             .map_err(fail),
-        Edit::Bias {
+        Action::Bias {
             column,
             neuron,
             value,
         } => session
             .set_bias(column.wrapping_sub(1), neuron, value)
             .map_err(fail),
-        Edit::AddPoint { x, y, label } => {
+        Action::AddPoint { x, y, label } => {
             let mut split = session.split().clone();
             split.train.push(Point { x, y, label });
             session.set_data(split).map_err(fail)
         }
-        Edit::ErasePoint { x, y } => {
+        Action::Export | Action::Import(_) => Ok(()),
+        Action::ErasePoint { x, y } => {
             let mut split = session.split().clone();
             let distance = |p: &Point| (p.x - x).hypot(p.y - y);
             let nearest = |points: &[Point]| {

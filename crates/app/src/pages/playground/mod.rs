@@ -12,7 +12,7 @@ use playnet_data::{DatasetKind, Feature, Problem};
 use playnet_engine::{Activation, Backend, Cpu, Loss, Optimizer, Regularization};
 use playnet_playground::{BATCH_SIZES, MAX_LAYERS, MAX_NEURONS, PlaygroundConfig};
 
-use self::controller::{Controller, Edit, Signals, column_sizes};
+use self::controller::{Action, Controller, Signals, column_sizes};
 use crate::format;
 
 /// The point of the plane under pixel `(px, py)` of a `w × h` view of it.
@@ -637,7 +637,7 @@ fn NodeCardView(ui: Signals) -> impl IntoView {
                     on:change=move |ev| {
                         if let Some(value) = number(&ev) {
                             let (column, neuron) = (column(), index());
-                            ui.pending.update(|p| p.push(Edit::Bias { column, neuron, value }));
+                            ui.pending.update(|p| p.push(Action::Bias { column, neuron, value }));
                         }
                     }
                 />
@@ -655,7 +655,7 @@ fn NodeCardView(ui: Signals) -> impl IntoView {
                             on:change=move |ev| {
                                 if let Some(value) = number(&ev) {
                                     let (column, to) = (column(), index());
-                                    ui.pending.update(|p| p.push(Edit::Weight { column, from, to, value }));
+                                    ui.pending.update(|p| p.push(Action::Weight { column, from, to, value }));
                                 }
                             }
                         />
@@ -694,8 +694,8 @@ fn OutputColumn(ui: Signals) -> impl IntoView {
         }
         last_paint.set(Some((x, y)));
         let edit = match brush {
-            Brush::Add(label) => Edit::AddPoint { x, y, label },
-            Brush::Erase => Edit::ErasePoint { x, y },
+            Brush::Add(label) => Action::AddPoint { x, y, label },
+            Brush::Erase => Action::ErasePoint { x, y },
             Brush::Off => return,
         };
         ui.pending.update(|p| p.push(edit));
@@ -752,7 +752,73 @@ fn OutputColumn(ui: Signals) -> impl IntoView {
                 "Discretize output"
             </label>
             <p class="status" data-testid="status" role="status">{move || ui.status.get()}</p>
+            <ModelFiles ui=ui />
         </div>
+    }
+}
+
+/// Export the trained model (safetensors + JSON) and load one back.
+#[component]
+fn ModelFiles(ui: Signals) -> impl IntoView {
+    let load = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok())
+        else {
+            return;
+        };
+        let files: Vec<web_sys::File> = input
+            .files()
+            .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
+            .unwrap_or_default();
+        leptos::task::spawn_local(async move {
+            match read_model_files(files).await {
+                Ok(saved) => ui.pending.update(|p| p.push(Action::Import(saved))),
+                Err(e) => ui.status.set(format!("Cannot load this model: {e}")),
+            }
+        });
+    };
+    view! {
+        <div class="model-files">
+            <button data-testid="export-model" on:click=move |_| ui.pending.update(|p| p.push(Action::Export))>
+                "Export model"
+            </button>
+            {move || ui.downloads.get().map(|(weights, config)| view! {
+                <a href=weights download="playnet-model.safetensors" data-testid="download-weights">"weights (.safetensors)"</a>
+                <a href=config download="playnet-model.json" data-testid="download-config">"config (.json)"</a>
+            })}
+            <label class="load">
+                "Load model: "
+                <input type="file" multiple accept=".safetensors,.json" data-testid="load-model" on:change=load />
+            </label>
+        </div>
+    }
+}
+
+/// Reads the two files of a saved model, whichever order they were picked in.
+async fn read_model_files(
+    files: Vec<web_sys::File>,
+) -> Result<playnet_playground::SavedModel, String> {
+    let mut json = None;
+    let mut weights = None;
+    for file in files {
+        let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+            .await
+            .map_err(|_| format!("cannot read {}", file.name()))?;
+        let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+        if file.name().ends_with(".json") {
+            json =
+                Some(String::from_utf8(bytes).map_err(|_| format!("{} is not text", file.name()))?);
+        } else {
+            weights = Some(bytes);
+        }
+    }
+    match (json, weights) {
+        (Some(json), Some(safetensors)) => Ok(playnet_playground::SavedModel { json, safetensors }),
+        _ => Err(
+            "pick both files of an exported model: the .json config and the .safetensors weights"
+                .into(),
+        ),
     }
 }
 
