@@ -76,6 +76,12 @@ impl BrowserOptions {
         self
     }
 
+    /// The browser window's size in CSS pixels (headless: the viewport).
+    pub fn window_size(mut self, width: u32, height: u32) -> Self {
+        self.window_size = (width, height);
+        self
+    }
+
     pub fn find_timeout(mut self, timeout: Duration) -> Self {
         self.find_timeout = timeout;
         self

@@ -14,8 +14,8 @@
 use std::time::Duration;
 
 use playnet_e2e::{
-    Browser, Error, Result, StaticServer, by_testid, dist_dir, parse_count, parse_decimal,
-    wait_until,
+    Browser, BrowserOptions, Error, Result, StaticServer, by_testid, dist_dir, parse_count,
+    parse_decimal, wait_until,
 };
 
 /// How long the wasm may take to load and render the first frame.
@@ -30,9 +30,14 @@ struct Page {
 
 impl Page {
     fn open() -> Result<Page> {
+        Page::open_at("/", BrowserOptions::default())
+    }
+
+    /// Opens `path` (which may carry a `#` state) in a browser with `options`.
+    fn open_at(path: &str, options: BrowserOptions) -> Result<Page> {
         let server = StaticServer::start(dist_dir()?)?;
-        let browser = Browser::start()?;
-        browser.goto(&server.url("/"))?;
+        let browser = Browser::start_with(options)?;
+        browser.goto(&server.url(path))?;
         browser
             .find_within(LOAD_TIMEOUT, &by_testid("epoch"))
             .map_err(|e| e.context("waiting for the playground to render"))?;
@@ -568,4 +573,209 @@ fn export_then_load_gives_identical_predictions() -> Result<()> {
     page.wait_for_text("status", "Cannot load this model")?;
     assert_eq!(page.loss("test-loss")?, trained);
     page.expect_no_errors()
+}
+
+impl Page {
+    fn value_of(&self, testid: &str) -> Result<String> {
+        let v = self.browser.execute(
+            "return document.querySelector(arguments[0]).value;",
+            &[by_testid(testid).into()],
+        )?;
+        Ok(v.as_str().unwrap_or_default().to_string())
+    }
+
+    fn shown(&self, testid: &str) -> Result<bool> {
+        let el = self.browser.find(&by_testid(testid))?;
+        self.browser.is_displayed(&el)
+    }
+
+    fn hash(&self) -> Result<String> {
+        let v = self.browser.execute("return location.hash;", &[])?;
+        Ok(v.as_str().unwrap_or_default().to_string())
+    }
+}
+
+const TFP_LINK: &str = "/#activation=relu&batchSize=10&dataset=spiral&learningRate=0.03\
+    &networkShape=8,8,5&seed=0.12345&percTrainData=50&x=true&y=true&sinX=true&sinY=true\
+    &problem=classification";
+
+#[test]
+fn a_tensorflow_playground_link_sets_every_control() -> Result<()> {
+    let page = Page::open_at(TFP_LINK, BrowserOptions::default())?;
+    page.wait_for_text("layer-count", "3 hidden layers")?;
+    assert_eq!(page.value_of("activation")?, "relu");
+    assert_eq!(page.value_of("learning-rate")?, "0.03");
+    assert_eq!(page.value_of("batch-size")?, "10");
+    assert_eq!(page.value_of("perc-train-data")?, "50");
+    assert_eq!(page.value_of("noise")?, "0");
+    assert_eq!(page.value_of("problem")?, "classification");
+    assert!(page.exists("node-1-7")? && page.exists("node-3-4")? && !page.exists("node-3-5")?);
+    let class = |id: &str| -> Result<String> {
+        let el = page.browser.find(&by_testid(id))?;
+        Ok(page.browser.attribute(&el, "class")?.unwrap_or_default())
+    };
+    assert!(class("dataset-spiral")?.contains("selected"));
+    for (feature, on) in [
+        ("x", true),
+        ("y", true),
+        ("sinX", true),
+        ("sinY", true),
+        ("xSquared", false),
+    ] {
+        let active = !class(&format!("feature-{feature}"))?.contains("inactive");
+        assert_eq!(active, on, "feature {feature}");
+    }
+    assert!(!page.shown("url-notes")?, "a clean TFP link needs no notes");
+    // The page writes the same state back, with TFP's keys.
+    let hash = page.hash()?;
+    for part in [
+        "activation=relu",
+        "dataset=spiral",
+        "networkShape=8,8,5",
+        "seed=0.12345",
+        "sinX=true",
+    ] {
+        assert!(hash.contains(part), "{part} missing from {hash}");
+    }
+    // Same seed, same data and weights: a second page opened on the link agrees.
+    page.click("step")?;
+    page.wait_for_epoch("one step", |e| e == 1)?;
+    let loss = page.loss("test-loss")?;
+    page.expect_no_errors()?;
+    // One browser at a time (the harness holds a lock while one is open).
+    drop(page);
+    let again = Page::open_at(TFP_LINK, BrowserOptions::default())?;
+    again.click("step")?;
+    again.wait_for_epoch("one step", |e| e == 1)?;
+    assert_eq!(again.loss("test-loss")?, loss);
+    Ok(())
+}
+
+#[test]
+fn controls_are_written_to_the_url() -> Result<()> {
+    let page = Page::open()?;
+    page.set_value("activation", "sigmoid")?;
+    wait_until(
+        Duration::from_secs(5),
+        "the URL to follow the activation",
+        || Ok(page.hash()?.contains("activation=sigmoid")),
+    )?;
+    page.expect_no_errors()
+}
+
+#[test]
+fn hide_keys_hide_those_controls() -> Result<()> {
+    let hidden = Page::open_at(
+        "/#learningRate_hide=true&playButton_hide=true&numHiddenLayers_hide=true&hideText=true",
+        BrowserOptions::default(),
+    )?;
+    assert!(!hidden.shown("play")?, "playButton_hide");
+    assert!(!hidden.shown("learning-rate")?, "learningRate_hide");
+    assert!(!hidden.shown("add-layer")?, "numHiddenLayers_hide");
+    assert!(!hidden.shown("explain")?, "hideText");
+    assert!(
+        hidden.shown("step")? && hidden.shown("activation")?,
+        "only what was asked is hidden"
+    );
+    hidden.expect_no_errors()
+}
+
+#[test]
+fn a_hostile_url_loads_the_nearest_valid_state_and_says_so() -> Result<()> {
+    let page = Page::open_at(
+        "/#networkShape=999,999&learningRate=NaN&noise=-5&%3Cimg%20src=x%20onerror=alert(1)%3E=1&dataset=%3Cscript%3E",
+        BrowserOptions::default(),
+    )?;
+    page.wait_for_text("url-notes", "networkShape")?;
+    let notes = page.browser.text_of(&by_testid("url-notes"))?;
+    for part in ["learningRate", "noise", "dataset"] {
+        assert!(notes.contains(part), "{part} not mentioned in {notes}");
+    }
+    assert_eq!(page.value_of("learning-rate")?, "0.03");
+    assert!(page.exists("node-2-31")?, "999 neurons clamp to 32");
+    let injected = page.browser.execute(
+        "return document.querySelectorAll('.url-notes img, .url-notes script').length;",
+        &[],
+    )?;
+    assert_eq!(
+        injected.as_u64(),
+        Some(0),
+        "markup from the URL reached the page"
+    );
+    page.click("step")?;
+    page.wait_for_epoch("training on the repaired state", |e| e == 1)?;
+    page.expect_no_errors()
+}
+
+#[test]
+fn embed_dialog_gives_an_iframe_with_the_chosen_controls_hidden() -> Result<()> {
+    let page = Page::open()?;
+    page.click("embed")?;
+    page.click("embed-hide-playButton")?;
+    let snippet = page.value_of("embed-snippet")?;
+    assert!(snippet.starts_with("<iframe src=\""), "{snippet}");
+    assert!(
+        snippet.contains("playButton_hide=true") && snippet.contains("hideText=true"),
+        "{snippet}"
+    );
+    let link = page.value_of("share-url")?;
+    assert!(
+        link.contains("#activation=tanh") && !link.contains("_hide"),
+        "{link}"
+    );
+    page.expect_no_errors()
+}
+
+#[test]
+fn the_lesson_page_embeds_two_working_playgrounds() -> Result<()> {
+    let server = StaticServer::start(dist_dir()?)?;
+    let browser = Browser::start()?;
+    browser.goto(&server.url("/lesson.html"))?;
+    let frames = browser.execute("return document.querySelectorAll('iframe').length;", &[])?;
+    assert_eq!(frames.as_u64(), Some(2));
+    wait_until(
+        Duration::from_secs(30),
+        "both playgrounds to render",
+        || {
+            let ready = browser.execute(
+                "return [...document.querySelectorAll('iframe')].every(f => \
+               f.contentDocument && f.contentDocument.querySelector('[data-testid=epoch]'));",
+                &[],
+            )?;
+            Ok(ready.as_bool() == Some(true))
+        },
+    )?;
+    Ok(())
+}
+
+#[test]
+fn three_layouts_render_without_overlap() -> Result<()> {
+    for (name, width, height) in [
+        ("desktop", 1920, 1080),
+        ("projector", 1024, 768),
+        ("phone", 390, 844),
+    ] {
+        let page = Page::open_at("/", BrowserOptions::default().window_size(width, height))?;
+        page.click("step")?;
+        page.wait_for_epoch("one step", |e| e == 1)?;
+        page.browser.screenshot(&format!("layout-{name}"))?;
+        let overlaps = page.browser.execute(
+            "const parts = ['.playground > .controls', '.controls.training', '.column.data', \
+                            '.column.network', '.column.output', '.share'] \
+               .map(s => [s, document.querySelector(s).getBoundingClientRect()]); \
+             const bad = []; \
+             for (let i = 0; i < parts.length; i++) for (let j = i + 1; j < parts.length; j++) { \
+               const [a, r] = parts[i], [b, q] = parts[j]; \
+               const w = Math.min(r.right, q.right) - Math.max(r.left, q.left); \
+               const h = Math.min(r.bottom, q.bottom) - Math.max(r.top, q.top); \
+               if (w > 1 && h > 1) bad.push(a + ' / ' + b); } \
+             const wide = document.documentElement.scrollWidth > window.innerWidth + 1; \
+             if (wide) bad.push('page wider than the window'); \
+             return bad;",
+            &[],
+        )?;
+        assert_eq!(overlaps, serde_json::json!([]), "{name} ({width}×{height})");
+        page.expect_no_errors()?;
+    }
+    Ok(())
 }

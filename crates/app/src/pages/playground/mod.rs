@@ -10,7 +10,9 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use playnet_data::{DatasetKind, Feature, Problem};
 use playnet_engine::{Activation, Backend, Cpu, Loss, Optimizer, Regularization};
-use playnet_playground::{BATCH_SIZES, MAX_LAYERS, MAX_NEURONS, PlaygroundConfig};
+use std::collections::BTreeSet;
+
+use playnet_playground::{BATCH_SIZES, MAX_LAYERS, MAX_NEURONS, PageState, PlaygroundConfig};
 
 use self::controller::{Action, Controller, Signals, column_sizes};
 use crate::format;
@@ -34,8 +36,38 @@ const REGULARIZATION_RATES: [f32; 10] = [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3
 /// The Playground page.
 #[component]
 pub fn Playground() -> impl IntoView {
-    let ui = Signals::new(PlaygroundConfig::default());
+    let hash = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
+    let (state, notes) = PageState::from_hash(&hash);
+    let ui = Signals::new(state.config.clone());
+    ui.show_test_data.set(state.show_test_data);
+    ui.discretize.set(state.discretize);
+    let page = Page {
+        base: StoredValue::new(state),
+        hide_text: RwSignal::new(false),
+        hidden: RwSignal::new(Default::default()),
+        notes: RwSignal::new(notes),
+    };
+    page.base.with_value(|s| {
+        page.hide_text.set(s.hide_text);
+        page.hidden.set(s.hidden.clone());
+    });
     let controller = Controller::new(ui);
+    // Every change is written back to the URL (without a history entry), so
+    // the address is always a link to what is on screen.
+    Effect::new(move |_| {
+        let hash = page.state(ui).to_hash();
+        if let Some(window) = web_sys::window()
+            && let Ok(history) = window.history()
+        {
+            let _ = history.replace_state_with_url(
+                &wasm_bindgen::JsValue::NULL,
+                "",
+                Some(&format!("#{hash}")),
+            );
+        }
+    });
     {
         let c = controller.clone();
         Effect::new(move |_| {
@@ -90,15 +122,21 @@ pub fn Playground() -> impl IntoView {
         keys.remove();
     });
 
+    provide_context(page);
     view! {
         <section class="playground">
+            <ul class="url-notes" data-testid="url-notes" class:hidden=move || page.notes.with(Vec::is_empty)>
+                <li class="lead">"Some settings in this link could not be used:"</li>
+                {move || page.notes.get().into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
+            </ul>
             <TopBar controller=controller.clone() />
             <div class="columns">
                 <DataColumn ui=ui />
                 <NetworkView ui=ui />
                 <OutputColumn ui=ui />
             </div>
-            <p class="explain">
+            <Share ui=ui />
+            <p class="explain" data-testid="explain" class:hidden=move || page.hide_text.get()>
                 "Each square in the network shows what one neuron computes over the plane: orange \
                  for negative outputs, blue for positive. The inputs on the left are features of a \
                  point; every hidden neuron mixes the previous column through the links (blue \
@@ -108,6 +146,124 @@ pub fn Playground() -> impl IntoView {
             </p>
         </section>
     }
+}
+
+/// The parts of the URL state that are not training settings.
+#[derive(Clone, Copy)]
+struct Page {
+    /// The state the page was opened with (seed text, the other dataset…).
+    base: StoredValue<PageState>,
+    hide_text: RwSignal<bool>,
+    hidden: RwSignal<BTreeSet<String>>,
+    /// What the URL asked for that could not be used.
+    notes: RwSignal<Vec<String>>,
+}
+
+impl Page {
+    /// The whole state as it stands (tracked).
+    fn state(&self, ui: Signals) -> PageState {
+        let mut state = self.base.get_value();
+        state.config = ui.config.get();
+        state.show_test_data = ui.show_test_data.get();
+        state.discretize = ui.discretize.get();
+        state.hide_text = self.hide_text.get();
+        state.hidden = self.hidden.get();
+        state
+    }
+}
+
+/// True when the URL hides the control TensorFlow Playground calls `name`.
+fn hidden(name: &'static str) -> impl Fn() -> bool + Copy + Send + Sync + 'static {
+    move || use_context::<Page>().is_some_and(|p| p.hidden.with(|h| h.contains(name)))
+}
+
+/// The controls an embed can hide: TensorFlow Playground's names and labels.
+const HIDABLE: [(&str, &str); 15] = [
+    ("showTestData", "Show test data"),
+    ("discretize", "Discretize output"),
+    ("playButton", "Play button"),
+    ("stepButton", "Step button"),
+    ("resetButton", "Reset button"),
+    ("learningRate", "Learning rate"),
+    ("activation", "Activation"),
+    ("regularization", "Regularization"),
+    ("regularizationRate", "Regularization rate"),
+    ("problem", "Problem type"),
+    ("dataset", "Which dataset"),
+    ("percTrainData", "Ratio train data"),
+    ("noise", "Noise level"),
+    ("batchSize", "Batch size"),
+    ("numHiddenLayers", "# of hidden layers"),
+];
+
+/// "Copy link" and "Embed": the current state as a link or an `<iframe>`.
+#[component]
+fn Share(ui: Signals) -> impl IntoView {
+    let page = use_context::<Page>().expect("the playground provides its page state");
+    let copied = RwSignal::new(false);
+    let embed_open = RwSignal::new(false);
+    let embed_hidden = RwSignal::new(BTreeSet::<String>::new());
+    let embed_hide_text = RwSignal::new(true);
+    let base_url = move || {
+        web_sys::window()
+            .and_then(|w| w.location().href().ok())
+            .map(|href| href.split('#').next().unwrap_or_default().to_string())
+            .unwrap_or_default()
+    };
+    let link = move || format!("{}#{}", base_url(), page.state(ui).to_hash());
+    let snippet = move || {
+        let mut state = page.state(ui);
+        state.hide_text = embed_hide_text.get();
+        state.hidden.extend(embed_hidden.get());
+        embed_snippet(&base_url(), &state.to_hash())
+    };
+    let copy = move |_| {
+        let text = link();
+        if let Some(window) = web_sys::window() {
+            let _ = window.navigator().clipboard().write_text(&text);
+        }
+        copied.set(true);
+    };
+    view! {
+        <div class="share">
+            <button data-testid="copy-link" on:click=copy>"Copy link"</button>
+            <input class="share-url" readonly data-testid="share-url" prop:value=link />
+            <span class="hint" class:hidden=move || !copied.get()>"Copied."</span>
+            <button data-testid="embed" on:click=move |_| embed_open.update(|o| *o = !*o)>"Embed…"</button>
+            <div class="embed-dialog" data-testid="embed-dialog" class:hidden=move || !embed_open.get()>
+                <p>"Paste this into a lesson page. Tick what to hide:"</p>
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || embed_hide_text.get()
+                        on:change=move |ev| embed_hide_text.set(event_target_checked(&ev)) />
+                    "The explanation text"
+                </label>
+                <div class="hide-options">
+                    {HIDABLE.map(|(name, label)| view! {
+                        <label class="check">
+                            <input type="checkbox" data-testid=format!("embed-hide-{name}")
+                                prop:checked=move || embed_hidden.with(|h| h.contains(name))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    embed_hidden.update(|h| { if on { h.insert(name.to_string()); } else { h.remove(name); } });
+                                } />
+                            {label}
+                        </label>
+                    }).collect_view()}
+                </div>
+                <textarea readonly rows="3" data-testid="embed-snippet" prop:value=snippet></textarea>
+            </div>
+        </div>
+    }
+}
+
+/// The `<iframe>` that embeds the playground at `base#hash`.
+fn embed_snippet(base: &str, hash: &str) -> String {
+    let src = format!("{base}#{hash}")
+        .replace('&', "&amp;")
+        .replace('"', "&quot;");
+    format!(
+        r#"<iframe src="{src}" width="1100" height="760" style="border:0" title="Playnet playground" loading="lazy"></iframe>"#
+    )
 }
 
 /// What a keyboard shortcut does.
@@ -158,20 +314,20 @@ fn TopBar(controller: Rc<Controller>) -> impl IntoView {
     let problem_of = move || config.with(|c| c.dataset.problem());
     view! {
         <div class="controls">
-            <button data-testid="reset" title="New random weights, same data" on:click=move |_| c_reset.reset()>
+            <button data-testid="reset" class:hidden=hidden("resetButton") title="New random weights, same data" on:click=move |_| c_reset.reset()>
                 "Reset"
             </button>
-            <button data-testid="play" class="play" on:click=move |_| c_play.toggle_play()>
+            <button data-testid="play" class="play" class:hidden=hidden("playButton") on:click=move |_| c_play.toggle_play()>
                 {move || if ui.playing.get() { "Pause" } else { "Play" }}
             </button>
-            <button data-testid="step" title="Train exactly one epoch" on:click=move |_| c_step.step(1)>
+            <button data-testid="step" class:hidden=hidden("stepButton") title="Train exactly one epoch" on:click=move |_| c_step.step(1)>
                 "Step"
             </button>
             <div class="metric">
                 <span class="label">"Epoch"</span>
                 <span class="value" data-testid="epoch">{move || format::epoch(ui.epoch.get())}</span>
             </div>
-            <label class="metric">
+            <label class="metric" class:hidden=hidden("learningRate")>
                 <span class="label">"Learning rate"</span>
                 <select
                     data-testid="learning-rate"
@@ -185,7 +341,7 @@ fn TopBar(controller: Rc<Controller>) -> impl IntoView {
                     {LEARNING_RATES.map(|lr| view! { <option value=lr.to_string()>{lr.to_string()}</option> }).collect_view()}
                 </select>
             </label>
-            <label class="metric">
+            <label class="metric" class:hidden=hidden("activation")>
                 <span class="label">"Activation"</span>
                 <select
                     data-testid="activation"
@@ -199,7 +355,7 @@ fn TopBar(controller: Rc<Controller>) -> impl IntoView {
                     {Activation::ALL.map(|a| view! { <option value=a.name()>{a.name()}</option> }).collect_view()}
                 </select>
             </label>
-            <label class="metric">
+            <label class="metric" class:hidden=hidden("regularization")>
                 <span class="label">"Regularization"</span>
                 <select
                     data-testid="regularization"
@@ -218,7 +374,7 @@ fn TopBar(controller: Rc<Controller>) -> impl IntoView {
                     <option value="L2">"L2"</option>
                 </select>
             </label>
-            <label class="metric">
+            <label class="metric" class:hidden=hidden("regularizationRate")>
                 <span class="label">"Regularization rate"</span>
                 <select
                     data-testid="regularization-rate"
@@ -232,7 +388,7 @@ fn TopBar(controller: Rc<Controller>) -> impl IntoView {
                     {REGULARIZATION_RATES.map(|r| view! { <option value=r.to_string()>{r.to_string()}</option> }).collect_view()}
                 </select>
             </label>
-            <label class="metric">
+            <label class="metric" class:hidden=hidden("problem")>
                 <span class="label">"Problem type"</span>
                 <select
                     data-testid="problem"
@@ -411,6 +567,7 @@ fn DataColumn(ui: Signals) -> impl IntoView {
             .filter(move |d| d.problem() == problem)
     };
     let slider = move |id: &'static str,
+                       control: &'static str,
                        label: &'static str,
                        min: u32,
                        max: u32,
@@ -418,7 +575,7 @@ fn DataColumn(ui: Signals) -> impl IntoView {
                        get: fn(&PlaygroundConfig) -> u32,
                        set: fn(&mut PlaygroundConfig, u32)| {
         view! {
-            <label class="slider">
+            <label class="slider" class:hidden=hidden(control)>
                 <span class="label">{label} ": " <b>{move || config.with(get)}</b></span>
                 <input
                     type="range"
@@ -439,8 +596,8 @@ fn DataColumn(ui: Signals) -> impl IntoView {
     view! {
         <div class="column data">
             <h2>"Data"</h2>
-            <p class="hint">"Which dataset do you want to use?"</p>
-            <div class="datasets">
+            <p class="hint" class:hidden=hidden("dataset")>"Which dataset do you want to use?"</p>
+            <div class="datasets" class:hidden=hidden("dataset")>
                 {move || datasets()
                     .map(|d| view! {
                         <button
@@ -454,10 +611,10 @@ fn DataColumn(ui: Signals) -> impl IntoView {
                     })
                     .collect_view()}
             </div>
-            {slider("perc-train-data", "Ratio of training to test data (%)", 10, 90, 10,
+            {slider("perc-train-data", "percTrainData", "Ratio of training to test data (%)", 10, 90, 10,
                 |c| c.perc_train_data, |c, v| c.perc_train_data = v)}
-            {slider("noise", "Noise", 0, 50, 5, |c| c.noise, |c, v| c.noise = v)}
-            {slider("batch-size", "Batch size", *BATCH_SIZES.start() as u32, *BATCH_SIZES.end() as u32, 1,
+            {slider("noise", "noise", "Noise", 0, 50, 5, |c| c.noise, |c, v| c.noise = v)}
+            {slider("batch-size", "batchSize", "Batch size", *BATCH_SIZES.start() as u32, *BATCH_SIZES.end() as u32, 1,
                 |c| c.batch_size as u32, |c, v| c.batch_size = v as usize)}
             <label class="slider">
                 <span class="label">"Click or drag on the output to"</span>
@@ -540,7 +697,7 @@ fn NetworkView(ui: Signals) -> impl IntoView {
     };
     view! {
         <div class="column network">
-            <div class="layers-header">
+            <div class="layers-header" class:hidden=hidden("numHiddenLayers")>
                 <button
                     data-testid="add-layer"
                     title="Add a hidden layer"
@@ -739,13 +896,13 @@ fn OutputColumn(ui: Signals) -> impl IntoView {
             <div class="legend" aria-label="Colour scale from −1 (orange) to 1 (blue)">
                 <span>"−1"</span><span class="scale"></span><span>"1"</span>
             </div>
-            <label class="check">
+            <label class="check" class:hidden=hidden("showTestData")>
                 <input type="checkbox" data-testid="show-test-data"
                     prop:checked=move || ui.show_test_data.get()
                     on:change=move |ev| ui.show_test_data.set(event_target_checked(&ev)) />
                 "Show test data"
             </label>
-            <label class="check">
+            <label class="check" class:hidden=hidden("discretize")>
                 <input type="checkbox" data-testid="discretize"
                     prop:checked=move || ui.discretize.get()
                     on:change=move |ev| ui.discretize.set(event_target_checked(&ev)) />
@@ -855,6 +1012,16 @@ mod tests {
         for (value, _) in brush_options(Problem::MultiClass, 3) {
             assert!(matches!(parse_brush(&value), Brush::Add(_)));
         }
+    }
+
+    #[test]
+    fn embed_snippets_escape_the_link() {
+        let s = embed_snippet("http://h/", "a=1&b=\"x\"");
+        assert!(
+            s.starts_with("<iframe src=\"http://h/#a=1&amp;b=&quot;x&quot;\""),
+            "{s}"
+        );
+        assert!(s.contains("title=\"Playnet playground\""));
     }
 
     #[test]
