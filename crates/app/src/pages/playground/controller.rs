@@ -494,6 +494,10 @@ impl Controller {
             .iter()
             .filter_map(|f| Feature::ALL.iter().position(|g| g == f))
             .collect();
+        // Links are bucketed by their quantised weight and each bucket is
+        // stroked as one path: a few dozen canvas calls instead of one per
+        // link (the largest network has over ten thousand).
+        let mut buckets: Vec<Vec<[f64; 4]>> = vec![Vec::new(); layout::LINK_LEVELS];
         for (l, dense) in live.session.model().layers().iter().enumerate() {
             let weights = ready(Cpu.read(dense.weight.buffer()))
                 .map_err(|e| JsValue::from_str(&e.to_string()))?
@@ -507,23 +511,23 @@ impl Controller {
                 let (x0, y0) = lay.columns[l][from_index];
                 for j in 0..cols {
                     let (x1, y1) = lay.columns[l + 1][j];
-                    let w = weights[i * cols + j];
-                    let [r, g, b] = heatmap::colour(w);
-                    ctx.set_stroke_style_str(&format!("rgb({r},{g},{b})"));
-                    ctx.set_line_width(layout::link_width(w));
-                    ctx.begin_path();
-                    ctx.move_to(x0 + layout::NODE / 2.0, y0);
-                    ctx.bezier_curve_to(
-                        (x0 + x1) / 2.0,
-                        y0,
-                        (x0 + x1) / 2.0,
-                        y1,
-                        x1 - layout::NODE / 2.0,
-                        y1,
-                    );
-                    ctx.stroke();
+                    let level = layout::link_level(weights[i * cols + j]);
+                    buckets[level].push([x0 + layout::NODE / 2.0, y0, x1 - layout::NODE / 2.0, y1]);
                 }
             }
+        }
+        for (level, links) in buckets.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
+            let w = layout::level_weight(level);
+            let [r, g, b] = heatmap::colour(w);
+            ctx.set_stroke_style_str(&format!("rgb({r},{g},{b})"));
+            ctx.set_line_width(layout::link_width(w));
+            ctx.begin_path();
+            for &[x0, y0, x1, y1] in links {
+                let mid = (x0 + x1) / 2.0;
+                ctx.move_to(x0, y0);
+                ctx.bezier_curve_to(mid, y0, mid, y1, x1, y1);
+            }
+            ctx.stroke();
         }
         Ok(())
     }
