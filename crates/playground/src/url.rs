@@ -46,7 +46,7 @@ const MAX_REGULARIZATION_RATE: f32 = 10.0;
 
 /// TFP's keys that we read, in the order [`PageState::to_hash`] writes them
 /// (the hidden controls and our extras come after).
-const KNOWN_KEYS: &[&str] = &[
+pub const KNOWN_KEYS: &[&str] = &[
     "activation",
     "batchSize",
     "dataset",

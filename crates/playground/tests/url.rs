@@ -85,7 +85,7 @@ mod properties {
     use super::check;
     use playnet_data::{DatasetKind, Feature, Problem};
     use playnet_engine::{Activation, Loss, Optimizer, Regularization};
-    use playnet_playground::{PageState, PlaygroundConfig};
+    use playnet_playground::{KNOWN_KEYS, PageState, PlaygroundConfig};
     use proptest::prelude::*;
     use proptest::test_runner::RngSeed;
 
@@ -105,39 +105,14 @@ mod properties {
         }
     }
 
-    const KEYS: &[&str] = &[
-        "activation",
-        "batchSize",
-        "dataset",
-        "regDataset",
-        "learningRate",
-        "regularization",
-        "regularizationRate",
-        "noise",
-        "networkShape",
-        "seed",
-        "showTestData",
-        "discretize",
-        "percTrainData",
-        "x",
-        "y",
-        "xTimesY",
-        "xSquared",
-        "ySquared",
-        "cosX",
-        "sinX",
-        "cosY",
-        "sinY",
-        "collectStats",
-        "tutorial",
-        "problem",
-        "initZero",
-        "hideText",
-        "optimizer",
-        "loss",
-        "dataset_hide",
-        "x_hide",
-    ];
+    /// Every key the state reads, plus two `_hide` keys.
+    fn keys() -> Vec<&'static str> {
+        KNOWN_KEYS
+            .iter()
+            .copied()
+            .chain(["dataset_hide", "x_hide"])
+            .collect()
+    }
 
     const VALUES: &[&str] = &[
         "",
@@ -184,7 +159,7 @@ mod properties {
 
     fn key() -> impl Strategy<Value = String> {
         prop_oneof![
-            4 => prop::sample::select(KEYS).prop_map(str::to_owned),
+            4 => prop::sample::select(keys()).prop_map(str::to_owned),
             1 => "[a-zA-Z0-9_%<>-]{0,12}",
         ]
     }
