@@ -779,3 +779,55 @@ fn three_layouts_render_without_overlap() -> Result<()> {
     }
     Ok(())
 }
+
+impl Page {
+    /// Puts a text file into the CSV upload, as if picked in the file dialog.
+    fn upload_csv(&self, name: &str, text: &str) -> Result<()> {
+        self.browser.execute(
+            "const dt = new DataTransfer(); dt.items.add(new File([arguments[1]], arguments[0])); \
+             const input = document.querySelector('[data-testid=upload-csv]'); \
+             input.files = dt.files; input.dispatchEvent(new Event('change', { bubbles: true })); \
+             return null;",
+            &[name.into(), text.into()],
+        )?;
+        Ok(())
+    }
+}
+
+#[test]
+fn csv_upload_replaces_the_data_and_export_gives_it_back() -> Result<()> {
+    let page = Page::open()?;
+    page.upload_csv("mine.csv", "x,y,label\n1,1,1\n-1,-1,-1\n2,-2,1\n-3,3,-1\n")?;
+    wait_until(Duration::from_secs(5), "the four uploaded points", || {
+        Ok(page.data_count()? == (2, 2))
+    })?;
+    page.click("step")?;
+    page.wait_for_epoch("training on the uploaded points", |e| e == 1)?;
+
+    page.upload_csv("bad.csv", "x,y,label\n1,1,1\n0,zero,1\n")?;
+    page.wait_for_text("status", "row 3")?;
+    assert_eq!(
+        page.data_count()?,
+        (2, 2),
+        "a rejected file must change nothing"
+    );
+
+    page.click("export-csv")?;
+    let el = page
+        .browser
+        .find_within(Duration::from_secs(5), &by_testid("download-csv"))?;
+    let url = page
+        .browser
+        .attribute(&el, "href")?
+        .ok_or_else(|| Error::new("the CSV link has no href"))?;
+    let text = page.browser.execute_async(
+        "const done = arguments[arguments.length - 1]; \
+         fetch(arguments[0]).then(r => r.text()).then(done, e => done(String(e)));",
+        &[url.into()],
+    )?;
+    let text = text.as_str().unwrap_or_default();
+    assert!(text.starts_with("x,y,label"), "{text}");
+    assert_eq!(text.lines().count(), 5, "{text}");
+    assert!(text.contains("-3,3,-1"), "{text}");
+    page.expect_no_errors()
+}

@@ -10,9 +10,9 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use playnet_data::{Feature, Point, feature_matrix};
+use playnet_data::{Feature, Point, Split, feature_matrix, rng, shuffle, split};
 use playnet_engine::{Backend, Cpu, Tensor, ready};
-use playnet_playground::{PlaygroundConfig, SavedModel, Session};
+use playnet_playground::{PlaygroundConfig, SavedModel, Session, write_points};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
@@ -55,6 +55,8 @@ pub struct Signals {
     pub brush: RwSignal<super::Brush>,
     /// Object URLs of the last export: (weights, config).
     pub downloads: RwSignal<Option<(String, String)>>,
+    /// Object URL of the last CSV export.
+    pub csv_download: RwSignal<Option<String>>,
 }
 
 /// Something a person asks of the network: a change by hand, or saving and
@@ -65,6 +67,11 @@ pub enum Action {
     Export,
     /// Replaces the session with a saved model.
     Import(SavedModel),
+    /// Replaces the data with these points (an uploaded CSV), split into
+    /// training and test points by the current ratio.
+    SetPoints(Vec<Point>),
+    /// Offers the current points as a CSV download.
+    ExportCsv,
     /// The weight of the link into neuron `to` of network column `column`
     /// from neuron `from` of the column before.
     Weight {
@@ -117,6 +124,7 @@ impl Signals {
             counts: RwSignal::new((0, 0)),
             brush: RwSignal::new(super::Brush::Off),
             downloads: RwSignal::new(None),
+            csv_download: RwSignal::new(None),
         }
     }
 }
@@ -221,6 +229,7 @@ impl Controller {
             match edit {
                 Action::Export => return self.export(),
                 Action::Import(saved) => return self.import(saved),
+                Action::ExportCsv => return self.export_csv(),
                 _ => {}
             }
         }
@@ -257,6 +266,26 @@ impl Controller {
                     let _ = web_sys::Url::revoke_object_url(&old_j);
                 }
                 self.ui.downloads.set(Some(urls));
+            }
+            Err(e) => self.fail(format!("Cannot prepare the download: {e:?}")),
+        }
+    }
+
+    fn export_csv(&self) {
+        let text = match self.live.borrow().as_ref() {
+            Some(live) => {
+                let split = live.session.split();
+                let all: Vec<Point> = split.train.iter().chain(&split.test).copied().collect();
+                write_points(&all)
+            }
+            None => return,
+        };
+        match object_url(text.as_bytes(), "text/csv") {
+            Ok(url) => {
+                if let Some(old) = self.ui.csv_download.get_untracked() {
+                    let _ = web_sys::Url::revoke_object_url(&old);
+                }
+                self.ui.csv_download.set(Some(url));
             }
             Err(e) => self.fail(format!("Cannot prepare the download: {e:?}")),
         }
@@ -568,7 +597,15 @@ fn apply_edit(session: &mut Session<Cpu>, edit: Action) -> Result<(), String> {
             split.train.push(Point { x, y, label });
             session.set_data(split).map_err(fail)
         }
-        Action::Export | Action::Import(_) => Ok(()),
+        Action::Export | Action::Import(_) | Action::ExportCsv => Ok(()),
+        Action::SetPoints(points) => {
+            let config = session.config().clone();
+            let mut points = points;
+            shuffle(&mut points, &mut rng(config.seed));
+            let (train, test) =
+                split(&points, config.perc_train_data).map_err(|e| e.to_string())?;
+            session.set_data(Split { train, test }).map_err(fail)
+        }
         Action::ErasePoint { x, y } => {
             let mut split = session.split().clone();
             let distance = |p: &Point| (p.x - x).hypot(p.y - y);

@@ -560,6 +560,33 @@ fn problem_name(problem: Problem) -> &'static str {
 #[component]
 fn DataColumn(ui: Signals) -> impl IntoView {
     let config = ui.config;
+    let upload_csv = move |ev: leptos::ev::Event| {
+        let Some(file) = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok())
+            .and_then(|input| input.files())
+            .and_then(|files| files.get(0))
+        else {
+            return;
+        };
+        let (problem, classes) =
+            config.with_untracked(|c| (c.dataset.problem(), c.dataset.num_classes()));
+        leptos::task::spawn_local(async move {
+            let text = match wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                Ok(text) => text.as_string().unwrap_or_default(),
+                Err(_) => return ui.status.set(format!("Cannot read {}", file.name())),
+            };
+            match playnet_playground::parse_points(&text, problem, classes) {
+                Ok(points) => {
+                    ui.status.set(String::new());
+                    ui.pending.update(|p| p.push(Action::SetPoints(points)));
+                }
+                Err(e) => ui
+                    .status
+                    .set(format!("{} was not loaded: {e}", file.name())),
+            }
+        });
+    };
     let datasets = move || {
         let problem = config.with(|c| c.dataset.problem());
         DatasetKind::ALL
@@ -629,6 +656,18 @@ fn DataColumn(ui: Signals) -> impl IntoView {
                     <option value="erase">"erase points"</option>
                 </select>
             </label>
+            <label class="slider">
+                <span class="label">"Your own data (CSV: x, y, label)"</span>
+                <input type="file" accept=".csv,text/csv,text/plain" data-testid="upload-csv" on:change=upload_csv />
+            </label>
+            <div class="csv-export">
+                <button data-testid="export-csv" on:click=move |_| ui.pending.update(|p| p.push(Action::ExportCsv))>
+                    "Export data as CSV"
+                </button>
+                {move || ui.csv_download.get().map(|url| view! {
+                    <a href=url download="playnet-data.csv" data-testid="download-csv">"playnet-data.csv"</a>
+                })}
+            </div>
             <p class="hint" data-testid="data-count">
                 {move || { let (train, test) = ui.counts.get(); format!("{train} training · {test} test points") }}
             </p>
