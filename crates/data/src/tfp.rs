@@ -133,6 +133,15 @@ pub(crate) fn spiral(n: usize, noise: f64, rng: &mut Rng) -> Vec<Point> {
 /// Regression on a tilted plane: label = (x + y) / 10, mapped the d3 way
 /// and not clamped, on the noisy position.
 pub(crate) fn reg_plane(n: usize, noise: f64, rng: &mut Rng) -> Vec<Point> {
+    regression(n, noise, rng, |x, y| {
+        linear_scale(x + y, (-10.0, 10.0), (-1.0, 1.0), false)
+    })
+}
+
+/// TFP's regression sampler, shared by both regression sets: a point
+/// uniform in the 12 × 12 square, labelled at a noisy copy of its position
+/// (the draws come in TFP's order: x, y, noise x, noise y).
+fn regression(n: usize, noise: f64, rng: &mut Rng, label: impl Fn(f64, f64) -> f64) -> Vec<Point> {
     let radius = 6.0;
     (0..n)
         .map(|_| {
@@ -140,9 +149,11 @@ pub(crate) fn reg_plane(n: usize, noise: f64, rng: &mut Rng) -> Vec<Point> {
             let y = uniform(rng, -radius, radius);
             let noise_x = uniform(rng, -radius, radius) * noise;
             let noise_y = uniform(rng, -radius, radius) * noise;
-            let sum = x + noise_x + (y + noise_y);
-            let label = linear_scale(sum, (-10.0, 10.0), (-1.0, 1.0), false);
-            Point { x, y, label }
+            Point {
+                x,
+                y,
+                label: label(x + noise_x, y + noise_y),
+            }
         })
         .collect()
 }
@@ -174,17 +185,7 @@ fn reg_gauss_label(x: f64, y: f64) -> f64 {
 
 /// Regression on six signed bumps of radius 2 in a 3 × 2 grid.
 pub(crate) fn reg_gauss(n: usize, noise: f64, rng: &mut Rng) -> Vec<Point> {
-    let radius = 6.0;
-    (0..n)
-        .map(|_| {
-            let x = uniform(rng, -radius, radius);
-            let y = uniform(rng, -radius, radius);
-            let noise_x = uniform(rng, -radius, radius) * noise;
-            let noise_y = uniform(rng, -radius, radius) * noise;
-            let label = reg_gauss_label(x + noise_x, y + noise_y);
-            Point { x, y, label }
-        })
-        .collect()
+    regression(n, noise, rng, reg_gauss_label)
 }
 
 #[cfg(test)]

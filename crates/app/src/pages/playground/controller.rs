@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use playnet_data::{Feature, Point, Split, feature_matrix, rng, shuffle, split};
-use playnet_engine::{Backend, Cpu, Tensor, ready};
+use playnet_engine::{Cpu, Tensor, ready};
 use playnet_playground::{PlaygroundConfig, SavedModel, Session, write_points};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
@@ -441,14 +441,7 @@ impl Controller {
             .model()
             .predict_layers(&live.grid)
             .map_err(engine_error)?;
-        let mut values = Vec::with_capacity(layers.len());
-        for layer in &layers {
-            values.push(
-                ready(Cpu.read(layer.buffer()))
-                    .map_err(engine_error)?
-                    .map_err(engine_error)?,
-            );
-        }
+        let values = layers.iter().map(host).collect::<Result<Vec<_>, _>>()?;
         let widths: Vec<usize> = layers.iter().map(|t| t.shape().dims()[1]).collect();
         for (l, (v, &width)) in values.iter().zip(&widths).enumerate() {
             for j in 0..width {
@@ -528,9 +521,7 @@ impl Controller {
         // link (the largest network has over ten thousand).
         let mut buckets: Vec<Vec<[f64; 4]>> = vec![Vec::new(); layout::LINK_LEVELS];
         for (l, dense) in live.session.model().layers().iter().enumerate() {
-            let weights = ready(Cpu.read(dense.weight.buffer()))
-                .map_err(|e| JsValue::from_str(&e.to_string()))?
-                .map_err(|e| JsValue::from_str(&e.to_string()))?;
+            let weights = host(&dense.weight)?;
             let (rows, cols) = (
                 dense.weight.shape().dims()[0],
                 dense.weight.shape().dims()[1],
@@ -560,6 +551,14 @@ impl Controller {
         }
         Ok(())
     }
+}
+
+/// A tensor's values on the host (CPU readbacks are ready at once).
+fn host(tensor: &Tensor<Cpu>) -> Result<Vec<f32>, JsValue> {
+    let engine_error = |e: playnet_engine::EngineError| JsValue::from_str(&e.to_string());
+    ready(tensor.to_vec(&Cpu))
+        .map_err(engine_error)?
+        .map_err(engine_error)
 }
 
 /// A `blob:` URL holding `bytes`, for a download link.
