@@ -1,5 +1,5 @@
-//! Seeded 2-D toy data sets for the playground, and the input features
-//! computed from them.
+//! Seeded 2-D toy data sets for the playground, the input features
+//! computed from them, and MNIST for the MNIST lab.
 //!
 //! What is here:
 //!
@@ -18,23 +18,34 @@
 //! platform maths libraries differ in the last bit. [`fingerprint`] and the
 //! constants in [`golden`] let tests check that across platforms.
 //!
+//! - MNIST: decoding IDX files (gzip or raw) with errors that say what is
+//!   wrong ([`parse_idx_gz`], [`IdxError`]), the data set as [`Mnist`] and
+//!   [`Digits`], and [`preprocess_digit`], which makes a hand-drawn digit
+//!   look like an MNIST one.
+//!
 //! What is not here: neural networks (the engine crate), drawing, and the
-//! playground's state or URL handling. Large real data (MNIST, strokes,
-//! images) will get modules of their own; none of it lives in these files.
+//! playground's state or URL handling. Other large real data (strokes,
+//! images) will get modules of their own.
 
+mod digit;
 mod error;
 mod features;
 pub mod golden;
+mod idx;
 mod kind;
+mod mnist;
 mod multiclass;
 mod point;
 mod rng;
 mod split;
 mod tfp;
 
+pub use digit::{DIGIT_CENTRE, DIGIT_FIT, DIGIT_SIDE, INK_THRESHOLD, preprocess_digit};
 pub use error::DataError;
 pub use features::{Feature, feature_matrix, parse_list};
+pub use idx::{IdxArray, IdxError, MAX_GUNZIP_BYTES, gunzip, is_gzip, parse_idx, parse_idx_gz};
 pub use kind::{DatasetKind, Problem, generate};
+pub use mnist::{Digits, MNIST_CLASSES, MNIST_FILES, MNIST_SIDE, Mnist};
 pub use point::{Point, fingerprint};
 pub use rng::{Rng, normal_random, rng, uniform};
 pub use split::{Split, make, shuffle, split};
