@@ -13,6 +13,7 @@ use std::task::{Context, Poll, Waker};
 
 use crate::activation::Activation;
 use crate::optim::UpdateStep;
+use crate::window::Window;
 use crate::{EngineError, Shape};
 
 /// An elementwise function of one tensor.
@@ -23,7 +24,12 @@ pub enum UnaryOp {
     /// Natural logarithm, with the input clamped below at [`LN_FLOOR`] so that a
     /// probability of exactly 0 gives a large finite loss instead of infinity.
     Ln,
+    /// `1/√x`, with the input clamped below at [`RSQRT_FLOOR`] (batch norm's scale).
+    Rsqrt,
 }
+
+/// Smallest input [`UnaryOp::Rsqrt`] takes the root of.
+pub const RSQRT_FLOOR: f32 = 1e-12;
 
 /// Smallest input [`UnaryOp::Ln`] takes the logarithm of.
 pub const LN_FLOOR: f32 = 1e-7;
@@ -115,6 +121,27 @@ pub trait Backend: Clone + 'static {
         start: usize,
         count: usize,
     ) -> Self::Buffer;
+    /// Unfolds NHWC images into a `positions × patch_len` matrix, one row per
+    /// window position (zeros where the window covers padding); see [`Window`].
+    fn im2col(&self, x: &Self::Buffer, window: &Window) -> Self::Buffer;
+    /// The adjoint of [`Backend::im2col`]: adds each row back onto the pixels it
+    /// was read from, giving an NHWC image batch.
+    fn col2im(&self, cols: &Self::Buffer, window: &Window) -> Self::Buffer;
+    /// The maximum of each window, per channel: `[batch, out_h, out_w, channels]`.
+    /// Padding never wins.
+    fn max_pool(&self, x: &Self::Buffer, window: &Window) -> Self::Buffer;
+    /// Routes each output's gradient to the first input of its window equal to
+    /// the maximum `y`.
+    fn max_pool_backward(
+        &self,
+        x: &Self::Buffer,
+        y: &Self::Buffer,
+        grad: &Self::Buffer,
+        window: &Window,
+    ) -> Self::Buffer;
+    /// A dropout mask of `len` elements: `1/keep` where [`dropout_keeps`] says the
+    /// element stays, 0 elsewhere.
+    fn dropout_mask(&self, len: usize, keep: f32, seed: u64) -> Self::Buffer;
     /// One optimiser step on `param` in place, with its per-parameter `state`
     /// buffers (as many as [`crate::Optimizer::state_slots`] says).
     fn update(
@@ -124,6 +151,26 @@ pub trait Backend: Clone + 'static {
         state: &mut [Self::Buffer],
         step: &UpdateStep,
     );
+}
+
+/// Whether element `index` survives dropout with probability `keep` under `seed`.
+///
+/// A counter-based generator (two rounds of Chris Wellons' `lowbias32` hash) so
+/// that any backend, a GPU shader included, draws the same mask without state.
+pub fn dropout_keeps(seed: u64, index: u32, keep: f32) -> bool {
+    let h = hash32(hash32(index ^ seed as u32) ^ (seed >> 32) as u32);
+    // 24 high bits → uniform in [0, 1) exactly representable in f32.
+    ((h >> 8) as f32) * (1.0 / 16_777_216.0) < keep
+}
+
+/// Chris Wellons' `lowbias32` integer hash.
+pub fn hash32(mut x: u32) -> u32 {
+    x ^= x >> 16;
+    x = x.wrapping_mul(0x7feb_352d);
+    x ^= x >> 15;
+    x = x.wrapping_mul(0x846c_a68b);
+    x ^= x >> 16;
+    x
 }
 
 /// Polls a future once and returns its output if it is already complete.

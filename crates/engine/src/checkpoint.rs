@@ -1,7 +1,8 @@
-//! Saving and loading an [`Mlp`]: weights as safetensors, shape as JSON.
+//! Saving and loading models: weights as safetensors, shape as JSON.
 //!
-//! The JSON is the [`MlpConfig`]; the safetensors file holds one `F32` tensor
-//! per parameter, named as [`Mlp::parameters`] names them.
+//! The JSON is the model's config ([`MlpConfig`], [`crate::NetConfig`]); the
+//! safetensors file holds one `F32` tensor per parameter, named as the model's
+//! `parameters` names them. [`pack`] and [`Unpacker`] are shared by every model.
 
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 
@@ -21,24 +22,9 @@ impl<B: Backend> Mlp<B> {
     pub async fn save(&self) -> Result<Checkpoint, EngineError> {
         let mut named = Vec::new();
         for (name, tensor, _) in self.parameters() {
-            let bytes: Vec<u8> = tensor
-                .to_vec(self.backend())
-                .await?
-                .iter()
-                .flat_map(|v| v.to_le_bytes())
-                .collect();
-            named.push((name, tensor.shape().dims().to_vec(), bytes));
+            named.push((name, tensor.clone()));
         }
-        let views = named
-            .iter()
-            .map(|(name, shape, bytes)| {
-                TensorView::new(Dtype::F32, shape.clone(), bytes)
-                    .map(|view| (name.clone(), view))
-                    .map_err(|e| EngineError::Checkpoint(format!("{name}: {e}")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let weights = safetensors::serialize(views, None)
-            .map_err(|e| EngineError::Checkpoint(format!("cannot write safetensors: {e}")))?;
+        let weights = pack(self.backend(), &named).await?;
         let config_json = serde_json::to_string_pretty(self.config())
             .map_err(|e| EngineError::Checkpoint(format!("cannot write the config: {e}")))?;
         Ok(Checkpoint {
@@ -53,51 +39,103 @@ impl<B: Backend> Mlp<B> {
         let config: MlpConfig = serde_json::from_str(&checkpoint.config_json)
             .map_err(|e| EngineError::Checkpoint(format!("the model config is not valid: {e}")))?;
         config.validate()?;
-        let file = SafeTensors::deserialize(&checkpoint.weights).map_err(|e| {
-            EngineError::Checkpoint(format!("the weights file is not valid safetensors: {e}"))
-        })?;
+        let file = Unpacker::new(&checkpoint.weights)?;
         let widths = config.widths();
-        let read = |name: String, shape: &[usize]| -> Result<Tensor<B>, EngineError> {
-            let view = file.tensor(&name).map_err(|_| {
-                EngineError::Checkpoint(format!("the weights file has no tensor {name}"))
-            })?;
-            if view.dtype() != Dtype::F32 {
-                return Err(EngineError::Checkpoint(format!(
-                    "{name} is {:?}, expected F32",
-                    view.dtype()
-                )));
-            }
-            if view.shape() != shape {
-                return Err(EngineError::Checkpoint(format!(
-                    "{name} has shape {:?} but the config needs {shape:?}",
-                    view.shape()
-                )));
-            }
-            let values: Vec<f32> = view
-                .data()
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect();
-            Tensor::from_slice(&backend, &values, shape)
-        };
         let layers = widths
             .windows(2)
             .enumerate()
             .map(|(i, pair)| {
                 Ok(Dense {
-                    weight: read(format!("layers.{i}.weight"), pair)?,
-                    bias: read(format!("layers.{i}.bias"), &pair[1..])?,
+                    weight: file.tensor(&backend, &format!("layers.{i}.weight"), pair)?,
+                    bias: file.tensor(&backend, &format!("layers.{i}.bias"), &pair[1..])?,
                 })
             })
             .collect::<Result<Vec<_>, EngineError>>()?;
-        let expected = layers.len() * 2;
-        if file.len() != expected {
+        file.expect_count(layers.len() * 2)?;
+        Mlp::from_layers(backend, config, layers)
+    }
+}
+
+/// Reads named tensors back from `backend` and writes them as one safetensors file.
+pub async fn pack<B: Backend>(
+    backend: &B,
+    named: &[(String, Tensor<B>)],
+) -> Result<Vec<u8>, EngineError> {
+    let mut bytes = Vec::with_capacity(named.len());
+    for (name, tensor) in named {
+        let values: Vec<u8> = tensor
+            .to_vec(backend)
+            .await?
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        bytes.push((name, tensor.shape().dims().to_vec(), values));
+    }
+    let views = bytes
+        .iter()
+        .map(|(name, shape, bytes)| {
+            TensorView::new(Dtype::F32, shape.clone(), bytes)
+                .map(|view| (name.to_string(), view))
+                .map_err(|e| EngineError::Checkpoint(format!("{name}: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    safetensors::serialize(views, None)
+        .map_err(|e| EngineError::Checkpoint(format!("cannot write safetensors: {e}")))
+}
+
+/// A safetensors file being read back tensor by tensor, with reasons for refusal.
+pub struct Unpacker<'a> {
+    file: SafeTensors<'a>,
+}
+
+impl<'a> Unpacker<'a> {
+    /// Parses the file's header.
+    pub fn new(bytes: &'a [u8]) -> Result<Self, EngineError> {
+        let file = SafeTensors::deserialize(bytes).map_err(|e| {
+            EngineError::Checkpoint(format!("the weights file is not valid safetensors: {e}"))
+        })?;
+        Ok(Unpacker { file })
+    }
+
+    /// The `F32` tensor `name`, which must have `shape`.
+    pub fn tensor<B: Backend>(
+        &self,
+        backend: &B,
+        name: &str,
+        shape: &[usize],
+    ) -> Result<Tensor<B>, EngineError> {
+        let view = self.file.tensor(name).map_err(|_| {
+            EngineError::Checkpoint(format!("the weights file has no tensor {name}"))
+        })?;
+        if view.dtype() != Dtype::F32 {
             return Err(EngineError::Checkpoint(format!(
-                "the weights file has {} tensors; this network has {expected}",
-                file.len()
+                "{name} is {:?}, expected F32",
+                view.dtype()
             )));
         }
-        Mlp::from_layers(backend, config, layers)
+        if view.shape() != shape {
+            return Err(EngineError::Checkpoint(format!(
+                "{name} has shape {:?} but the config needs {shape:?}",
+                view.shape()
+            )));
+        }
+        let values: Vec<f32> = view
+            .data()
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        Tensor::from_slice(backend, &values, shape)
+    }
+
+    /// Refuses a file with more (or fewer) tensors than the network has.
+    pub fn expect_count(&self, expected: usize) -> Result<(), EngineError> {
+        if self.file.len() != expected {
+            return Err(EngineError::Checkpoint(format!(
+                "the weights file has {} tensors; this network has {expected}",
+                self.file.len()
+            )));
+        }
+        Ok(())
     }
 }
 

@@ -6,8 +6,9 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use crate::backend::{Backend, BinaryOp, LN_FLOOR, MatMul, UnaryOp};
+use crate::backend::{Backend, BinaryOp, LN_FLOOR, MatMul, RSQRT_FLOOR, UnaryOp, dropout_keeps};
 use crate::optim::{UpdateStep, update_element};
+use crate::window::Window;
 use crate::{EngineError, Shape};
 
 /// Host memory, shared cheaply between a model and the graphs that read it.
@@ -119,6 +120,7 @@ impl Backend for Cpu {
         Arc::new(match op {
             UnaryOp::Activation(act) => x.iter().map(|&v| act.apply(v)).collect(),
             UnaryOp::Ln => x.iter().map(|&v| libm::logf(v.max(LN_FLOOR))).collect(),
+            UnaryOp::Rsqrt => x.iter().map(|&v| 1.0 / v.max(RSQRT_FLOOR).sqrt()).collect(),
         })
     }
 
@@ -136,6 +138,15 @@ impl Backend for Cpu {
                 .collect(),
             UnaryOp::Ln => triples
                 .map(|((&x, _), &g)| if x > LN_FLOOR { g / x } else { 0.0 })
+                .collect(),
+            UnaryOp::Rsqrt => triples
+                .map(|((&x, &y), &g)| {
+                    if x > RSQRT_FLOOR {
+                        -0.5 * g * y * y * y
+                    } else {
+                        0.0
+                    }
+                })
                 .collect(),
         })
     }
@@ -198,6 +209,129 @@ impl Backend for Cpu {
 
     fn slice_rows(&self, x: &CpuBuffer, row_len: usize, start: usize, count: usize) -> CpuBuffer {
         Arc::new(x[start * row_len..(start + count) * row_len].to_vec())
+    }
+
+    fn im2col(&self, x: &CpuBuffer, w: &Window) -> CpuBuffer {
+        let c = w.channels;
+        let mut cols = vec![0.0; w.positions() * w.patch_len()];
+        let mut rows = cols.chunks_exact_mut(w.patch_len().max(1));
+        for n in 0..w.batch {
+            let image = &x[n * w.height * w.width * c..];
+            for oy in 0..w.out_h {
+                for ox in 0..w.out_w {
+                    let Some(row) = rows.next() else { break };
+                    for ky in 0..w.kernel_h {
+                        for kx in 0..w.kernel_w {
+                            if let Some((y, xx)) = w.source(oy, ox, ky, kx) {
+                                let from = (y * w.width + xx) * c;
+                                let to = (ky * w.kernel_w + kx) * c;
+                                row[to..to + c].copy_from_slice(&image[from..from + c]);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Arc::new(cols)
+    }
+
+    fn col2im(&self, cols: &CpuBuffer, w: &Window) -> CpuBuffer {
+        let c = w.channels;
+        let mut x = vec![0.0; w.input_len()];
+        let mut rows = cols.chunks_exact(w.patch_len().max(1));
+        for n in 0..w.batch {
+            let image = &mut x[n * w.height * w.width * c..];
+            for oy in 0..w.out_h {
+                for ox in 0..w.out_w {
+                    let Some(row) = rows.next() else { break };
+                    for ky in 0..w.kernel_h {
+                        for kx in 0..w.kernel_w {
+                            if let Some((y, xx)) = w.source(oy, ox, ky, kx) {
+                                let to = (y * w.width + xx) * c;
+                                let from = (ky * w.kernel_w + kx) * c;
+                                for (d, &s) in
+                                    image[to..to + c].iter_mut().zip(&row[from..from + c])
+                                {
+                                    *d += s;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Arc::new(x)
+    }
+
+    fn max_pool(&self, x: &CpuBuffer, w: &Window) -> CpuBuffer {
+        let c = w.channels;
+        let mut out = vec![f32::NEG_INFINITY; w.positions() * c];
+        let mut cells = out.chunks_exact_mut(c.max(1));
+        for n in 0..w.batch {
+            let image = &x[n * w.height * w.width * c..];
+            for oy in 0..w.out_h {
+                for ox in 0..w.out_w {
+                    let Some(cell) = cells.next() else { break };
+                    for ky in 0..w.kernel_h {
+                        for kx in 0..w.kernel_w {
+                            if let Some((y, xx)) = w.source(oy, ox, ky, kx) {
+                                let from = (y * w.width + xx) * c;
+                                for (m, &v) in cell.iter_mut().zip(&image[from..from + c]) {
+                                    *m = m.max(v);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Arc::new(out)
+    }
+
+    fn max_pool_backward(
+        &self,
+        x: &CpuBuffer,
+        y: &CpuBuffer,
+        grad: &CpuBuffer,
+        w: &Window,
+    ) -> CpuBuffer {
+        let c = w.channels;
+        let mut dx = vec![0.0; w.input_len()];
+        for n in 0..w.batch {
+            let base = n * w.height * w.width * c;
+            for oy in 0..w.out_h {
+                for ox in 0..w.out_w {
+                    let cell = ((n * w.out_h + oy) * w.out_w + ox) * c;
+                    for ch in 0..c {
+                        let max = y[cell + ch];
+                        let first = (0..w.kernel_h)
+                            .flat_map(|ky| (0..w.kernel_w).map(move |kx| (ky, kx)))
+                            .filter_map(|(ky, kx)| w.source(oy, ox, ky, kx))
+                            .map(|(yy, xx)| base + (yy * w.width + xx) * c + ch)
+                            .find(|&i| x[i] == max);
+                        if let Some(i) = first {
+                            dx[i] += grad[cell + ch];
+                        }
+                    }
+                }
+            }
+        }
+        Arc::new(dx)
+    }
+
+    fn dropout_mask(&self, len: usize, keep: f32, seed: u64) -> CpuBuffer {
+        let kept = 1.0 / keep.max(f32::MIN_POSITIVE);
+        Arc::new(
+            (0..len)
+                .map(|i| {
+                    if dropout_keeps(seed, i as u32, keep) {
+                        kept
+                    } else {
+                        0.0
+                    }
+                })
+                .collect(),
+        )
     }
 
     fn update(
@@ -317,6 +451,77 @@ mod tests {
     fn slice_rows_takes_whole_rows() {
         let m = buf(&[1., 2., 3., 4., 5., 6.]);
         assert_eq!(*Cpu.slice_rows(&m, 2, 1, 2), vec![3., 4., 5., 6.]);
+    }
+
+    /// Direct convolution: `out[n,oy,ox,f] = Σ x[n,y,x,c]·w[ky,kx,c,f]`.
+    fn naive_conv(x: &[f32], w: &[f32], win: &Window, filters: usize) -> Vec<f32> {
+        let mut out = vec![0.0; win.positions() * filters];
+        for n in 0..win.batch {
+            for oy in 0..win.out_h {
+                for ox in 0..win.out_w {
+                    for f in 0..filters {
+                        let mut total = 0.0;
+                        for ky in 0..win.kernel_h {
+                            for kx in 0..win.kernel_w {
+                                let Some((y, xx)) = win.source(oy, ox, ky, kx) else {
+                                    continue;
+                                };
+                                for c in 0..win.channels {
+                                    let xi =
+                                        ((n * win.height + y) * win.width + xx) * win.channels + c;
+                                    let wi =
+                                        ((ky * win.kernel_w + kx) * win.channels + c) * filters + f;
+                                    total += x[xi] * w[wi];
+                                }
+                            }
+                        }
+                        out[((n * win.out_h + oy) * win.out_w + ox) * filters + f] = total;
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn im2col_then_matmul_is_a_convolution() {
+        use crate::Padding;
+        let x: Vec<f32> = (0..2 * 7 * 5 * 3)
+            .map(|i| ((i * 37) % 11) as f32 - 5.0)
+            .collect();
+        for (kernel, stride, padding) in [
+            (3, 1, Padding::Same),
+            (4, 2, Padding::Same),
+            (2, 3, Padding::Valid),
+        ] {
+            let win = Window::new([2, 7, 5, 3], kernel, stride, padding).unwrap();
+            let w: Vec<f32> = (0..win.patch_len() * 4)
+                .map(|i| ((i * 13) % 7) as f32 - 3.0)
+                .collect();
+            let cols = Cpu.im2col(&buf(&x), &win);
+            let dims = MatMul {
+                m: win.positions(),
+                k: win.patch_len(),
+                n: 4,
+                transpose_a: false,
+                transpose_b: false,
+            };
+            let out = Cpu.matmul(&cols, &buf(&w), dims);
+            assert_eq!(
+                *out,
+                naive_conv(&x, &w, &win, 4),
+                "k{kernel} s{stride} {padding:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn max_pool_takes_window_maxima_and_ignores_padding() {
+        use crate::Padding;
+        // One 3×3 single-channel image, all negative: padding (0) must not win.
+        let x = buf(&[-9., -8., -7., -6., -5., -4., -3., -2., -1.]);
+        let win = Window::new([1, 3, 3, 1], 2, 2, Padding::Same).unwrap();
+        assert_eq!(*Cpu.max_pool(&x, &win), vec![-5., -4., -2., -1.]);
     }
 
     #[test]

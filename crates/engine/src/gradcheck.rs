@@ -218,3 +218,88 @@ fn whole_mlp_forward_and_loss() {
         Loss::SoftmaxCrossEntropy.record(g, h, t).unwrap()
     });
 }
+
+/// A fixed random weighting, so that each output element's gradient differs.
+fn weigh(g: &mut Graph<Cpu>, x: Var, seed: u64) -> Var {
+    let shape = g.shape(x).clone();
+    let w = g.input(&Tensor::from_slice(&Cpu, &random(shape.len(), seed), shape).unwrap());
+    g.mul(x, w).unwrap()
+}
+
+#[test]
+fn conv2d_same_and_valid_with_strides() {
+    use crate::{Padding, Window};
+    for (kernel, stride, padding) in [
+        (3, 1, Padding::Same),
+        (2, 2, Padding::Same),
+        (3, 2, Padding::Valid),
+        (4, 2, Padding::Same),
+    ] {
+        let window = Window::new([2, 5, 5, 2], kernel, stride, padding).unwrap();
+        let name = format!("conv2d k{kernel} s{stride} {padding:?}");
+        check(
+            &name,
+            &[
+                input(&[2, 5, 5, 2], 20),
+                input(&[kernel * kernel * 2, 3], 21),
+            ],
+            |g, v| {
+                let y = g.conv2d(v[0], v[1], &window).unwrap();
+                weigh(g, y, 22)
+            },
+        );
+    }
+}
+
+#[test]
+fn max_pool_routes_to_the_maximum() {
+    use crate::{Padding, Window};
+    use rand::seq::SliceRandom;
+    // Distinct values 0.1 apart: a ±h nudge never changes which one is largest.
+    let mut values: Vec<f32> = (0..2 * 5 * 5 * 3).map(|i| i as f32 * 0.1 - 7.0).collect();
+    values.shuffle(&mut rand_pcg::Pcg64Mcg::seed_from_u64(23));
+    for (kernel, stride, padding) in [(2, 2, Padding::Same), (3, 1, Padding::Valid)] {
+        let window = Window::new([2, 5, 5, 3], kernel, stride, padding).unwrap();
+        check(
+            &format!("max_pool k{kernel} s{stride}"),
+            &[(values.clone(), vec![2, 5, 5, 3])],
+            |g, v| {
+                let y = g.max_pool(v[0], &window).unwrap();
+                weigh(g, y, 24)
+            },
+        );
+    }
+}
+
+#[test]
+fn rsqrt_and_dropout() {
+    let positive: Vec<f32> = random(6, 25).iter().map(|v| v.abs()).collect();
+    check("rsqrt", &[(positive, vec![2, 3])], |g, v| {
+        let y = g.rsqrt(v[0]);
+        weigh(g, y, 26)
+    });
+    check("dropout", &[input(&[4, 6], 27)], |g, v| {
+        let y = g.dropout(v[0], 0.6, 28).unwrap();
+        weigh(g, y, 29)
+    });
+}
+
+#[test]
+fn dropout_keeps_about_the_fraction_asked_and_scales() {
+    let mut g = Graph::new(Cpu);
+    let ones = g.constant(1.0, [100, 100]);
+    let y = g.dropout(ones, 0.75, 7).unwrap();
+    let values = g.tensor(y).buffer().to_vec();
+    let kept = values.iter().filter(|&&v| v > 0.0).count() as f32 / 10_000.0;
+    assert!((kept - 0.75).abs() < 0.02, "kept {kept}");
+    assert!(
+        values
+            .iter()
+            .all(|&v| v == 0.0 || (v - 1.0 / 0.75).abs() < 1e-6)
+    );
+    // Another seed, another mask; the same seed, the same mask.
+    let other = g.dropout(ones, 0.75, 8).unwrap();
+    assert_ne!(g.tensor(other).buffer().to_vec(), values);
+    let again = g.dropout(ones, 0.75, 7).unwrap();
+    assert_eq!(g.tensor(again).buffer().to_vec(), values);
+}

@@ -6,6 +6,7 @@
 //! computes its forward value: nothing more.
 
 use crate::backend::{Backend, BinaryOp, MatMul, UnaryOp};
+use crate::window::Window;
 use crate::{Activation, EngineError, Shape, Tensor};
 
 /// A value recorded on a [`Graph`].
@@ -23,6 +24,8 @@ enum Op {
     Softmax { x: Var, log: bool },
     Transpose(Var),
     Reshape(Var),
+    Im2Col(Var, Window),
+    MaxPool(Var, Window),
 }
 
 struct Node<B: Backend> {
@@ -217,6 +220,56 @@ impl<B: Backend> Graph<B> {
         Ok(self.push_op(value, shape, Op::Reshape(x)))
     }
 
+    /// `1/√x` elementwise (input clamped at [`crate::backend::RSQRT_FLOOR`]).
+    pub fn rsqrt(&mut self, x: Var) -> Var {
+        self.unary(UnaryOp::Rsqrt, x)
+    }
+
+    /// The window positions of NHWC images `x` as rows of a matrix
+    /// (`[positions, patch_len]`); see [`Backend::im2col`].
+    pub fn im2col(&mut self, x: Var, window: &Window) -> Result<Var, EngineError> {
+        self.check_images(x, window, "im2col")?;
+        let value = self.backend.im2col(self.value(x), window);
+        let shape = Shape::new([window.positions(), window.patch_len()]);
+        Ok(self.push_op(value, shape, Op::Im2Col(x, *window)))
+    }
+
+    /// A 2-D convolution of NHWC images `x` with `filters`, a
+    /// `[kernel_h·kernel_w·channels, out_channels]` matrix (rows ordered
+    /// `ky, kx, channel`): the result is `[batch, out_h, out_w, out_channels]`.
+    pub fn conv2d(&mut self, x: Var, filters: Var, window: &Window) -> Result<Var, EngineError> {
+        let cols = self.im2col(x, window)?;
+        let out = self.matmul(cols, filters)?;
+        let channels = self.shape(filters).dims()[1];
+        self.reshape(out, [window.batch, window.out_h, window.out_w, channels])
+    }
+
+    /// Max-pooling of NHWC images: `[batch, out_h, out_w, channels]`.
+    pub fn max_pool(&mut self, x: Var, window: &Window) -> Result<Var, EngineError> {
+        self.check_images(x, window, "max_pool")?;
+        let value = self.backend.max_pool(self.value(x), window);
+        let shape = Shape::new([window.batch, window.out_h, window.out_w, window.channels]);
+        Ok(self.push_op(value, shape, Op::MaxPool(x, *window)))
+    }
+
+    /// Inverted dropout: each element is kept with probability `keep` and scaled
+    /// by `1/keep`, so evaluation needs no rescaling. The mask comes from
+    /// [`crate::backend::dropout_keeps`] with `seed`, the same on every backend.
+    pub fn dropout(&mut self, x: Var, keep: f32, seed: u64) -> Result<Var, EngineError> {
+        if !(keep > 0.0 && keep <= 1.0) {
+            return Err(EngineError::Config(format!(
+                "dropout keeps a fraction in (0, 1] of the values, not {keep}"
+            )));
+        }
+        if keep == 1.0 {
+            return Ok(x);
+        }
+        let shape = self.shape(x).clone();
+        let mask = self.backend.dropout_mask(shape.len(), keep, seed);
+        let mask = self.push(mask, shape, Op::Leaf, false);
+        self.mul(x, mask)
+    }
+
     /// Gradients of the scalar `loss` with respect to every value that requires one.
     pub fn backward(&self, loss: Var) -> Result<Gradients<B>, EngineError> {
         if self.shape(loss).len() != 1 {
@@ -297,6 +350,11 @@ impl<B: Backend> Graph<B> {
                     send(x, b.transpose(&g, rows, cols));
                 }
                 Op::Reshape(x) => send(x, g),
+                Op::Im2Col(x, window) => send(x, b.col2im(&g, &window)),
+                Op::MaxPool(x, window) => send(
+                    x,
+                    b.max_pool_backward(self.value(x), &node.value, &g, &window),
+                ),
             }
         }
         Ok(Gradients { grads })
@@ -337,6 +395,18 @@ impl<B: Backend> Graph<B> {
         }
     }
 
+    fn check_images(&self, x: Var, window: &Window, what: &str) -> Result<(), EngineError> {
+        let expected = [window.batch, window.height, window.width, window.channels];
+        if self.shape(x).dims() != expected {
+            return Err(EngineError::Shape(format!(
+                "{what} expects images of shape {}, got {}",
+                Shape::new(expected),
+                self.shape(x)
+            )));
+        }
+        Ok(())
+    }
+
     fn push_op(&mut self, value: B::Buffer, shape: Shape, op: Op) -> Var {
         let requires_grad = match op {
             Op::Leaf => false,
@@ -348,7 +418,9 @@ impl<B: Backend> Graph<B> {
             | Op::Unary(_, x)
             | Op::Softmax { x, .. }
             | Op::Transpose(x)
-            | Op::Reshape(x) => self.nodes[x.0].requires_grad,
+            | Op::Reshape(x)
+            | Op::Im2Col(x, _)
+            | Op::MaxPool(x, _) => self.nodes[x.0].requires_grad,
         };
         self.push(value, shape, op, requires_grad)
     }

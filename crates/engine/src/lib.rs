@@ -22,10 +22,12 @@ pub mod graph;
 pub mod init;
 pub mod loss;
 pub mod mlp;
+pub mod net;
 pub mod optim;
 pub mod shape;
 pub mod tensor;
 pub mod train;
+pub mod window;
 
 #[cfg(test)]
 mod gradcheck;
@@ -38,10 +40,14 @@ pub use graph::{Gradients, Graph, Var};
 pub use init::Init;
 pub use loss::Loss;
 pub use mlp::{Dense, Forward, HiddenLayer, Mlp, MlpConfig};
-pub use optim::{Optimizer, Regularization, UpdateStep};
+pub use net::{
+    Features, Layer, Mode, Net, NetConfig, NetForward, NetTrainConfig, NetTrainer, StepOutput,
+};
+pub use optim::{Optimizer, Regularization, Schedule, UpdateStep, Updater};
 pub use shape::Shape;
 pub use tensor::Tensor;
 pub use train::{Evaluation, Examples, TrainConfig, Trainer, evaluate};
+pub use window::{Padding, Window};
 
 /// Everything that can go wrong in the engine, with what and why.
 #[derive(Debug, thiserror::Error)]

@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::EngineError;
+use crate::{Backend, EngineError, Tensor};
 
 /// How gradients become parameter changes.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -175,6 +175,110 @@ pub fn update_element(step: &UpdateStep, p: &mut f32, g: f32, state: &mut [f32])
     }
 }
 
+/// The learning rate as a function of the step number.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Schedule {
+    /// The same rate at every step.
+    Constant { rate: f32 },
+    /// `min + (max − min)·e^(−step/decay_steps)`: fast at first, then settling.
+    ExponentialDecay {
+        max: f32,
+        min: f32,
+        decay_steps: f32,
+    },
+}
+
+impl Schedule {
+    /// The rate for `step` (0 for the first update).
+    pub fn rate(&self, step: u32) -> f32 {
+        match *self {
+            Schedule::Constant { rate } => rate,
+            Schedule::ExponentialDecay {
+                max,
+                min,
+                decay_steps,
+            } => {
+                min + (max - min) * libm::expf(-(step as f32) / decay_steps.max(f32::MIN_POSITIVE))
+            }
+        }
+    }
+}
+
+/// Optimiser state for a list of parameters, and the step count.
+///
+/// Models hand it their parameters and gradients in a fixed order; it keeps
+/// one set of state buffers per parameter and starts afresh when the optimiser
+/// or the parameter shapes change.
+pub struct Updater<B: Backend> {
+    state: Vec<Vec<B::Buffer>>,
+    state_for: Option<Optimizer>,
+    lens: Vec<usize>,
+    steps: u32,
+}
+
+impl<B: Backend> Default for Updater<B> {
+    fn default() -> Self {
+        Updater {
+            state: Vec::new(),
+            state_for: None,
+            lens: Vec::new(),
+            steps: 0,
+        }
+    }
+}
+
+impl<B: Backend> Updater<B> {
+    /// Number of updates applied since the state was last reset.
+    pub fn steps(&self) -> u32 {
+        self.steps
+    }
+
+    /// One update of every parameter. `params` pairs each tensor with whether it
+    /// is a weight (weights take the penalty, biases do not); `grads` follows
+    /// the same order.
+    pub fn apply(
+        &mut self,
+        backend: &B,
+        optimizer: Optimizer,
+        learning_rate: f32,
+        penalty: Option<(Regularization, f32)>,
+        params: Vec<(&mut Tensor<B>, bool)>,
+        grads: &[B::Buffer],
+    ) -> Result<(), EngineError> {
+        if grads.len() != params.len() {
+            return Err(EngineError::Internal("one gradient per parameter"));
+        }
+        let lens: Vec<usize> = params.iter().map(|(p, _)| p.shape().len()).collect();
+        if self.state_for != Some(optimizer) || self.lens != lens {
+            self.state = params
+                .iter()
+                .map(|(p, _)| {
+                    (0..optimizer.state_slots())
+                        .map(|_| backend.fill(p.shape().len(), 0.0))
+                        .collect()
+                })
+                .collect();
+            self.state_for = Some(optimizer);
+            self.lens = lens;
+            self.steps = 0;
+        }
+        self.steps += 1;
+        for ((param, is_weight), (grad, state)) in
+            params.into_iter().zip(grads.iter().zip(&mut self.state))
+        {
+            let step = UpdateStep {
+                optimizer,
+                learning_rate,
+                step: self.steps,
+                penalty: if is_weight { penalty } else { None },
+            };
+            backend.update(param.buffer_mut(), grad, state, &step);
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,6 +339,19 @@ mod tests {
         let mut q = 1.0;
         update_element(&s, &mut q, 0.0, &mut []);
         assert!((q - 0.9).abs() < 1e-6);
+    }
+
+    #[test]
+    fn exponential_decay_goes_from_max_to_min() {
+        let s = Schedule::ExponentialDecay {
+            max: 0.003,
+            min: 0.0001,
+            decay_steps: 2000.0,
+        };
+        assert!((s.rate(0) - 0.003).abs() < 1e-9);
+        assert!((s.rate(2000) - (0.0001 + 0.0029 / std::f32::consts::E)).abs() < 1e-7);
+        assert!((s.rate(100_000) - 0.0001).abs() < 1e-7);
+        assert_eq!(Schedule::Constant { rate: 0.5 }.rate(9), 0.5);
     }
 
     #[test]

@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Backend, EngineError, Graph, Mlp, Optimizer, Regularization, Tensor, UpdateStep};
+use crate::optim::Updater;
+use crate::{Backend, EngineError, Graph, Mlp, Optimizer, Regularization, Tensor};
 
 /// Examples as two row-aligned matrices on a backend: inputs and targets.
 pub struct Examples<B: Backend> {
@@ -104,9 +105,7 @@ pub struct Evaluation {
 /// Optimiser state and step count for one model.
 pub struct Trainer<B: Backend> {
     pub config: TrainConfig,
-    state: Vec<Vec<B::Buffer>>,
-    state_for: Optimizer,
-    steps: u32,
+    updater: Updater<B>,
 }
 
 impl<B: Backend> Trainer<B> {
@@ -114,15 +113,13 @@ impl<B: Backend> Trainer<B> {
     pub fn new(config: TrainConfig) -> Self {
         Trainer {
             config,
-            state: Vec::new(),
-            state_for: config.optimizer,
-            steps: 0,
+            updater: Updater::default(),
         }
     }
 
     /// Number of updates applied so far.
     pub fn steps(&self) -> u32 {
-        self.steps
+        self.updater.steps()
     }
 
     /// One update of `model` on one batch.
@@ -146,21 +143,22 @@ impl<B: Backend> Trainer<B> {
                 })
                 .collect::<Result<Vec<_>, _>>()?
         };
-        self.ensure_state(&backend, model);
-        self.steps += 1;
         let c = self.config;
         let penalty = c.regularization.map(|r| (r, c.regularization_rate));
-        for (i, (param, grad)) in model.parameters_mut().into_iter().zip(&grads).enumerate() {
-            let is_weight = i % 2 == 0;
-            let step = UpdateStep {
-                optimizer: c.optimizer,
-                learning_rate: c.learning_rate,
-                step: self.steps,
-                penalty: if is_weight { penalty } else { None },
-            };
-            backend.update(param.buffer_mut(), grad, &mut self.state[i], &step);
-        }
-        Ok(())
+        let params = model
+            .parameters_mut()
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| (p, i % 2 == 0))
+            .collect();
+        self.updater.apply(
+            &backend,
+            c.optimizer,
+            c.learning_rate,
+            penalty,
+            params,
+            &grads,
+        )
     }
 
     /// One pass over `data` in order, in batches of `batch_size` (the last one
@@ -175,24 +173,6 @@ impl<B: Backend> Trainer<B> {
             start += count;
         }
         Ok(())
-    }
-
-    /// Resets the optimiser when its kind changed or parameters changed shape.
-    fn ensure_state(&mut self, backend: &B, model: &Mlp<B>) {
-        let params = model.parameters();
-        let slots = self.config.optimizer.state_slots();
-        if self.state_for != self.config.optimizer || self.state.len() != params.len() {
-            self.state = params
-                .iter()
-                .map(|(_, t, _)| {
-                    (0..slots)
-                        .map(|_| backend.fill(t.shape().len(), 0.0))
-                        .collect()
-                })
-                .collect();
-            self.state_for = self.config.optimizer;
-            self.steps = 0;
-        }
     }
 }
 

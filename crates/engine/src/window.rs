@@ -1,0 +1,142 @@
+//! The geometry of a sliding window over a batch of images: convolution and
+//! pooling share it.
+//!
+//! Images are stored NHWC (batch, height, width, channels), row-major, so that a
+//! convolution is an `im2col` followed by one matrix product whose result is
+//! already NHWC, and a channel is the last, fastest-varying axis.
+
+use serde::{Deserialize, Serialize};
+
+use crate::EngineError;
+
+/// How a window treats the image border.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Padding {
+    /// Pad with zeros so that the output is `ceil(input / stride)` wide
+    /// (TensorFlow's "SAME": the extra row or column goes at the bottom/right).
+    Same,
+    /// No padding: the window stays inside the image.
+    Valid,
+}
+
+/// A window of `kernel_h × kernel_w` moving with `stride` over NHWC images.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Window {
+    pub batch: usize,
+    pub height: usize,
+    pub width: usize,
+    pub channels: usize,
+    pub kernel_h: usize,
+    pub kernel_w: usize,
+    pub stride: usize,
+    pub pad_top: usize,
+    pub pad_left: usize,
+    pub out_h: usize,
+    pub out_w: usize,
+}
+
+impl Window {
+    /// A square `kernel × kernel` window over `[batch, height, width, channels]`.
+    pub fn new(
+        [batch, height, width, channels]: [usize; 4],
+        kernel: usize,
+        stride: usize,
+        padding: Padding,
+    ) -> Result<Window, EngineError> {
+        if kernel == 0 || stride == 0 {
+            return Err(EngineError::Config(format!(
+                "a window needs a kernel and a stride of at least 1 (got kernel {kernel}, stride {stride})"
+            )));
+        }
+        let (out_h, out_w, pad_top, pad_left) = match padding {
+            Padding::Same => {
+                let out_h = height.div_ceil(stride);
+                let out_w = width.div_ceil(stride);
+                let pad = |out: usize, size: usize| {
+                    ((out.saturating_sub(1)) * stride + kernel).saturating_sub(size) / 2
+                };
+                (out_h, out_w, pad(out_h, height), pad(out_w, width))
+            }
+            Padding::Valid => {
+                if kernel > height || kernel > width {
+                    return Err(EngineError::Shape(format!(
+                        "a {kernel}×{kernel} window does not fit a {height}×{width} image without padding"
+                    )));
+                }
+                (
+                    (height - kernel) / stride + 1,
+                    (width - kernel) / stride + 1,
+                    0,
+                    0,
+                )
+            }
+        };
+        Ok(Window {
+            batch,
+            height,
+            width,
+            channels,
+            kernel_h: kernel,
+            kernel_w: kernel,
+            stride,
+            pad_top,
+            pad_left,
+            out_h,
+            out_w,
+        })
+    }
+
+    /// Elements in one input batch.
+    pub fn input_len(&self) -> usize {
+        self.batch * self.height * self.width * self.channels
+    }
+
+    /// Window positions over the whole batch (rows of the `im2col` matrix).
+    pub fn positions(&self) -> usize {
+        self.batch * self.out_h * self.out_w
+    }
+
+    /// Elements under one window (columns of the `im2col` matrix).
+    pub fn patch_len(&self) -> usize {
+        self.kernel_h * self.kernel_w * self.channels
+    }
+
+    /// The input row and column under kernel tap `(ky, kx)` of output `(oy, ox)`,
+    /// or `None` when it falls in the padding.
+    #[inline]
+    pub fn source(&self, oy: usize, ox: usize, ky: usize, kx: usize) -> Option<(usize, usize)> {
+        let y = (oy * self.stride + ky).checked_sub(self.pad_top)?;
+        let x = (ox * self.stride + kx).checked_sub(self.pad_left)?;
+        (y < self.height && x < self.width).then_some((y, x))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_padding_follows_tensorflow() {
+        // 28×28, 5×5 stride 1 → 28×28 with 2 on each side.
+        let w = Window::new([1, 28, 28, 1], 5, 1, Padding::Same).unwrap();
+        assert_eq!((w.out_h, w.out_w, w.pad_top, w.pad_left), (28, 28, 2, 2));
+        // 28×28, 4×4 stride 2 → 14×14, total pad 2 → 1 top/left.
+        let w = Window::new([1, 28, 28, 1], 4, 2, Padding::Same).unwrap();
+        assert_eq!((w.out_h, w.pad_top), (14, 1));
+        // 7×7, 2×2 stride 2 → 4×4, total pad 1 → 0 top (extra goes bottom).
+        let w = Window::new([1, 7, 7, 1], 2, 2, Padding::Same).unwrap();
+        assert_eq!((w.out_h, w.pad_top), (4, 0));
+    }
+
+    #[test]
+    fn valid_padding_stays_inside() {
+        let w = Window::new([2, 28, 28, 3], 5, 1, Padding::Valid).unwrap();
+        assert_eq!(
+            (w.out_h, w.out_w, w.patch_len(), w.positions()),
+            (24, 24, 75, 1152)
+        );
+        assert!(Window::new([1, 3, 3, 1], 5, 1, Padding::Valid).is_err());
+        assert!(Window::new([1, 3, 3, 1], 0, 1, Padding::Same).is_err());
+    }
+}
