@@ -1,13 +1,14 @@
-//! The reference backend: plain loops over host memory.
+//! The reference backend: loops over host memory.
 //!
 //! Correctness and legibility come first here; every other backend is tested
-//! against these kernels.
+//! against these kernels. Matrix products, the hot spot, go to
+//! [`crate::kernels::gemm`] (SIMD128 in wasm, SSE natively, with a scalar twin).
 
 use std::future::Future;
 use std::sync::Arc;
 
 use crate::backend::{Backend, BinaryOp, LN_FLOOR, MatMul, RSQRT_FLOOR, UnaryOp, dropout_keeps};
-use crate::optim::{UpdateStep, update_element};
+use crate::optim::{UpdateStep, update_element_corrected};
 use crate::window::Window;
 use crate::{EngineError, Shape};
 
@@ -41,27 +42,8 @@ impl Backend for Cpu {
     }
 
     fn matmul(&self, a: &CpuBuffer, b: &CpuBuffer, d: MatMul) -> CpuBuffer {
-        let a = if d.transpose_a {
-            transpose(a, d.k, d.m)
-        } else {
-            a.to_vec()
-        };
-        let b = if d.transpose_b {
-            transpose(b, d.n, d.k)
-        } else {
-            b.to_vec()
-        };
         let mut out = vec![0.0; d.m * d.n];
-        for i in 0..d.m {
-            let row = &mut out[i * d.n..(i + 1) * d.n];
-            for p in 0..d.k {
-                let a_ip = a[i * d.k + p];
-                let b_row = &b[p * d.n..(p + 1) * d.n];
-                for (o, &b_pj) in row.iter_mut().zip(b_row) {
-                    *o += a_ip * b_pj;
-                }
-            }
-        }
+        crate::kernels::gemm(d, a, b, &mut out);
         Arc::new(out)
     }
 
@@ -81,6 +63,16 @@ impl Backend for Cpu {
         if a_shape == b_shape {
             return Arc::new(a.iter().zip(b.iter()).map(|(&x, &y)| f(x, y)).collect());
         }
+        // The common case of a bias or a per-channel factor: `b` repeats along
+        // every row of `a` (its shape is a suffix of `a`'s).
+        if is_row_broadcast(b_shape, a_shape) {
+            let width = b.len().max(1);
+            let mut out = Vec::with_capacity(a.len());
+            for row in a.chunks_exact(width) {
+                out.extend(row.iter().zip(b.iter()).map(|(&x, &y)| f(x, y)));
+            }
+            return Arc::new(out);
+        }
         let out_shape = a_shape
             .broadcast(b_shape)
             .expect("binary: the graph checks shapes before calling a kernel");
@@ -99,6 +91,15 @@ impl Backend for Cpu {
     }
 
     fn sum_to(&self, x: &CpuBuffer, x_shape: &Shape, target: &Shape) -> CpuBuffer {
+        if is_row_broadcast(target, x_shape) {
+            let mut out = vec![0.0; target.len()];
+            for row in x.chunks_exact(out.len().max(1)) {
+                for (o, &v) in out.iter_mut().zip(row) {
+                    *o += v;
+                }
+            }
+            return Arc::new(out);
+        }
         let strides = target.broadcast_strides(x_shape);
         let mut out = vec![0.0; target.len()];
         for (i, &v) in x.iter().enumerate() {
@@ -108,6 +109,9 @@ impl Backend for Cpu {
     }
 
     fn expand(&self, x: &CpuBuffer, x_shape: &Shape, target: &Shape) -> CpuBuffer {
+        if is_row_broadcast(x_shape, target) && !x.is_empty() {
+            return Arc::new(x.iter().copied().cycle().take(target.len()).collect());
+        }
         let strides = x_shape.broadcast_strides(target);
         Arc::new(
             (0..target.len())
@@ -220,14 +224,22 @@ impl Backend for Cpu {
             for oy in 0..w.out_h {
                 for ox in 0..w.out_w {
                     let Some(row) = rows.next() else { break };
+                    // Taps kx_lo..kx_hi of one kernel row read consecutive
+                    // pixels: copy them as one run.
+                    let left = (ox * w.stride) as isize - w.pad_left as isize;
+                    let kx_lo = (-left).max(0) as usize;
+                    let kx_hi = (w.width as isize - left).clamp(0, w.kernel_w as isize) as usize;
+                    if kx_lo >= kx_hi {
+                        continue;
+                    }
                     for ky in 0..w.kernel_h {
-                        for kx in 0..w.kernel_w {
-                            if let Some((y, xx)) = w.source(oy, ox, ky, kx) {
-                                let from = (y * w.width + xx) * c;
-                                let to = (ky * w.kernel_w + kx) * c;
-                                row[to..to + c].copy_from_slice(&image[from..from + c]);
-                            }
-                        }
+                        let Some((y, x0)) = w.source(oy, ox, ky, kx_lo) else {
+                            continue;
+                        };
+                        let run = (kx_hi - kx_lo) * c;
+                        let from = (y * w.width + x0) * c;
+                        let to = (ky * w.kernel_w + kx_lo) * c;
+                        row[to..to + run].copy_from_slice(&image[from..from + run]);
                     }
                 }
             }
@@ -344,16 +356,25 @@ impl Backend for Cpu {
         let param = Arc::make_mut(param);
         let mut state: Vec<&mut Vec<f32>> = state.iter_mut().map(Arc::make_mut).collect();
         let mut element_state = vec![0.0; state.len()];
+        let corrections = step.bias_corrections();
         for (i, (p, &g)) in param.iter_mut().zip(grad.iter()).enumerate() {
             for (slot, s) in element_state.iter_mut().zip(&state) {
                 *slot = s[i];
             }
-            update_element(step, p, g, &mut element_state);
+            update_element_corrected(step, corrections, p, g, &mut element_state);
             for (slot, s) in element_state.iter().zip(state.iter_mut()) {
                 s[i] = *slot;
             }
         }
     }
+}
+
+/// True when `small` is a non-empty suffix of `big`'s dimensions (after
+/// dropping leading 1s), so that `small` repeats along whole rows of `big`.
+fn is_row_broadcast(small: &Shape, big: &Shape) -> bool {
+    let s = small.dims();
+    let s = &s[s.iter().take_while(|&&d| d == 1).count()..];
+    !s.is_empty() && big.dims().ends_with(s) && !small.is_empty()
 }
 
 /// Transposes a `rows×cols` row-major matrix.

@@ -20,6 +20,7 @@ pub mod checkpoint;
 pub mod cpu;
 pub mod graph;
 pub mod init;
+pub mod kernels;
 pub mod loss;
 pub mod mlp;
 pub mod net;

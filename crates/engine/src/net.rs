@@ -665,6 +665,10 @@ impl<B: Backend> NetTrainer<B> {
             })
             .collect::<Result<Vec<_>, _>>()?;
         net.update_moving(&g, &forward.batch_stats);
+        let (loss, probabilities) = (g.tensor(loss), g.tensor(probabilities));
+        // The tape shares the parameters' buffers; dropping it first lets the
+        // optimiser update them in place instead of copying each one.
+        drop(g);
         let params = net.parameters_mut();
         self.updater.apply(
             &backend,
@@ -676,8 +680,8 @@ impl<B: Backend> NetTrainer<B> {
         )?;
         self.steps += 1;
         Ok(StepOutput {
-            loss: g.tensor(loss),
-            probabilities: g.tensor(probabilities),
+            loss,
+            probabilities,
             learning_rate,
         })
     }

@@ -144,6 +144,31 @@ pub struct UpdateStep {
 /// weight *before* the gradient step and applied after it; under L1, a weight
 /// whose sign that flips becomes exactly 0.
 pub fn update_element(step: &UpdateStep, p: &mut f32, g: f32, state: &mut [f32]) {
+    update_element_corrected(step, step.bias_corrections(), p, g, state);
+}
+
+impl UpdateStep {
+    /// Adam's bias corrections `(1 − β₁ᵗ, 1 − β₂ᵗ)` for this step (1 for other
+    /// optimisers): the same for every element, so kernels compute them once.
+    pub fn bias_corrections(&self) -> (f32, f32) {
+        match self.optimizer {
+            Optimizer::Adam { beta1, beta2, .. } => {
+                let t = self.step.max(1) as f32;
+                (1.0 - libm::powf(beta1, t), 1.0 - libm::powf(beta2, t))
+            }
+            _ => (1.0, 1.0),
+        }
+    }
+}
+
+/// [`update_element`] with the step's [`UpdateStep::bias_corrections`] given.
+pub fn update_element_corrected(
+    step: &UpdateStep,
+    (correction1, correction2): (f32, f32),
+    p: &mut f32,
+    g: f32,
+    state: &mut [f32],
+) {
     let before = *p;
     let lr = step.learning_rate;
     match step.optimizer {
@@ -159,9 +184,8 @@ pub fn update_element(step: &UpdateStep, p: &mut f32, g: f32, state: &mut [f32])
         } => {
             state[0] = beta1 * state[0] + (1.0 - beta1) * g;
             state[1] = beta2 * state[1] + (1.0 - beta2) * g * g;
-            let t = step.step.max(1) as f32;
-            let m_hat = state[0] / (1.0 - libm::powf(beta1, t));
-            let v_hat = state[1] / (1.0 - libm::powf(beta2, t));
+            let m_hat = state[0] / correction1;
+            let v_hat = state[1] / correction2;
             *p -= lr * m_hat / (libm::sqrtf(v_hat) + epsilon);
         }
     }

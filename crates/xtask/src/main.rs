@@ -7,7 +7,8 @@
 //! - `serve` and `build` run trunk after `setup`.
 //! - `test` runs every check CI runs (see [`testing`]).
 //! - `train` trains a playground network on the command line, with the same
-//!   engine and seeds as the page.
+//!   engine and seeds as the page; `train-mnist` does the same for the
+//!   MNIST lab's presets.
 //!
 //! This crate uses only std (plus serde_json) for the automation itself, so
 //! it builds quickly before anything else is installed. It is not a library
@@ -16,6 +17,7 @@
 mod setup;
 mod testing;
 mod train;
+mod train_mnist;
 mod util;
 mod web;
 
@@ -39,6 +41,9 @@ commands:
                              stages: fmt, clippy, unit, wasm, e2e
   train [options]            train a playground network natively
                              (see `cargo xtask train --help`)
+  train-mnist --preset NAME [--steps N] [--seed S]
+                             train an MNIST lab preset natively on the full set
+                             (see `cargo xtask train-mnist --help`)
   help                       show this message
 
 setup installs: the wasm32-unknown-unknown target (rustup), trunk 0.21.14 and
@@ -99,6 +104,7 @@ fn dispatch(args: &[String]) -> Result<()> {
             testing::test(&testing::Options { skip_browser, only })
         }
         "train" => train::run(rest),
+        "train-mnist" => train_mnist::run(rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())

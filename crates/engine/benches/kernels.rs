@@ -1,0 +1,95 @@
+//! Speed of the CPU kernels, scalar against SIMD: `cargo bench -p playnet-engine --bench kernels`.
+//!
+//! GEMM throughput is declared as `2·m·n·k` elements, so criterion's "elem/s"
+//! reads directly as FLOP/s (`Gelem/s` = GFLOP/s). Shapes: squares, and the
+//! MNIST lab's dense layers (forward and weight gradient) and a 5×5 convolution
+//! over a batch of 100 28×28 images as an im2col product.
+//!
+//! Kept short (10 samples, one second each) so that it runs in a few minutes on
+//! two cores; raise the times for careful comparisons.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use playnet_engine::MatMul;
+use playnet_engine::kernels::{self, elementwise, gemm_scalar, gemm_simd, simd};
+
+/// (name, m, k, n, transpose_a, transpose_b)
+const SHAPES: &[(&str, usize, usize, usize, bool, bool)] = &[
+    ("square 64", 64, 64, 64, false, false),
+    ("square 128", 128, 128, 128, false, false),
+    ("square 256", 256, 256, 256, false, false),
+    ("square 512", 512, 512, 512, false, false),
+    ("mnist dense 784→200 fwd", 100, 784, 200, false, false),
+    ("mnist dense 200→100 fwd", 100, 200, 100, false, false),
+    ("mnist dense 784→200 dW (aᵀ·g)", 784, 100, 200, true, false),
+    ("mnist dense 784→200 dX (g·Wᵀ)", 100, 200, 784, false, true),
+    ("mnist conv5x5 im2col ×4", 78_400, 25, 4, false, false),
+    ("mnist conv5x5 im2col ×8", 78_400, 25, 8, false, false),
+];
+
+/// Deterministic data in [-1, 1) without pulling a RNG into the bench.
+fn data(len: usize, seed: u32) -> Vec<f32> {
+    let mut state = seed.wrapping_mul(0x9E37_79B9) | 1;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            (state >> 8) as f32 / (1u32 << 23) as f32 - 1.0
+        })
+        .collect()
+}
+
+fn bench_gemm(c: &mut Criterion) {
+    let mut group = c.benchmark_group(format!("gemm ({})", simd::IMPLEMENTATION));
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1));
+    for &(name, m, k, n, transpose_a, transpose_b) in SHAPES {
+        let dims = MatMul {
+            m,
+            k,
+            n,
+            transpose_a,
+            transpose_b,
+        };
+        let a = data(m * k, 1);
+        let b = data(k * n, 2);
+        let mut out = vec![0.0; m * n];
+        group.throughput(Throughput::Elements(2 * (m * n * k) as u64));
+        group.bench_function(BenchmarkId::new("scalar", name), |bench| {
+            bench.iter(|| gemm_scalar(dims, black_box(&a), black_box(&b), black_box(&mut out)))
+        });
+        group.bench_function(BenchmarkId::new("simd", name), |bench| {
+            bench.iter(|| gemm_simd(dims, black_box(&a), black_box(&b), black_box(&mut out)))
+        });
+    }
+    group.finish();
+}
+
+fn bench_elementwise(c: &mut Criterion) {
+    let mut group = c.benchmark_group("elementwise add");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1));
+    let len = 1 << 20;
+    let a = data(len, 3);
+    let b = data(len, 4);
+    let mut out = vec![0.0; len];
+    group.throughput(Throughput::Elements(len as u64));
+    for (label, on) in [("scalar", false), ("simd", true)] {
+        group.bench_function(BenchmarkId::new(label, len), |bench| {
+            kernels::set_simd_enabled(on);
+            bench.iter(|| elementwise::add(black_box(&a), black_box(&b), black_box(&mut out)))
+        });
+    }
+    kernels::set_simd_enabled(true);
+    group.finish();
+}
+
+criterion_group!(benches, bench_gemm, bench_elementwise);
+criterion_main!(benches);

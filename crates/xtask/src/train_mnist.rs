@@ -1,0 +1,135 @@
+//! `cargo xtask train-mnist`: trains one of the MNIST lab's presets natively
+//! on the full data set in `assets/mnist/`, with the same engine and seeds as
+//! the page, printing progress and ending with one JSON line.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use playnet_data::Mnist;
+use playnet_engine::{Cpu, ready};
+use playnet_mnist::{Lab, PRESETS, Setup, preset};
+
+use crate::Flags;
+use crate::util::{Error, Result, fail};
+
+fn help() -> String {
+    format!(
+        "\
+usage: cargo xtask train-mnist --preset NAME [options]
+
+Trains an MNIST lab preset natively on the 60,000 training images and tests
+on all 10,000 test images. The last line of standard output is one JSON
+object: preset, steps, test_accuracy, test_loss, seconds, lecture_accuracy.
+
+options:
+  --preset NAME    {}
+  --steps N        training steps (batches of 100)   [the lecture's count]
+  --seed N         seeds the initial weights, batch order and dropout  [1]
+  --every N        test on all 10,000 images every N steps  [steps / 10]
+  --scalar         use the scalar kernels instead of the SIMD ones
+  --data DIR       where the four IDX files are      [assets/mnist]",
+        PRESETS.join(", ")
+    )
+}
+
+/// Parses the flags, trains, prints.
+pub fn run(args: &[String]) -> Result<()> {
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!("{}", help());
+        return Ok(());
+    }
+    let mut flags = Flags::new("train-mnist", args);
+    let id = flags.value("--preset")?.ok_or_else(|| {
+        Error::Usage(format!(
+            "--preset is required: one of {}",
+            PRESETS.join(", ")
+        ))
+    })?;
+    let preset = preset(&id).ok_or_else(|| {
+        Error::Usage(format!(
+            "unknown preset `{id}`; expected one of {}",
+            PRESETS.join(", ")
+        ))
+    })?;
+    let number = |value: Option<String>, name: &str| -> Result<Option<u64>> {
+        value
+            .map(|v| {
+                v.parse::<u64>()
+                    .map_err(|_| Error::Usage(format!("{name} wants a whole number, got `{v}`")))
+            })
+            .transpose()
+    };
+    let steps = number(flags.value("--steps")?, "--steps")?.unwrap_or(preset.steps.into());
+    let seed = number(flags.value("--seed")?, "--seed")?.unwrap_or(1);
+    let every = number(flags.value("--every")?, "--every")?
+        .unwrap_or((steps / 10).max(1))
+        .max(1);
+    let scalar = flags.switch("--scalar");
+    let dir = flags
+        .value("--data")?
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../assets/mnist"));
+    flags.finish()?;
+    playnet_engine::kernels::set_simd_enabled(!scalar);
+
+    let loaded = Instant::now();
+    let data = Mnist::load_dir(&dir)
+        .map_err(|e| fail!("cannot load MNIST from {}: {e}", dir.display()))?;
+    println!(
+        "{}: {} training and {} test images loaded in {:.1} s; {} steps{}",
+        preset.name,
+        data.train.len(),
+        data.test.len(),
+        loaded.elapsed().as_secs_f32(),
+        steps,
+        if scalar { " (scalar kernels)" } else { "" }
+    );
+    let mut lab =
+        Lab::new(Cpu, Arc::new(data), Setup::from(&preset), seed).map_err(|e| fail!("{e}"))?;
+    let started = Instant::now();
+    let mut report = None;
+    for step in 1..=steps {
+        let stats = ready(lab.step())
+            .map_err(|e| fail!("{e}"))?
+            .map_err(|e| fail!("step {step}: {e}"))?;
+        if step % every == 0 || step == steps {
+            let test = ready(lab.test(None))
+                .map_err(|e| fail!("{e}"))?
+                .map_err(|e| fail!("testing at step {step}: {e}"))?;
+            println!(
+                "step {step:>6}  epoch {:>2}  lr {:.5}  batch loss {:.4}  test loss {:.4}  test accuracy {:.2}%  ({:.1} steps/s)",
+                stats.epoch,
+                stats.learning_rate,
+                stats.loss,
+                test.loss,
+                test.accuracy * 100.0,
+                step as f64 / started.elapsed().as_secs_f64()
+            );
+            report = Some(test);
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let (test_accuracy, test_loss) = report
+        .map(|r| (r.accuracy, r.loss))
+        .unwrap_or((f32::NAN, f32::NAN));
+    println!(
+        "{}",
+        serde_json::json!({
+            "preset": preset.id,
+            "steps": steps,
+            "seed": seed,
+            "test_accuracy": round4(test_accuracy),
+            "test_loss": round4(test_loss),
+            "seconds": (seconds * 10.0).round() / 10.0,
+            "lecture_accuracy": round4(preset.lecture_accuracy),
+            "kernels": if scalar { "scalar" } else { "simd" },
+        })
+    );
+    Ok(())
+}
+
+/// `x` to 4 decimals, so the JSON shows 0.992 rather than 0.9919999837875366.
+fn round4(x: f32) -> f64 {
+    (f64::from(x) * 1e4).round() / 1e4
+}
