@@ -5,8 +5,8 @@
 //! 2. `clippy` — clippy on the whole workspace (native, all targets) and on
 //!    the page's crates for wasm32, warnings denied
 //! 3. `unit`   — native `cargo test` (unit tests, gradient checks, training)
-//! 4. `wasm`   — the playground crate's tests for wasm32, in headless Chromium
-//!    through `wasm-bindgen-test-runner`
+//! 4. `wasm`   — the playground crate's tests and the engine's SIMD128-vs-scalar
+//!    kernel tests for wasm32, in headless Chromium through `wasm-bindgen-test-runner`
 //! 5. `e2e`    — `trunk build --release`, then the `playnet-e2e` browser tests
 //!    against `dist/`
 
@@ -228,6 +228,19 @@ fn run_stage(stage: Stage, browser: Option<&Browser>, tally: &mut Tally) -> Resu
             let browser = browser()?;
             let mut cmd = cargo();
             cmd.args(["test", "-p", "playnet-playground", "--target", WASM_TARGET]);
+            wasm_test_env(&mut cmd, browser);
+            run_counting(&mut cmd, tally)?;
+            // The SIMD128 kernels against the scalar ones, in the browser.
+            let mut cmd = cargo();
+            cmd.args([
+                "test",
+                "-p",
+                "playnet-engine",
+                "--test",
+                "kernels",
+                "--target",
+                WASM_TARGET,
+            ]);
             wasm_test_env(&mut cmd, browser);
             run_counting(&mut cmd, tally)
         }

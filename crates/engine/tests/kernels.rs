@@ -1,0 +1,139 @@
+//! The SIMD kernels against their scalar twins, natively (SSE) and in the
+//! browser (`cargo xtask test` runs this file in headless Chromium, where the
+//! SIMD path is WebAssembly SIMD128), and a whole convolutional network's
+//! training step computed both ways.
+
+use playnet_engine::kernels::{self, gemm_scalar, gemm_simd};
+use playnet_engine::{
+    Activation, Cpu, Init, Layer, MatMul, Net, NetConfig, NetTrainConfig, NetTrainer, Optimizer,
+    Padding, Schedule, Tensor, ready,
+};
+use rand::{Rng, SeedableRng};
+
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+fn random(len: usize, seed: u64) -> Vec<f32> {
+    let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(seed);
+    (0..len).map(|_| rng.random_range(-1.0..1.0)).collect()
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn simd_gemm_matches_scalar_on_awkward_shapes() {
+    // The browser build must really be the SIMD128 one (.cargo/config.toml).
+    #[cfg(target_arch = "wasm32")]
+    assert!(cfg!(target_feature = "simd128"), "built without +simd128");
+    let shapes = [
+        (1, 1, 1),
+        (7, 13, 5),
+        (31, 17, 29),
+        (64, 64, 64),
+        (100, 25, 4),
+        (3, 200, 9),
+    ];
+    for (i, &(m, k, n)) in shapes.iter().enumerate() {
+        for (transpose_a, transpose_b) in
+            [(false, false), (true, false), (false, true), (true, true)]
+        {
+            let dims = MatMul {
+                m,
+                k,
+                n,
+                transpose_a,
+                transpose_b,
+            };
+            let a = random(m * k, i as u64);
+            let b = random(k * n, 100 + i as u64);
+            let mut fast = vec![f32::NAN; m * n];
+            let mut slow = vec![f32::NAN; m * n];
+            gemm_simd(dims, &a, &b, &mut fast);
+            gemm_scalar(dims, &a, &b, &mut slow);
+            for (f, s) in fast.iter().zip(&slow) {
+                assert!(
+                    (f - s).abs() <= 1e-5 * (k as f32).max(1.0),
+                    "{dims:?}: {f} vs {s}"
+                );
+            }
+        }
+    }
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn a_conv_training_step_is_the_same_with_and_without_simd() {
+    let config = NetConfig {
+        input: [12, 12, 1],
+        layers: vec![
+            Layer::Conv {
+                filters: 4,
+                kernel: 5,
+                stride: 1,
+                padding: Padding::Same,
+                activation: Activation::Relu,
+            },
+            Layer::Conv {
+                filters: 6,
+                kernel: 4,
+                stride: 2,
+                padding: Padding::Same,
+                activation: Activation::Linear,
+            },
+            Layer::BatchNorm {
+                activation: Activation::Relu,
+            },
+            Layer::Dense {
+                units: 20,
+                activation: Activation::Relu,
+            },
+            Layer::Dropout { keep: 0.75 },
+            Layer::Dense {
+                units: 10,
+                activation: Activation::Linear,
+            },
+        ],
+        init: Init::He,
+    };
+    let x = Tensor::from_slice(&Cpu, &random(8 * 144, 7), [8, 144]).unwrap();
+    let y: Vec<f32> = (0..80)
+        .map(|i| if i % 10 == (i / 10) % 10 { 1.0 } else { 0.0 })
+        .collect();
+    let y = Tensor::from_slice(&Cpu, &y, [8, 10]).unwrap();
+    let run = |simd: bool| {
+        kernels::set_simd_enabled(simd);
+        let mut net = Net::new(Cpu, config.clone(), 10, 3).unwrap();
+        let mut trainer = NetTrainer::new(
+            NetTrainConfig {
+                optimizer: Optimizer::ADAM,
+                schedule: Schedule::Constant { rate: 0.01 },
+                batch_size: 8,
+            },
+            5,
+        );
+        let losses: Vec<f32> = (0..3)
+            .map(|_| {
+                ready(trainer.step(&mut net, &x, &y).unwrap().loss.to_vec(&Cpu))
+                    .unwrap()
+                    .unwrap()[0]
+            })
+            .collect();
+        let p = ready(net.predict(&x).unwrap().to_vec(&Cpu))
+            .unwrap()
+            .unwrap();
+        kernels::set_simd_enabled(true);
+        (losses, p)
+    };
+    let (fast_losses, fast_p) = run(true);
+    let (slow_losses, slow_p) = run(false);
+    for (f, s) in fast_losses
+        .iter()
+        .zip(&slow_losses)
+        .chain(fast_p.iter().zip(&slow_p))
+    {
+        assert!((f - s).abs() <= 1e-4 * (1.0 + s.abs()), "{f} vs {s}");
+    }
+    assert!(
+        fast_losses[2] < fast_losses[0],
+        "training lowers the loss: {fast_losses:?}"
+    );
+}
