@@ -1,0 +1,449 @@
+//! [`Backend`] for [`Gpu`]: each operation allocates its result, packs its
+//! parameters and records one kernel (or one copy). Nothing waits for the
+//! GPU except [`Backend::read`].
+
+use std::future::Future;
+
+use playnet_engine::{
+    Activation, Backend, BinaryOp, EngineError, MatMul, Optimizer, Regularization, Shape, UnaryOp,
+    UpdateStep, Window,
+};
+
+use crate::device::{Gpu, GpuBuffer};
+use crate::kernels::Kernel;
+use crate::layout::{MAX_RANK, Reduction, Walk, element_grid, grid, slots, word};
+
+/// Matrix-product tile edge (see `shaders/matmul.wgsl`).
+const MATMUL_TILE: usize = 64;
+/// Transpose tile edge (see `shaders/transpose.wgsl`).
+const TRANSPOSE_TILE: usize = 16;
+/// Sums at least this long get a whole workgroup per output…
+const LONG_SUM: usize = 64;
+/// …unless there are this many outputs, enough to keep a GPU busy with one
+/// thread each.
+const MANY_OUTPUTS: usize = 8192;
+
+/// The unary op codes of `shaders/elementwise.wgsl`.
+fn unary_code(op: UnaryOp) -> u32 {
+    match op {
+        UnaryOp::Activation(act) => match act {
+            Activation::Linear => 0,
+            Activation::Relu => 1,
+            Activation::LeakyRelu => 2,
+            Activation::Tanh => 3,
+            Activation::Sigmoid => 4,
+            Activation::Elu => 5,
+            Activation::Gelu => 6,
+            Activation::Swish => 7,
+            Activation::Sine => 8,
+        },
+        UnaryOp::Ln => 9,
+        UnaryOp::Rsqrt => 10,
+    }
+}
+
+/// The uniform of `elementwise.wgsl` (its length aside).
+#[derive(Clone, Copy, Default)]
+struct Elementwise {
+    /// The unary op code, or the seed's low bits for dropout.
+    op: u32,
+    /// fill: the value; scale: the factor; dropout: the kept value.
+    value: f32,
+    /// dropout: the keep probability.
+    keep: f32,
+    /// dropout: the seed's high bits.
+    seed_hi: u32,
+}
+
+impl Gpu {
+    /// `len` elements through an elementwise kernel of `elementwise.wgsl`.
+    fn elementwise(
+        &self,
+        kernel: Kernel,
+        len: usize,
+        params: Elementwise,
+        inputs: &[&GpuBuffer],
+    ) -> GpuBuffer {
+        let out = self.alloc(len);
+        if len > 0 {
+            let Elementwise {
+                op,
+                value,
+                keep,
+                seed_hi,
+            } = params;
+            let words = [
+                word(len),
+                op,
+                value.to_bits(),
+                keep.to_bits(),
+                seed_hi,
+                0,
+                0,
+                0,
+            ];
+            self.dispatch(kernel, &words, inputs, &[&out], element_grid(len));
+        }
+        out
+    }
+
+    /// A strided walk through `broadcast.wgsl`; `None` (after recording why)
+    /// when more than [`MAX_RANK`] axes remain after merging.
+    fn walk_params(&self, len: usize, op: u32, walk: &Walk<2>) -> Option<Vec<u32>> {
+        if walk.rank() > MAX_RANK {
+            self.shared.health.fail(format!(
+                "the GPU backend broadcasts over at most {MAX_RANK} axes, not {}",
+                walk.rank()
+            ));
+            return None;
+        }
+        let mut words = vec![word(len), word(walk.rank()), op, 0];
+        words.extend(slots(&walk.dims));
+        words.extend(slots(&walk.strides[0]));
+        words.extend(slots(&walk.strides[1]));
+        Some(words)
+    }
+
+    fn window_params(w: &Window, len: usize) -> [u32; 12] {
+        [
+            w.batch, w.height, w.width, w.channels, w.kernel_h, w.kernel_w, w.stride, w.pad_top,
+            w.pad_left, w.out_h, w.out_w, len,
+        ]
+        .map(word)
+    }
+}
+
+impl Backend for Gpu {
+    type Buffer = GpuBuffer;
+
+    fn name(&self) -> &'static str {
+        "webgpu"
+    }
+
+    fn upload(&self, data: &[f32]) -> GpuBuffer {
+        self.alloc_init(data)
+    }
+
+    fn fill(&self, len: usize, value: f32) -> GpuBuffer {
+        if value.to_bits() == 0 {
+            // New buffers start as zeros.
+            return self.alloc(len);
+        }
+        self.elementwise(
+            Kernel::Fill,
+            len,
+            Elementwise {
+                value,
+                ..Default::default()
+            },
+            &[],
+        )
+    }
+
+    fn read(
+        &self,
+        buffer: &GpuBuffer,
+    ) -> impl Future<Output = Result<Vec<f32>, EngineError>> + 'static {
+        self.read_buffer(buffer)
+    }
+
+    fn matmul(&self, a: &GpuBuffer, b: &GpuBuffer, d: MatMul) -> GpuBuffer {
+        let out = self.alloc(d.m * d.n);
+        if d.m == 0 || d.n == 0 || d.k == 0 {
+            return out;
+        }
+        let tiles_n = d.n.div_ceil(MATMUL_TILE);
+        let tiles = d.m.div_ceil(MATMUL_TILE) * tiles_n;
+        let flags = u32::from(d.transpose_a) | (u32::from(d.transpose_b) << 1);
+        let params = [
+            word(d.m),
+            word(d.k),
+            word(d.n),
+            flags,
+            word(tiles_n),
+            word(tiles),
+            0,
+            0,
+        ];
+        self.dispatch(Kernel::MatMul, &params, &[a, b], &[&out], grid(tiles));
+        out
+    }
+
+    fn binary(
+        &self,
+        op: BinaryOp,
+        a: &GpuBuffer,
+        a_shape: &Shape,
+        b: &GpuBuffer,
+        b_shape: &Shape,
+    ) -> GpuBuffer {
+        let out_shape = a_shape
+            .broadcast(b_shape)
+            .expect("binary: the graph checks shapes before calling a kernel");
+        let len = out_shape.len();
+        let out = self.alloc(len);
+        if len == 0 {
+            return out;
+        }
+        let a_strides = a_shape.broadcast_strides(&out_shape);
+        let b_strides = b_shape.broadcast_strides(&out_shape);
+        let walk = Walk::merged(out_shape.dims(), [&a_strides, &b_strides]);
+        let code = match op {
+            BinaryOp::Add => 0,
+            BinaryOp::Sub => 1,
+            BinaryOp::Mul => 2,
+        };
+        if let Some(params) = self.walk_params(len, code, &walk) {
+            self.dispatch(Kernel::Binary, &params, &[a, b], &[&out], element_grid(len));
+        }
+        out
+    }
+
+    fn sum_to(&self, x: &GpuBuffer, x_shape: &Shape, target: &Shape) -> GpuBuffer {
+        let outputs = target.len();
+        let out = self.alloc(outputs);
+        if outputs == 0 || x_shape.is_empty() {
+            return out;
+        }
+        let r = Reduction::new(x_shape, target);
+        if r.kept.rank() > MAX_RANK || r.reduced.rank() > MAX_RANK {
+            self.shared.health.fail(format!(
+                "the GPU backend sums over at most {MAX_RANK} axes ({x_shape} to {target})"
+            ));
+            return out;
+        }
+        let reduced = x_shape.len() / outputs;
+        let mut params = vec![
+            word(outputs),
+            word(reduced),
+            word(r.kept.rank()),
+            word(r.reduced.rank()),
+        ];
+        params.extend(slots(&r.kept.dims));
+        params.extend(slots(&r.kept.strides[0]));
+        params.extend(slots(&r.reduced.dims));
+        params.extend(slots(&r.reduced.strides[0]));
+        let (kernel, groups) = if reduced >= LONG_SUM && outputs < MANY_OUTPUTS {
+            (Kernel::SumPerGroup, grid(outputs))
+        } else {
+            (Kernel::SumPerThread, element_grid(outputs))
+        };
+        self.dispatch(kernel, &params, &[x], &[&out], groups);
+        out
+    }
+
+    fn expand(&self, x: &GpuBuffer, x_shape: &Shape, target: &Shape) -> GpuBuffer {
+        let len = target.len();
+        let out = self.alloc(len);
+        if len == 0 {
+            return out;
+        }
+        let strides = x_shape.broadcast_strides(target);
+        let zeros = vec![0; strides.len()];
+        let walk = Walk::merged(target.dims(), [&strides, &zeros]);
+        if let Some(params) = self.walk_params(len, 0, &walk) {
+            self.dispatch(Kernel::Gather, &params, &[x], &[&out], element_grid(len));
+        }
+        out
+    }
+
+    fn unary(&self, op: UnaryOp, x: &GpuBuffer) -> GpuBuffer {
+        let params = Elementwise {
+            op: unary_code(op),
+            ..Default::default()
+        };
+        self.elementwise(Kernel::Unary, x.len, params, &[x])
+    }
+
+    fn unary_backward(
+        &self,
+        op: UnaryOp,
+        x: &GpuBuffer,
+        y: &GpuBuffer,
+        grad: &GpuBuffer,
+    ) -> GpuBuffer {
+        let params = Elementwise {
+            op: unary_code(op),
+            ..Default::default()
+        };
+        self.elementwise(Kernel::UnaryBackward, x.len, params, &[x, y, grad])
+    }
+
+    fn scale(&self, x: &GpuBuffer, factor: f32) -> GpuBuffer {
+        let params = Elementwise {
+            value: factor,
+            ..Default::default()
+        };
+        self.elementwise(Kernel::Scale, x.len, params, &[x])
+    }
+
+    fn transpose(&self, x: &GpuBuffer, rows: usize, cols: usize) -> GpuBuffer {
+        let out = self.alloc(rows * cols);
+        if rows * cols == 0 {
+            return out;
+        }
+        let tiles_cols = cols.div_ceil(TRANSPOSE_TILE);
+        let tiles = rows.div_ceil(TRANSPOSE_TILE) * tiles_cols;
+        let params = [rows, cols, tiles_cols, tiles].map(word);
+        self.dispatch(Kernel::Transpose, &params, &[x], &[&out], grid(tiles));
+        out
+    }
+
+    fn softmax(&self, x: &GpuBuffer, rows: usize, cols: usize, log: bool) -> GpuBuffer {
+        let out = self.alloc(rows * cols);
+        if rows * cols > 0 {
+            let params = [word(rows), word(cols), u32::from(log), 0];
+            self.dispatch(Kernel::Softmax, &params, &[x], &[&out], grid(rows));
+        }
+        out
+    }
+
+    fn softmax_backward(
+        &self,
+        y: &GpuBuffer,
+        grad: &GpuBuffer,
+        rows: usize,
+        cols: usize,
+        log: bool,
+    ) -> GpuBuffer {
+        let out = self.alloc(rows * cols);
+        if rows * cols > 0 {
+            let params = [word(rows), word(cols), u32::from(log), 0];
+            self.dispatch(
+                Kernel::SoftmaxBackward,
+                &params,
+                &[y, grad],
+                &[&out],
+                grid(rows),
+            );
+        }
+        out
+    }
+
+    fn slice_rows(&self, x: &GpuBuffer, row_len: usize, start: usize, count: usize) -> GpuBuffer {
+        let out = self.alloc(row_len * count);
+        self.copy(x, start * row_len, &out, row_len * count);
+        out
+    }
+
+    fn im2col(&self, x: &GpuBuffer, w: &Window) -> GpuBuffer {
+        let len = w.positions() * w.patch_len();
+        let out = self.alloc(len);
+        if len > 0 {
+            let params = Gpu::window_params(w, len);
+            self.dispatch(Kernel::Im2Col, &params, &[x], &[&out], element_grid(len));
+        }
+        out
+    }
+
+    fn col2im(&self, cols: &GpuBuffer, w: &Window) -> GpuBuffer {
+        let len = w.input_len();
+        let out = self.alloc(len);
+        if len > 0 {
+            let params = Gpu::window_params(w, len);
+            self.dispatch(Kernel::Col2Im, &params, &[cols], &[&out], element_grid(len));
+        }
+        out
+    }
+
+    fn max_pool(&self, x: &GpuBuffer, w: &Window) -> GpuBuffer {
+        let len = w.positions() * w.channels;
+        let out = self.alloc(len);
+        if len > 0 {
+            let params = Gpu::window_params(w, len);
+            self.dispatch(Kernel::MaxPool, &params, &[x], &[&out], element_grid(len));
+        }
+        out
+    }
+
+    fn max_pool_backward(
+        &self,
+        x: &GpuBuffer,
+        y: &GpuBuffer,
+        grad: &GpuBuffer,
+        w: &Window,
+    ) -> GpuBuffer {
+        let len = w.input_len();
+        let out = self.alloc(len);
+        if len > 0 {
+            let params = Gpu::window_params(w, len);
+            self.dispatch(
+                Kernel::MaxPoolBackward,
+                &params,
+                &[x, y, grad],
+                &[&out],
+                element_grid(len),
+            );
+        }
+        out
+    }
+
+    fn dropout_mask(&self, len: usize, keep: f32, seed: u64) -> GpuBuffer {
+        // The shader hashes as `dropout_keeps` does, with the seed's halves.
+        let params = Elementwise {
+            op: seed as u32,
+            value: 1.0 / keep.max(f32::MIN_POSITIVE),
+            keep,
+            seed_hi: (seed >> 32) as u32,
+        };
+        self.elementwise(Kernel::Dropout, len, params, &[])
+    }
+
+    fn update(
+        &self,
+        param: &mut GpuBuffer,
+        grad: &GpuBuffer,
+        state: &mut [GpuBuffer],
+        step: &UpdateStep,
+    ) {
+        let (kernel, beta1, beta2, epsilon) = match step.optimizer {
+            Optimizer::Sgd => (Kernel::Sgd, 0.0, 0.0, 0.0),
+            Optimizer::Momentum { momentum } => (Kernel::Momentum, momentum, 0.0, 0.0),
+            Optimizer::Adam {
+                beta1,
+                beta2,
+                epsilon,
+            } => (Kernel::Adam, beta1, beta2, epsilon),
+        };
+        if state.len() != step.optimizer.state_slots() {
+            self.shared.health.fail(format!(
+                "{} needs {} state buffers per parameter, got {}",
+                step.optimizer,
+                step.optimizer.state_slots(),
+                state.len()
+            ));
+            return;
+        }
+        let len = param.len;
+        if len == 0 {
+            return;
+        }
+        self.make_unique(param);
+        for s in state.iter_mut() {
+            self.make_unique(s);
+        }
+        let (penalty, rate) = match step.penalty {
+            None => (0, 0.0),
+            Some((Regularization::L1, rate)) => (1, rate),
+            Some((Regularization::L2, rate)) => (2, rate),
+        };
+        let (correction1, correction2) = step.bias_corrections();
+        let params = [
+            word(len),
+            penalty,
+            step.learning_rate.to_bits(),
+            f32::to_bits(rate),
+            f32::to_bits(beta1),
+            f32::to_bits(beta2),
+            f32::to_bits(epsilon),
+            correction1.to_bits(),
+            correction2.to_bits(),
+            0,
+            0,
+            0,
+        ];
+        let mut outputs = vec![&*param];
+        outputs.extend(state.iter());
+        self.dispatch(kernel, &params, &[grad], &outputs, element_grid(len));
+    }
+}

@@ -1,0 +1,248 @@
+//! The WGSL kernels and their compute pipelines, compiled once per device.
+//!
+//! The sources live in the workspace's `shaders/` folder and are built into
+//! the binary. Every shader follows one binding convention, which
+//! [`crate::Gpu`]'s dispatch relies on: `@binding(0)` is the kernel's uniform
+//! parameters, `@binding(1…)` its read-only inputs in order, `@binding(8…)`
+//! what it writes. Pipelines use layouts derived from each entry point, so an
+//! entry point binds only what it uses.
+
+use playnet_engine::EngineError;
+use playnet_engine::activation::LEAKY_RELU_SLOPE;
+use playnet_engine::backend::{LN_FLOOR, RSQRT_FLOOR};
+
+/// One WGSL source file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shader {
+    MatMul,
+    Elementwise,
+    Broadcast,
+    Reduce,
+    Transpose,
+    Softmax,
+    Window,
+    Optim,
+}
+
+impl Shader {
+    const ALL: [Shader; 8] = [
+        Shader::MatMul,
+        Shader::Elementwise,
+        Shader::Broadcast,
+        Shader::Reduce,
+        Shader::Transpose,
+        Shader::Softmax,
+        Shader::Window,
+        Shader::Optim,
+    ];
+
+    fn file(self) -> &'static str {
+        match self {
+            Shader::MatMul => "matmul.wgsl",
+            Shader::Elementwise => "elementwise.wgsl",
+            Shader::Broadcast => "broadcast.wgsl",
+            Shader::Reduce => "reduce.wgsl",
+            Shader::Transpose => "transpose.wgsl",
+            Shader::Softmax => "softmax.wgsl",
+            Shader::Window => "window.wgsl",
+            Shader::Optim => "optim.wgsl",
+        }
+    }
+
+    fn source(self) -> &'static str {
+        match self {
+            Shader::MatMul => include_str!("../../../shaders/matmul.wgsl"),
+            Shader::Elementwise => include_str!("../../../shaders/elementwise.wgsl"),
+            Shader::Broadcast => include_str!("../../../shaders/broadcast.wgsl"),
+            Shader::Reduce => include_str!("../../../shaders/reduce.wgsl"),
+            Shader::Transpose => include_str!("../../../shaders/transpose.wgsl"),
+            Shader::Softmax => include_str!("../../../shaders/softmax.wgsl"),
+            Shader::Window => include_str!("../../../shaders/window.wgsl"),
+            Shader::Optim => include_str!("../../../shaders/optim.wgsl"),
+        }
+    }
+
+    /// Values for the shader's `override` declarations: constants the engine
+    /// owns, so that the GPU cannot drift from the CPU.
+    fn constants(self) -> &'static [(&'static str, f64)] {
+        match self {
+            Shader::Elementwise => &[
+                ("LN_FLOOR", LN_FLOOR as f64),
+                ("RSQRT_FLOOR", RSQRT_FLOOR as f64),
+                ("LEAKY_RELU_SLOPE", LEAKY_RELU_SLOPE as f64),
+            ],
+            _ => &[],
+        }
+    }
+}
+
+/// One compute entry point: what [`crate::Gpu`] dispatches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kernel {
+    MatMul,
+    Fill,
+    Scale,
+    Unary,
+    UnaryBackward,
+    Dropout,
+    Binary,
+    Gather,
+    SumPerThread,
+    SumPerGroup,
+    Transpose,
+    Softmax,
+    SoftmaxBackward,
+    Im2Col,
+    Col2Im,
+    MaxPool,
+    MaxPoolBackward,
+    Sgd,
+    Momentum,
+    Adam,
+}
+
+impl Kernel {
+    const ALL: [Kernel; 20] = [
+        Kernel::MatMul,
+        Kernel::Fill,
+        Kernel::Scale,
+        Kernel::Unary,
+        Kernel::UnaryBackward,
+        Kernel::Dropout,
+        Kernel::Binary,
+        Kernel::Gather,
+        Kernel::SumPerThread,
+        Kernel::SumPerGroup,
+        Kernel::Transpose,
+        Kernel::Softmax,
+        Kernel::SoftmaxBackward,
+        Kernel::Im2Col,
+        Kernel::Col2Im,
+        Kernel::MaxPool,
+        Kernel::MaxPoolBackward,
+        Kernel::Sgd,
+        Kernel::Momentum,
+        Kernel::Adam,
+    ];
+
+    fn shader(self) -> Shader {
+        match self {
+            Kernel::MatMul => Shader::MatMul,
+            Kernel::Fill
+            | Kernel::Scale
+            | Kernel::Unary
+            | Kernel::UnaryBackward
+            | Kernel::Dropout => Shader::Elementwise,
+            Kernel::Binary | Kernel::Gather => Shader::Broadcast,
+            Kernel::SumPerThread | Kernel::SumPerGroup => Shader::Reduce,
+            Kernel::Transpose => Shader::Transpose,
+            Kernel::Softmax | Kernel::SoftmaxBackward => Shader::Softmax,
+            Kernel::Im2Col | Kernel::Col2Im | Kernel::MaxPool | Kernel::MaxPoolBackward => {
+                Shader::Window
+            }
+            Kernel::Sgd | Kernel::Momentum | Kernel::Adam => Shader::Optim,
+        }
+    }
+
+    /// The WGSL entry point's name.
+    pub fn entry(self) -> &'static str {
+        match self {
+            Kernel::MatMul => "matmul",
+            Kernel::Fill => "fill",
+            Kernel::Scale => "scale",
+            Kernel::Unary => "unary",
+            Kernel::UnaryBackward => "unary_backward",
+            Kernel::Dropout => "dropout",
+            Kernel::Binary => "binary",
+            Kernel::Gather => "gather",
+            Kernel::SumPerThread => "sum_per_thread",
+            Kernel::SumPerGroup => "sum_per_group",
+            Kernel::Transpose => "transpose",
+            Kernel::Softmax => "softmax",
+            Kernel::SoftmaxBackward => "softmax_backward",
+            Kernel::Im2Col => "im2col",
+            Kernel::Col2Im => "col2im",
+            Kernel::MaxPool => "max_pool",
+            Kernel::MaxPoolBackward => "max_pool_backward",
+            Kernel::Sgd => "sgd",
+            Kernel::Momentum => "momentum",
+            Kernel::Adam => "adam",
+        }
+    }
+}
+
+/// Every kernel's pipeline, built once when the device is opened.
+pub(crate) struct Pipelines {
+    /// Indexed by `Kernel as usize`.
+    pipelines: Vec<wgpu::ComputePipeline>,
+}
+
+impl Pipelines {
+    /// Compiles every shader and builds every pipeline, one error scope per
+    /// file so that a failure names the shader that caused it.
+    pub async fn build(device: &wgpu::Device) -> Result<Pipelines, EngineError> {
+        let mut built: Vec<Option<wgpu::ComputePipeline>> =
+            Kernel::ALL.iter().map(|_| None).collect();
+        for shader in Shader::ALL {
+            let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
+            let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some(shader.file()),
+                source: wgpu::ShaderSource::Wgsl(shader.source().into()),
+            });
+            for kernel in Kernel::ALL.into_iter().filter(|k| k.shader() == shader) {
+                let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                    label: Some(kernel.entry()),
+                    layout: None,
+                    module: &module,
+                    entry_point: Some(kernel.entry()),
+                    compilation_options: wgpu::PipelineCompilationOptions {
+                        constants: shader.constants(),
+                        ..Default::default()
+                    },
+                    cache: None,
+                });
+                built[kernel as usize] = Some(pipeline);
+            }
+            if let Some(error) = scope.pop().await {
+                return Err(EngineError::Backend(format!(
+                    "the GPU kernels in shaders/{} do not compile on this device: {error}",
+                    shader.file()
+                )));
+            }
+        }
+        let pipelines = built
+            .into_iter()
+            .collect::<Option<Vec<_>>>()
+            .ok_or(EngineError::Internal("every kernel belongs to a shader"))?;
+        Ok(Pipelines { pipelines })
+    }
+
+    /// The pipeline of `kernel`.
+    pub fn get(&self, kernel: Kernel) -> &wgpu::ComputePipeline {
+        &self.pipelines[kernel as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kernels_are_listed_in_declaration_order() {
+        for (i, kernel) in Kernel::ALL.iter().enumerate() {
+            assert_eq!(*kernel as usize, i, "{kernel:?}");
+        }
+    }
+
+    #[test]
+    fn every_entry_point_is_in_its_shader() {
+        for kernel in Kernel::ALL {
+            let needle = format!("fn {}(", kernel.entry());
+            assert!(
+                kernel.shader().source().contains(&needle),
+                "{} has no `{needle}`",
+                kernel.shader().file()
+            );
+        }
+    }
+}

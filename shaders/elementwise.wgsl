@@ -1,0 +1,176 @@
+// One thread per element: fill, scale, the activations and their derivatives,
+// ln and rsqrt, dropout masks. The formulas are those of playnet-engine's
+// `activation.rs` and `cpu.rs`, written the same way so that results agree
+// within float tolerance (WGSL's exp/log/tanh/sin are not correctly rounded).
+//
+// Launched as a grid of 256-thread workgroups folded into 2-D, so that more
+// than 65535·256 elements fit; threads past `len` do nothing.
+
+struct Params {
+    len: u32,
+    // unary: the op code (see `UNARY_*` below); dropout: the seed's low bits.
+    op: u32,
+    // fill: the value; scale: the factor; dropout: the kept value (1/keep).
+    value: f32,
+    // dropout: the keep probability.
+    keep: f32,
+    // dropout: the seed's high bits.
+    seed_hi: u32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> y: array<f32>;
+@group(0) @binding(3) var<storage, read> grad: array<f32>;
+@group(0) @binding(8) var<storage, read_write> out: array<f32>;
+
+// Shared with the engine through pipeline constants, so they cannot drift.
+override LN_FLOOR: f32;
+override RSQRT_FLOOR: f32;
+override LEAKY_RELU_SLOPE: f32;
+
+// From activation.rs.
+const SQRT_2_OVER_PI: f32 = 0.7978846;
+const GELU_CUBIC: f32 = 0.044715;
+const TWO_PI: f32 = 6.2831855;
+
+// Op codes: the engine's `Activation` in declaration order, then ln and rsqrt.
+const LINEAR: u32 = 0u;
+const RELU: u32 = 1u;
+const LEAKY_RELU: u32 = 2u;
+const TANH: u32 = 3u;
+const SIGMOID: u32 = 4u;
+const ELU: u32 = 5u;
+const GELU: u32 = 6u;
+const SWISH: u32 = 7u;
+const SINE: u32 = 8u;
+const LN: u32 = 9u;
+const RSQRT: u32 = 10u;
+
+fn flat_index(gid: vec3<u32>, groups: vec3<u32>) -> u32 {
+    return gid.y * groups.x * 256u + gid.x;
+}
+
+// tanh saturates to ±1 in f32 beyond |x| = 9.01; clamping keeps
+// implementations that compute it from exponentials away from inf/inf.
+fn tanh_f(v: f32) -> f32 {
+    return tanh(clamp(v, -15.0, 15.0));
+}
+
+// The logistic function, written so that it never overflows.
+fn sigmoid(v: f32) -> f32 {
+    if (v >= 0.0) {
+        return 1.0 / (1.0 + exp(-v));
+    }
+    let e = exp(v);
+    return e / (1.0 + e);
+}
+
+// GPU sines are only accurate near 0: reduce to [−π, π] first.
+fn reduce_angle(v: f32) -> f32 {
+    return v - TWO_PI * round(v / TWO_PI);
+}
+
+fn apply(op: u32, v: f32) -> f32 {
+    switch op {
+        case LINEAR: { return v; }
+        case RELU: { return max(v, 0.0); }
+        case LEAKY_RELU: { return select(LEAKY_RELU_SLOPE * v, v, v > 0.0); }
+        case TANH: { return tanh_f(v); }
+        case SIGMOID: { return sigmoid(v); }
+        case ELU: { return select(exp(v) - 1.0, v, v > 0.0); }
+        case GELU: {
+            let inner = SQRT_2_OVER_PI * (v + GELU_CUBIC * v * v * v);
+            return 0.5 * v * (1.0 + tanh_f(inner));
+        }
+        case SWISH: { return v * sigmoid(v); }
+        case SINE: { return sin(reduce_angle(v)); }
+        case LN: { return log(max(v, LN_FLOOR)); }
+        case RSQRT, default: { return 1.0 / sqrt(max(v, RSQRT_FLOOR)); }
+    }
+}
+
+// grad · op'(x), given x and y = op(x).
+fn backward(op: u32, xv: f32, yv: f32, g: f32) -> f32 {
+    switch op {
+        case LINEAR: { return g; }
+        case RELU: { return select(0.0, g, xv > 0.0); }
+        case LEAKY_RELU: { return g * select(LEAKY_RELU_SLOPE, 1.0, xv > 0.0); }
+        case TANH: { return g * (1.0 - yv * yv); }
+        case SIGMOID: { return g * (yv * (1.0 - yv)); }
+        case ELU: { return g * select(yv + 1.0, 1.0, xv > 0.0); }
+        case GELU: {
+            let inner = SQRT_2_OVER_PI * (xv + GELU_CUBIC * xv * xv * xv);
+            let t = tanh_f(inner);
+            let d_inner = SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_CUBIC * xv * xv);
+            return g * (0.5 * (1.0 + t) + 0.5 * xv * (1.0 - t * t) * d_inner);
+        }
+        case SWISH: {
+            let s = sigmoid(xv);
+            return g * (s + xv * s * (1.0 - s));
+        }
+        case SINE: { return g * cos(reduce_angle(xv)); }
+        case LN: { return select(0.0, g / xv, xv > LN_FLOOR); }
+        case RSQRT, default: { return select(0.0, -0.5 * g * yv * yv * yv, xv > RSQRT_FLOOR); }
+    }
+}
+
+@compute @workgroup_size(256)
+fn fill(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+    let i = flat_index(gid, groups);
+    if (i < p.len) {
+        out[i] = p.value;
+    }
+}
+
+@compute @workgroup_size(256)
+fn scale(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+    let i = flat_index(gid, groups);
+    if (i < p.len) {
+        out[i] = x[i] * p.value;
+    }
+}
+
+@compute @workgroup_size(256)
+fn unary(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+    let i = flat_index(gid, groups);
+    if (i < p.len) {
+        out[i] = apply(p.op, x[i]);
+    }
+}
+
+@compute @workgroup_size(256)
+fn unary_backward(
+    @builtin(global_invocation_id) gid: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+) {
+    let i = flat_index(gid, groups);
+    if (i < p.len) {
+        out[i] = backward(p.op, x[i], y[i], grad[i]);
+    }
+}
+
+// Chris Wellons' lowbias32, as `hash32` in backend.rs.
+fn hash32(v: u32) -> u32 {
+    var h = v;
+    h ^= h >> 16u;
+    h *= 0x7feb352du;
+    h ^= h >> 15u;
+    h *= 0x846ca68bu;
+    h ^= h >> 16u;
+    return h;
+}
+
+// `dropout_keeps` in backend.rs, bit for bit: the seed's low word is `p.op`.
+@compute @workgroup_size(256)
+fn dropout(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+    let i = flat_index(gid, groups);
+    if (i < p.len) {
+        let h = hash32(hash32(i ^ p.op) ^ p.seed_hi);
+        let u = f32(h >> 8u) * (1.0 / 16777216.0);
+        out[i] = select(0.0, p.value, u < p.keep);
+    }
+}
