@@ -27,6 +27,8 @@ options:
   --steps N        training steps (batches of 100)   [the lecture's count]
   --seed N         seeds the initial weights, batch order and dropout  [1]
   --every N        test on all 10,000 images every N steps  [steps / 10]
+  --init NAME      override the preset's initialiser: he, xavier, lecture
+                   (truncated normal σ 0.1, biases 0.1), tfp, zero
   --scalar         use the scalar kernels instead of the SIMD ones
   --data DIR       where the four IDX files are      [assets/mnist]",
         PRESETS.join(", ")
@@ -66,6 +68,15 @@ pub fn run(args: &[String]) -> Result<()> {
         .unwrap_or((steps / 10).max(1))
         .max(1);
     let scalar = flags.switch("--scalar");
+    let mut setup = Setup::from(&preset);
+    if let Some(name) = flags.value("--init")? {
+        setup.network.init = serde_json::from_value(serde_json::Value::String(name.clone()))
+            .map_err(|_| {
+                Error::Usage(format!(
+                    "unknown initialiser `{name}`; expected he, xavier, lecture, tfp or zero"
+                ))
+            })?;
+    }
     let dir = flags
         .value("--data")?
         .map(PathBuf::from)
@@ -85,8 +96,8 @@ pub fn run(args: &[String]) -> Result<()> {
         steps,
         if scalar { " (scalar kernels)" } else { "" }
     );
-    let mut lab =
-        Lab::new(Cpu, Arc::new(data), Setup::from(&preset), seed).map_err(|e| fail!("{e}"))?;
+    let init = setup.network.init;
+    let mut lab = Lab::new(Cpu, Arc::new(data), setup, seed).map_err(|e| fail!("{e}"))?;
     let started = Instant::now();
     let mut report = None;
     for step in 1..=steps {
@@ -124,6 +135,7 @@ pub fn run(args: &[String]) -> Result<()> {
             "seconds": (seconds * 10.0).round() / 10.0,
             "lecture_accuracy": round4(preset.lecture_accuracy),
             "kernels": if scalar { "scalar" } else { "simd" },
+            "init": init,
         })
     );
     Ok(())
