@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::pages::{playground::Playground, upcoming::Upcoming};
+use crate::pages::{mnist::MnistLab, playground::Playground, upcoming::Upcoming};
 use crate::route::Route;
 
 fn current_route() -> Route {
@@ -45,6 +45,7 @@ pub fn App() -> impl IntoView {
             <main class="page" data-testid=move || format!("page-{}", route.get().id())>
                 {move || match route.get() {
                     Route::Playground => view! { <Playground /> }.into_any(),
+                    Route::Mnist => view! { <MnistLab /> }.into_any(),
                     other => view! { <Upcoming route=other /> }.into_any(),
                 }}
             </main>

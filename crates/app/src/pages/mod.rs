@@ -1,4 +1,5 @@
 //! One module per top-level page.
 
+pub mod mnist;
 pub mod playground;
 pub mod upcoming;

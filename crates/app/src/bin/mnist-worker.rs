@@ -1,0 +1,13 @@
+//! The MNIST lab's training worker, a second wasm binary: trunk builds it
+//! with `data-type="worker"` (see index.html) and the page spawns it as
+//! `mnist-worker.js`. Everything it does is in `src/worker/`.
+
+#[path = "../worker/mod.rs"]
+mod worker;
+
+use gloo_worker::Registrable;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    worker::MnistWorker::registrar().register();
+}

@@ -1,0 +1,366 @@
+//! The architecture editor: layers (dense, convolution, max-pool, dropout,
+//! batch norm) with their sizes and activations, the optimiser and the
+//! learning-rate schedule. The draft is checked as it is edited
+//! ([`check`]: `NetConfig::validate` plus the training settings) and the
+//! reason shown; only a valid network can be trained.
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use playnet_engine::{Activation, Layer, NetTrainConfig, Optimizer, Padding, Schedule};
+use playnet_mnist::CLASSES;
+
+use super::controller::{Controller, thousands};
+use super::worker::protocol::SetupSpec;
+
+/// Largest batch the editor accepts (memory, not maths, is the limit).
+const MAX_BATCH: usize = 1000;
+
+/// Whether `setup` can be trained: its parameter count, or why not.
+pub fn check(setup: &SetupSpec) -> Result<usize, String> {
+    let net = &setup.network;
+    if net.layers.len() > 16 {
+        return Err("at most 16 layers".into());
+    }
+    for (i, layer) in net.layers.iter().enumerate() {
+        let n = i + 1;
+        match *layer {
+            Layer::Dense { units, .. } if !(1..=4096).contains(&units) => {
+                return Err(format!("layer {n}: a dense layer needs 1 to 4096 units"));
+            }
+            Layer::Conv {
+                filters,
+                kernel,
+                stride,
+                ..
+            } if !(1..=128).contains(&filters)
+                || !(1..=9).contains(&kernel)
+                || !(1..=4).contains(&stride) =>
+            {
+                return Err(format!(
+                    "layer {n}: a convolution needs 1–128 filters, a 1–9 kernel and a 1–4 stride"
+                ));
+            }
+            Layer::MaxPool { size, stride }
+                if !(1..=4).contains(&size) || !(1..=4).contains(&stride) =>
+            {
+                return Err(format!("layer {n}: pooling size and stride must be 1 to 4"));
+            }
+            Layer::Dropout { keep } if !(keep > 0.0 && keep <= 1.0) => {
+                return Err(format!("layer {n}: dropout keeps a fraction in (0, 1]"));
+            }
+            _ => {}
+        }
+    }
+    net.validate(CLASSES).map_err(|e| e.to_string())?;
+    let t = &setup.training;
+    if !(1..=MAX_BATCH).contains(&t.batch_size) {
+        return Err(format!("the batch size must be 1 to {MAX_BATCH}"));
+    }
+    let rates_ok = match t.schedule {
+        Schedule::Constant { rate } => rate.is_finite() && rate > 0.0,
+        Schedule::ExponentialDecay {
+            max,
+            min,
+            decay_steps,
+        } => {
+            max.is_finite()
+                && min.is_finite()
+                && min >= 0.0
+                && max >= min
+                && max > 0.0
+                && decay_steps.is_finite()
+                && decay_steps > 0.0
+        }
+    };
+    if !rates_ok {
+        return Err(
+            "learning rates must be positive numbers (decay: max ≥ min ≥ 0, decay steps > 0)"
+                .into(),
+        );
+    }
+    let parameters = net.parameter_count().map_err(|e| e.to_string())?;
+    if parameters > 5_000_000 {
+        return Err(format!(
+            "{} parameters is too many for a browser tab (at most 5,000,000)",
+            thousands(parameters as u32)
+        ));
+    }
+    Ok(parameters)
+}
+
+fn kind(layer: &Layer) -> &'static str {
+    match layer {
+        Layer::Dense { .. } => "dense",
+        Layer::Conv { .. } => "conv",
+        Layer::MaxPool { .. } => "max-pool",
+        Layer::Dropout { .. } => "dropout",
+        Layer::BatchNorm { .. } => "batch norm",
+    }
+}
+
+fn optimizer_name(o: Optimizer) -> &'static str {
+    match o {
+        Optimizer::Sgd => "sgd",
+        Optimizer::Momentum { .. } => "momentum",
+        Optimizer::Adam { .. } => "adam",
+    }
+}
+
+#[component]
+pub fn Editor(controller: Rc<Controller>) -> impl IntoView {
+    let ui = controller.ui;
+    let draft = RwSignal::new(ui.setup.get_untracked());
+    // A new preset (or a loaded model) replaces the draft.
+    Effect::new(move |_| draft.set(ui.setup.get()));
+    let verdict = Memo::new(move |_| draft.with(check));
+    let edit = move |i: usize, f: Box<dyn FnOnce(&mut Layer) + Send>| {
+        draft.update(|s| {
+            if let Some(l) = s.network.layers.get_mut(i) {
+                f(l);
+            }
+        })
+    };
+    let add = move |layer: Layer| {
+        draft.update(|s| {
+            // New layers go before the logits, where they usually belong.
+            let at = s.network.layers.len().saturating_sub(1);
+            s.network.layers.insert(at, layer);
+        })
+    };
+    let training =
+        move |f: Box<dyn FnOnce(&mut NetTrainConfig) + Send>| draft.update(|s| f(&mut s.training));
+    let apply = {
+        let controller = controller.clone();
+        move |_| {
+            let setup = draft.get_untracked();
+            if check(&setup).is_ok() {
+                controller.choose_setup(setup);
+            }
+        }
+    };
+
+    let number = move |label: &'static str,
+                       value: String,
+                       on: Box<dyn Fn(String) + Send + Sync>| {
+        view! {
+            <label class="field">
+                <span>{label}</span>
+                <input type="text" inputmode="decimal" size="5" prop:value=value on:change=move |ev| on(event_target_value(&ev)) />
+            </label>
+        }
+    };
+    let activation_select = move |i: usize, current: Activation| {
+        view! {
+            <label class="field">
+                <span>"activation"</span>
+                <select
+                    prop:value=current.name()
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        if let Some(a) = Activation::ALL.into_iter().find(|a| a.name() == value) {
+                            edit(i, Box::new(move |l| match l {
+                                Layer::Dense { activation, .. }
+                                | Layer::Conv { activation, .. }
+                                | Layer::BatchNorm { activation } => *activation = a,
+                                _ => {}
+                            }));
+                        }
+                    }
+                >
+                    {Activation::ALL.map(|a| view! { <option value=a.name() selected={a == current}>{a.name()}</option> }).collect_view()}
+                </select>
+            </label>
+        }
+    };
+    let row = move |i: usize, layer: Layer| {
+        let fields = match layer {
+            Layer::Dense { units, activation } => view! {
+                {number("units", units.to_string(), Box::new(move |v| if let Ok(u) = v.trim().parse() {
+                    edit(i, Box::new(move |l| if let Layer::Dense { units, .. } = l { *units = u }))
+                }))}
+                {activation_select(i, activation)}
+            }
+            .into_any(),
+            Layer::Conv { filters, kernel, stride, padding, activation } => view! {
+                {number("filters", filters.to_string(), Box::new(move |v| if let Ok(u) = v.trim().parse() {
+                    edit(i, Box::new(move |l| if let Layer::Conv { filters, .. } = l { *filters = u }))
+                }))}
+                {number("kernel", kernel.to_string(), Box::new(move |v| if let Ok(u) = v.trim().parse() {
+                    edit(i, Box::new(move |l| if let Layer::Conv { kernel, .. } = l { *kernel = u }))
+                }))}
+                {number("stride", stride.to_string(), Box::new(move |v| if let Ok(u) = v.trim().parse() {
+                    edit(i, Box::new(move |l| if let Layer::Conv { stride, .. } = l { *stride = u }))
+                }))}
+                <label class="field">
+                    <span>"padding"</span>
+                    <select on:change=move |ev| {
+                        let same = event_target_value(&ev) == "same";
+                        edit(i, Box::new(move |l| if let Layer::Conv { padding, .. } = l {
+                            *padding = if same { Padding::Same } else { Padding::Valid }
+                        }))
+                    }>
+                        <option value="same" selected={padding == Padding::Same}>"same"</option>
+                        <option value="valid" selected={padding == Padding::Valid}>"valid"</option>
+                    </select>
+                </label>
+                {activation_select(i, activation)}
+            }
+            .into_any(),
+            Layer::MaxPool { size, stride } => view! {
+                {number("size", size.to_string(), Box::new(move |v| if let Ok(u) = v.trim().parse() {
+                    edit(i, Box::new(move |l| if let Layer::MaxPool { size, .. } = l { *size = u }))
+                }))}
+                {number("stride", stride.to_string(), Box::new(move |v| if let Ok(u) = v.trim().parse() {
+                    edit(i, Box::new(move |l| if let Layer::MaxPool { stride, .. } = l { *stride = u }))
+                }))}
+            }
+            .into_any(),
+            Layer::Dropout { keep } => view! {
+                {number("keep", keep.to_string(), Box::new(move |v| if let Ok(u) = v.trim().parse() {
+                    edit(i, Box::new(move |l| if let Layer::Dropout { keep } = l { *keep = u }))
+                }))}
+            }
+            .into_any(),
+            Layer::BatchNorm { activation } => activation_select(i, activation).into_any(),
+        };
+        view! {
+            <li class="layer" data-testid=format!("layer-{i}")>
+                <span class="kind">{kind(&layer)}</span>
+                {fields}
+                <button class="remove" title="Remove this layer" data-testid=format!("remove-layer-{i}")
+                    on:click=move |_| draft.update(|s| { if i < s.network.layers.len() { s.network.layers.remove(i); } })>
+                    "×"
+                </button>
+            </li>
+        }
+    };
+    let schedule_kind = move || {
+        draft.with(|s| match s.training.schedule {
+            Schedule::Constant { .. } => "constant",
+            Schedule::ExponentialDecay { .. } => "decay",
+        })
+    };
+
+    view! {
+        <details class="mnist-editor" data-testid="arch-editor">
+            <summary>"Build your own network"</summary>
+            <p class="muted">"Input: a 28×28 digit. The last layer must be dense with 10 units (the logits)."</p>
+            <ol class="layers">
+                {move || draft.with(|s| s.network.layers.clone()).into_iter().enumerate().map(|(i, l)| row(i, l)).collect_view()}
+            </ol>
+            <div class="add-layers">
+                "Add: "
+                <button data-testid="add-dense" on:click=move |_| add(Layer::Dense { units: 100, activation: Activation::Relu })>"dense"</button>
+                <button data-testid="add-conv" on:click=move |_| add(Layer::Conv { filters: 8, kernel: 5, stride: 1, padding: Padding::Same, activation: Activation::Relu })>"conv"</button>
+                <button data-testid="add-pool" on:click=move |_| add(Layer::MaxPool { size: 2, stride: 2 })>"max-pool"</button>
+                <button data-testid="add-dropout" on:click=move |_| add(Layer::Dropout { keep: 0.75 })>"dropout"</button>
+                <button data-testid="add-batchnorm" on:click=move |_| add(Layer::BatchNorm { activation: Activation::Relu })>"batch norm"</button>
+            </div>
+            <div class="training-fields">
+                <label class="field">
+                    <span>"optimiser"</span>
+                    <select data-testid="arch-optimizer" prop:value=move || draft.with(|s| optimizer_name(s.training.optimizer)) on:change=move |ev| {
+                        let o = match event_target_value(&ev).as_str() {
+                            "sgd" => Optimizer::Sgd,
+                            "momentum" => Optimizer::MOMENTUM,
+                            _ => Optimizer::ADAM,
+                        };
+                        training(Box::new(move |t| t.optimizer = o));
+                    }>
+                        <option value="sgd">"SGD"</option>
+                        <option value="momentum">"momentum 0.9"</option>
+                        <option value="adam">"Adam"</option>
+                    </select>
+                </label>
+                <label class="field">
+                    <span>"schedule"</span>
+                    <select data-testid="arch-schedule" prop:value=schedule_kind on:change=move |ev| {
+                        let decay = event_target_value(&ev) == "decay";
+                        training(Box::new(move |t| {
+                            t.schedule = match (decay, t.schedule) {
+                                (true, Schedule::Constant { rate }) => Schedule::ExponentialDecay { max: rate, min: 0.0001, decay_steps: 2000.0 },
+                                (false, Schedule::ExponentialDecay { max, .. }) => Schedule::Constant { rate: max },
+                                (_, s) => s,
+                            }
+                        }));
+                    }>
+                        <option value="constant">"constant"</option>
+                        <option value="decay">"exponential decay"</option>
+                    </select>
+                </label>
+                {move || match draft.with(|s| s.training.schedule) {
+                    Schedule::Constant { rate } => number("rate", rate.to_string(), Box::new(move |v| if let Ok(r) = v.trim().parse::<f32>() {
+                        training(Box::new(move |t| t.schedule = Schedule::Constant { rate: r }))
+                    })).into_any(),
+                    Schedule::ExponentialDecay { max, min, decay_steps } => view! {
+                        {number("max", max.to_string(), Box::new(move |v| if let Ok(r) = v.trim().parse::<f32>() {
+                            training(Box::new(move |t| if let Schedule::ExponentialDecay { max, .. } = &mut t.schedule { *max = r }))
+                        }))}
+                        {number("min", min.to_string(), Box::new(move |v| if let Ok(r) = v.trim().parse::<f32>() {
+                            training(Box::new(move |t| if let Schedule::ExponentialDecay { min, .. } = &mut t.schedule { *min = r }))
+                        }))}
+                        {number("decay steps", decay_steps.to_string(), Box::new(move |v| if let Ok(r) = v.trim().parse::<f32>() {
+                            training(Box::new(move |t| if let Schedule::ExponentialDecay { decay_steps, .. } = &mut t.schedule { *decay_steps = r }))
+                        }))}
+                    }.into_any(),
+                }}
+                {move || number("batch", draft.with(|s| s.training.batch_size.to_string()), Box::new(move |v| if let Ok(b) = v.trim().parse::<usize>() {
+                    training(Box::new(move |t| t.batch_size = b))
+                }))}
+            </div>
+            <p class="verdict" class:error=move || verdict.with(Result::is_err) data-testid="arch-error">
+                {move || match verdict.get() {
+                    Ok(n) => format!("OK: {} parameters.", thousands(n as u32)),
+                    Err(e) => format!("Cannot train this: {e}"),
+                }}
+            </p>
+            <button data-testid="arch-apply" disabled=move || verdict.with(Result::is_err) on:click=apply>
+                "Train this network"
+            </button>
+        </details>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setup(id: &str) -> SetupSpec {
+        let p = playnet_mnist::preset(id).unwrap();
+        SetupSpec {
+            network: p.network,
+            training: p.training,
+        }
+    }
+
+    #[test]
+    fn every_preset_passes_the_editor_check() {
+        for id in playnet_mnist::PRESETS {
+            assert!(check(&setup(id)).is_ok(), "{id}");
+        }
+        assert_eq!(check(&setup("softmax")), Ok(7850));
+    }
+
+    #[test]
+    fn broken_networks_say_why() {
+        let mut s = setup("softmax");
+        s.network.layers.clear();
+        assert!(check(&s).unwrap_err().contains("last layer"));
+        let mut s = setup("softmax");
+        s.network.layers = vec![Layer::Dense {
+            units: 7,
+            activation: Activation::Linear,
+        }];
+        assert!(check(&s).unwrap_err().contains("10 classes"));
+        let mut s = setup("conv");
+        s.training.schedule = Schedule::Constant { rate: -1.0 };
+        assert!(check(&s).unwrap_err().contains("positive"));
+        let mut s = setup("conv");
+        s.training.batch_size = 0;
+        assert!(check(&s).unwrap_err().contains("batch size"));
+        let mut s = setup("relu5-dropout");
+        s.network.layers.insert(0, Layer::Dropout { keep: 0.0 });
+        assert!(check(&s).unwrap_err().contains("dropout"));
+    }
+}

@@ -1,0 +1,153 @@
+//! The messages between the MNIST page and its training worker.
+//!
+//! gloo-worker carries them with bincode, which cannot read internally tagged
+//! enums, so a network and its training settings travel as the JSON of
+//! [`SetupSpec`] (the same JSON an exported model's config uses). Pixels and
+//! files travel as byte strings ([`ByteBuf`]), which bincode copies in one go.
+
+use playnet_engine::{NetConfig, NetTrainConfig};
+use playnet_mnist::{Bands, FilterImages, LayerMaps};
+use serde::{Deserialize, Serialize};
+use serde_bytes::ByteBuf;
+
+/// A network and how to train it: [`playnet_mnist::Setup`] with serde.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SetupSpec {
+    pub network: NetConfig,
+    pub training: NetTrainConfig,
+}
+
+impl SetupSpec {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    pub fn from_json(json: &str) -> Result<SetupSpec, String> {
+        serde_json::from_str(json).map_err(|e| format!("not a network setup: {e}"))
+    }
+}
+
+/// What the page asks of the worker.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum Command {
+    /// The four gzip IDX files, in `playnet_data::MNIST_FILES` order.
+    Data(Vec<ByteBuf>),
+    /// A fresh network, paused at step 0 (`setup` is [`SetupSpec`] JSON).
+    Configure {
+        setup: String,
+        seed: u32,
+    },
+    /// Train (again).
+    Start,
+    Pause,
+    /// SIMD128 kernels (`true`) or the scalar reference kernels.
+    Simd(bool),
+    /// Class probabilities of a preprocessed 28×28 digit.
+    Classify(Vec<f32>),
+    /// Activation maps and probabilities of test digit `index`.
+    Maps(u32),
+    /// The trained model as a file pair.
+    Export,
+    /// Replace the network with a saved one (refused if it does not fit).
+    Load {
+        config_json: String,
+        weights: ByteBuf,
+    },
+}
+
+/// Digits to show, with what the network thinks of them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DigitGrid {
+    /// Index of each digit in its set.
+    pub indices: Vec<u32>,
+    /// 784 bytes (0 = paper, 255 = ink) per digit.
+    pub pixels: ByteBuf,
+    pub labels: Vec<u8>,
+    pub predicted: Vec<u8>,
+}
+
+impl DigitGrid {
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+}
+
+/// The numbers of the training steps since the last report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    pub step: u32,
+    pub epoch: u32,
+    /// Mean batch loss and accuracy over the steps since the last report.
+    pub loss: f32,
+    pub accuracy: f32,
+    pub learning_rate: f32,
+    /// Training steps per second of wall time (evaluation time left out).
+    pub steps_per_second: f32,
+}
+
+/// An evaluation of the test set.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TestSummary {
+    /// The step the weights were at.
+    pub step: u32,
+    pub count: u32,
+    pub accuracy: f32,
+    pub loss: f32,
+    /// `confusion[true * 10 + predicted]`.
+    pub confusion: Vec<u32>,
+    pub mistakes: u32,
+    /// Test digits, mistakes (most confident first) before correct ones.
+    pub digits: DigitGrid,
+    /// Milliseconds the evaluation took.
+    pub millis: f32,
+}
+
+/// What each image layer makes of one test digit.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MapsReport {
+    pub index: u32,
+    pub label: u8,
+    pub pixels: ByteBuf,
+    pub probabilities: Vec<f32>,
+    pub layers: Vec<LayerMaps>,
+}
+
+/// What the worker tells the page.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum Event {
+    /// MNIST is decoded: training and test image counts.
+    DataReady {
+        train: u32,
+        test: u32,
+    },
+    /// The data could not be decoded; nothing can train.
+    DataFailed(String),
+    /// A fresh (or loaded) network: its setup JSON and parameter count.
+    Configured {
+        setup: String,
+        parameters: u32,
+        loaded: bool,
+    },
+    /// A command could not be carried out; training state is unchanged.
+    Refused(String),
+    /// Which kernels run: `cpu-simd128` or `cpu-scalar`.
+    Backend(String),
+    Running(bool),
+    Progress(Progress),
+    /// Training stopped: the loss is no longer finite.
+    Diverged(String),
+    /// The last training batch.
+    Batch(DigitGrid),
+    Test(TestSummary),
+    Bands {
+        step: u32,
+        bands: Vec<Bands>,
+    },
+    Filters(Option<FilterImages>),
+    Maps(MapsReport),
+    Probabilities(Vec<f32>),
+    Exported {
+        config_json: String,
+        weights: ByteBuf,
+    },
+}

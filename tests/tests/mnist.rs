@@ -1,0 +1,488 @@
+//! The MNIST lab (`#/mnist`), built by trunk and driven in headless Chromium.
+//!
+//! The page's contract with these tests, all through `data-testid`s:
+//! - `mnist-status` carries `data-phase` (`downloading`, `decoding`, `ready`,
+//!   `failed`) and says what went wrong when the data cannot be had;
+//!   `mnist-progress` is the download's `<progress>`;
+//! - `mnist-start` / `mnist-pause` / `mnist-reset`, readouts `mnist-step`,
+//!   `mnist-epoch`, `train-accuracy`, `train-loss`, `test-accuracy`,
+//!   `test-loss`, `tested-step`, `steps-per-second`, `lecture-accuracy`,
+//!   `frame-counter` (animation frames drawn), `backend` and `simd-toggle`;
+//! - `preset-<id>` buttons; the pad `mnist-pad`, `pad-clear`,
+//!   `pad-probabilities` with `prob-<k>` rows (`data-value`: probability) or
+//!   `pad-hint`; `export-model`, `download-weights`, `download-config`,
+//!   `load-model`; `mnist-confusion`.
+//!
+//! Run through `cargo xtask test`, which builds the page into `dist/` first.
+
+use std::time::{Duration, Instant};
+
+use playnet_e2e::{
+    Browser, BrowserOptions, Error, Result, StaticServer, by_testid, dist_dir, parse_count,
+    parse_decimal, wait_until,
+};
+use serde_json::json;
+
+/// Loading the wasm, downloading 11 MB from loopback and decoding it.
+const READY_TIMEOUT: Duration = Duration::from_secs(90);
+/// Softmax reaching 80% on a loaded two-core machine.
+const TRAIN_TIMEOUT: Duration = Duration::from_secs(90);
+
+struct Page {
+    browser: Browser,
+    _server: StaticServer,
+}
+
+impl Page {
+    fn open(hash: &str, options: BrowserOptions) -> Result<Page> {
+        let server = StaticServer::start(dist_dir()?)?;
+        let browser = Browser::start_with(options)?;
+        browser.goto(&server.url(&format!("/#{hash}")))?;
+        browser
+            .find_within(Duration::from_secs(30), &by_testid("mnist-lab"))
+            .map_err(|e| e.context("waiting for the MNIST lab to render"))?;
+        Ok(Page {
+            browser,
+            _server: server,
+        })
+    }
+
+    /// Opens the lab and waits for the data and the first test evaluation.
+    fn ready(hash: &str, options: BrowserOptions) -> Result<Page> {
+        let page = Page::open(hash, options)?;
+        page.wait_ready()?;
+        Ok(page)
+    }
+
+    fn wait_ready(&self) -> Result<()> {
+        wait_until(READY_TIMEOUT, "the MNIST data to load", || {
+            Ok(self.phase()? == "ready")
+        })
+        .map_err(|e| e.context(format!("status: {:?}", self.text("mnist-status").ok())))?;
+        wait_until(Duration::from_secs(30), "the first test evaluation", || {
+            Ok(self.text("test-accuracy")? != "—")
+        })
+    }
+
+    fn text(&self, id: &str) -> Result<String> {
+        self.browser.text_of(&by_testid(id))
+    }
+
+    fn number(&self, id: &str) -> Result<f64> {
+        parse_decimal(&self.text(id)?).map_err(|e| e.context(id))
+    }
+
+    fn count(&self, id: &str) -> Result<u64> {
+        parse_count(&self.text(id)?).map_err(|e| e.context(id))
+    }
+
+    fn phase(&self) -> Result<String> {
+        let el = self.browser.find(&by_testid("mnist-status"))?;
+        Ok(self
+            .browser
+            .attribute(&el, "data-phase")?
+            .unwrap_or_default())
+    }
+
+    fn click(&self, id: &str) -> Result<()> {
+        self.browser.click_on(&by_testid(id))
+    }
+
+    fn wait_for_text(&self, id: &str, needle: &str, timeout: Duration) -> Result<()> {
+        let mut last = String::new();
+        wait_until(timeout, &format!("{id} to say {needle:?}"), || {
+            last = self.text(id)?;
+            Ok(last.contains(needle))
+        })
+        .map_err(|e| e.context(format!("{id} says {last:?}")))
+    }
+
+    /// Waits until the test accuracy is measured at the step shown (after a pause).
+    fn wait_tested_now(&self) -> Result<f64> {
+        wait_until(
+            Duration::from_secs(60),
+            "a test at the current step",
+            || {
+                let step = self.count("mnist-step")?;
+                Ok(self.text("tested-step")? == step.to_string())
+            },
+        )?;
+        self.number("test-accuracy")
+    }
+
+    fn expect_no_errors(&self) -> Result<()> {
+        let panic = self
+            .browser
+            .execute("return window.__playnet_panic || null;", &[])?;
+        if !panic.is_null() {
+            return Err(Error::new(format!("the page panicked: {panic}")));
+        }
+        Ok(())
+    }
+
+    /// Draws strokes on the pad with pointer events (`pointerType` touch, as
+    /// a finger would): each stroke is a list of points in pad pixels (0–280).
+    fn draw(&self, strokes: serde_json::Value) -> Result<()> {
+        self.browser.execute(
+            "const pad = document.querySelector('[data-testid=mnist-pad]'); \
+             const r = pad.getBoundingClientRect(); \
+             const send = (type, [x, y]) => pad.dispatchEvent(new PointerEvent(type, { \
+               clientX: r.left + x * r.width / 280, clientY: r.top + y * r.height / 280, \
+               pointerId: 7, pointerType: 'touch', isPrimary: true, bubbles: true, \
+               cancelable: true, buttons: 1 })); \
+             for (const stroke of arguments[0]) { \
+               send('pointerdown', stroke[0]); \
+               for (const p of stroke.slice(1)) send('pointermove', p); \
+               send('pointerup', stroke[stroke.length - 1]); \
+             } \
+             return null;",
+            &[strokes],
+        )?;
+        Ok(())
+    }
+
+    /// The pad's class probabilities, or `None` when it shows none.
+    fn probabilities(&self) -> Result<Option<Vec<f64>>> {
+        let v = self.browser.execute(
+            "const rows = [...document.querySelectorAll('[data-testid^=prob-]')]; \
+             return rows.length ? rows.map(r => Number(r.dataset.value)) : null;",
+            &[],
+        )?;
+        Ok(v.as_array()
+            .map(|a| a.iter().filter_map(|x| x.as_f64()).collect()))
+    }
+
+    /// Puts files into the model input, as if picked in the file dialog:
+    /// each is `(name, blob URL or null, literal text)`.
+    fn load_files(&self, files: serde_json::Value) -> Result<()> {
+        let outcome = self.browser.execute_async(
+            "const done = arguments[arguments.length - 1]; \
+             (async () => { \
+               const dt = new DataTransfer(); \
+               for (const [name, url, text] of arguments[0]) { \
+                 const body = url ? await (await fetch(url)).arrayBuffer() : text; \
+                 dt.items.add(new File([body], name)); \
+               } \
+               const input = document.querySelector('[data-testid=load-model]'); \
+               input.files = dt.files; \
+               input.dispatchEvent(new Event('change', { bubbles: true })); \
+             })().then(() => done(null), e => done(String(e)));",
+            &[files],
+        )?;
+        match outcome {
+            serde_json::Value::Null => Ok(()),
+            other => Err(Error::new(format!("loading files in the page: {other}"))),
+        }
+    }
+
+    fn href(&self, id: &str) -> Result<String> {
+        let el = self
+            .browser
+            .find_within(Duration::from_secs(10), &by_testid(id))?;
+        self.browser
+            .attribute(&el, "href")?
+            .ok_or_else(|| Error::new(format!("{id} has no href")))
+    }
+}
+
+/// A vertical stroke: a "1".
+fn one() -> serde_json::Value {
+    json!([(0..=20).map(|i| [140, 40 + i * 10]).collect::<Vec<_>>()])
+}
+
+#[test]
+fn softmax_trains_in_a_worker_while_the_page_keeps_drawing() -> Result<()> {
+    let page = Page::ready("/mnist", BrowserOptions::default())?;
+    // The download finished: the bar is full.
+    let progress = page.browser.execute(
+        "const p = document.querySelector('[data-testid=mnist-progress]'); return [p.value, p.max];",
+        &[],
+    )?;
+    assert_eq!(
+        progress[0], progress[1],
+        "progress bar not full: {progress}"
+    );
+    assert!(page.text("mnist-status")?.contains("60,000"));
+    assert_eq!(page.text("lecture-accuracy")?, "92.00%");
+    assert_eq!(page.count("mnist-step")?, 0);
+    assert_eq!(page.text("backend")?, "cpu-simd128");
+
+    page.click("preset-softmax")?;
+    page.click("mnist-start")?;
+    let frames_before = page.count("frame-counter")?;
+    let started = Instant::now();
+    let mut accuracy = 0.0;
+    wait_until(TRAIN_TIMEOUT, "test accuracy above 80%", || {
+        accuracy = page.number("test-accuracy")?;
+        Ok(accuracy > 80.0)
+    })
+    .map_err(|e| e.context(format!("test accuracy {accuracy}%")))?;
+    let took = started.elapsed();
+
+    // The page kept drawing frames while the worker trained.
+    let t0 = Instant::now();
+    let (f0, s0) = (page.count("frame-counter")?, page.count("mnist-step")?);
+    std::thread::sleep(Duration::from_secs(2));
+    let (f1, s1) = (page.count("frame-counter")?, page.count("mnist-step")?);
+    let fps = (f1 - f0) as f64 / t0.elapsed().as_secs_f64();
+    println!(
+        "softmax: {accuracy}% after {:.1}s; {fps:.0} frames/s while training; steps {s0}→{s1}; {} frames since start",
+        took.as_secs_f64(),
+        f1 - frames_before
+    );
+    assert!(f1 > f0 + 10, "frames {f0}→{f1} in 2 s while training");
+    assert!(s1 > s0, "steps {s0}→{s1}: training is not running");
+    assert!(page.number("steps-per-second")? > 0.0);
+    assert!(page.number("train-accuracy")? > 50.0);
+    assert!(page.number("train-loss")? < 2.0);
+    assert!(page.number("test-loss")? < 1.5);
+
+    // Pause stops the step counter, and the frames go on.
+    page.click("mnist-pause")?;
+    page.wait_for_text("mnist-status", "Paused", Duration::from_secs(10))?;
+    let paused = page.count("mnist-step")?;
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(
+        page.count("mnist-step")?,
+        paused,
+        "steps went on after pause"
+    );
+    let tested = page.wait_tested_now()?;
+    assert!(tested > 80.0, "{tested}");
+    assert!(
+        page.text("mnist-confusion")?.len() > 100,
+        "the confusion matrix is empty"
+    );
+
+    // The kernel switch changes the backend, and training still works.
+    page.click("simd-toggle")?;
+    page.wait_for_text("backend", "cpu-scalar", Duration::from_secs(5))?;
+    page.click("mnist-start")?;
+    wait_until(Duration::from_secs(20), "scalar steps", || {
+        Ok(page.count("mnist-step")? > paused + 20)
+    })?;
+    page.click("mnist-pause")?;
+    page.click("simd-toggle")?;
+    page.wait_for_text("backend", "cpu-simd128", Duration::from_secs(5))?;
+    page.browser.screenshot("mnist-softmax-trained")?;
+    page.expect_no_errors()
+}
+
+#[test]
+fn the_pad_classifies_drawings_and_export_then_load_keeps_the_accuracy() -> Result<()> {
+    let page = Page::ready("/mnist", BrowserOptions::default())?;
+    // An empty pad classifies nothing.
+    assert_eq!(page.probabilities()?, None);
+    page.browser.find(&by_testid("pad-hint"))?;
+
+    page.click("mnist-start")?;
+    wait_until(TRAIN_TIMEOUT, "some training", || {
+        Ok(page.count("mnist-step")? >= 200)
+    })?;
+    page.click("mnist-pause")?;
+    let trained = page.wait_tested_now()?;
+
+    page.draw(one())?;
+    let mut probabilities = None;
+    wait_until(
+        Duration::from_secs(10),
+        "probabilities for the drawing",
+        || {
+            probabilities = page.probabilities()?;
+            Ok(probabilities.is_some())
+        },
+    )?;
+    let p = probabilities.unwrap_or_default();
+    let sum: f64 = p.iter().sum();
+    assert_eq!(p.len(), 10, "{p:?}");
+    assert!(
+        (sum - 1.0).abs() < 1e-3,
+        "probabilities sum to {sum}: {p:?}"
+    );
+    println!("a drawn 1: {p:?}");
+    page.click("pad-clear")?;
+    wait_until(
+        Duration::from_secs(5),
+        "no probabilities after clear",
+        || Ok(page.probabilities()?.is_none()),
+    )?;
+
+    // Export, reset (fresh weights), load: the same test accuracy again.
+    page.click("export-model")?;
+    let (weights, config) = (
+        page.href("download-weights")?,
+        page.href("download-config")?,
+    );
+    page.click("mnist-reset")?;
+    wait_until(Duration::from_secs(30), "a fresh network", || {
+        Ok(page.count("mnist-step")? == 0 && page.number("test-accuracy")? != trained)
+    })?;
+    page.load_files(json!([
+        ["playnet-mnist.json", config, null],
+        ["playnet-mnist.safetensors", weights, null]
+    ]))?;
+    page.wait_for_text("mnist-status", "Model loaded", Duration::from_secs(20))?;
+    wait_until(
+        Duration::from_secs(30),
+        "the loaded model's accuracy",
+        || Ok(page.number("test-accuracy")? == trained),
+    )
+    .map_err(|e| e.context(format!("trained {trained}%")))?;
+
+    // A model of another architecture is refused, and the network kept.
+    let other = r#"{"input":[28,28,1],"layers":[{"type":"dense","units":30,"activation":"relu"},{"type":"dense","units":10,"activation":"linear"}],"init":"he"}"#;
+    page.load_files(json!([
+        ["other.json", null, other],
+        ["playnet-mnist.safetensors", weights, null]
+    ]))?;
+    page.wait_for_text(
+        "mnist-status",
+        "Cannot load this model",
+        Duration::from_secs(10),
+    )?;
+    println!("refused: {}", page.text("mnist-status")?);
+    // Garbage weights, and a single file, too.
+    page.load_files(json!([
+        ["playnet-mnist.json", config, null],
+        ["playnet-mnist.safetensors", null, "not safetensors"]
+    ]))?;
+    page.wait_for_text(
+        "mnist-status",
+        "Cannot load this model",
+        Duration::from_secs(10),
+    )?;
+    page.load_files(json!([["playnet-mnist.json", config, null]]))?;
+    page.wait_for_text("mnist-status", "pick both files", Duration::from_secs(10))?;
+    assert_eq!(page.number("test-accuracy")?, trained);
+    page.expect_no_errors()
+}
+
+#[test]
+fn missing_or_corrupt_data_is_a_message_not_a_hang() -> Result<()> {
+    let page = Page::open("/mnist?data=missing", BrowserOptions::default())?;
+    wait_until(Duration::from_secs(30), "the download to fail", || {
+        Ok(page.phase()? == "failed")
+    })?;
+    let status = page.text("mnist-status")?;
+    assert!(
+        status.contains("Could not load the MNIST data") && status.contains("404"),
+        "{status}"
+    );
+    assert!(
+        page.browser
+            .find(&by_testid("mnist-start"))
+            .and_then(|b| page.browser.attribute(&b, "disabled"))?
+            .is_some(),
+        "Start should be disabled without data"
+    );
+
+    // Corrupt files: every fetch of the lab's data answers with junk.
+    page.browser.goto(&page._server.url("/"))?;
+    page.browser.find_within(Duration::from_secs(30), "main")?;
+    page.browser.execute(
+        "const real = window.fetch.bind(window); \
+         window.fetch = (url, ...rest) => String(url).includes('mnist/') \
+           ? Promise.resolve(new Response(new Uint8Array([1, 2, 3, 4, 5]))) \
+           : real(url, ...rest); \
+         location.hash = '#/mnist'; return null;",
+        &[],
+    )?;
+    wait_until(Duration::from_secs(60), "decoding to fail", || {
+        Ok(page.phase()? == "failed")
+    })?;
+    let status = page.text("mnist-status")?;
+    assert!(status.contains("Could not read the MNIST data"), "{status}");
+    println!("corrupt data: {status}");
+    page.expect_no_errors()
+}
+
+#[test]
+fn the_lab_fits_a_projector_a_laptop_and_a_phone() -> Result<()> {
+    for (name, width, height) in [("projector", 1920, 1080), ("laptop", 1024, 768)] {
+        let page = Page::ready(
+            "/mnist?preset=conv",
+            BrowserOptions::default().window_size(width, height),
+        )?;
+        assert_eq!(page.text("lecture-accuracy")?, "98.90%");
+        page.click("mnist-start")?;
+        wait_until(Duration::from_secs(30), "a few conv steps", || {
+            Ok(page.count("mnist-step")? >= 5)
+        })?;
+        // Choose a test digit to show the activation maps.
+        page.browser.execute(
+            "const c = document.querySelector('[data-testid=mnist-test-digits]'); \
+             const r = c.getBoundingClientRect(); \
+             c.dispatchEvent(new MouseEvent('click', { clientX: r.left + 10, clientY: r.top + 10, bubbles: true })); \
+             return null;",
+            &[],
+        )?;
+        std::thread::sleep(Duration::from_secs(2));
+        let overflow = page.browser.execute(
+            "return document.documentElement.scrollWidth - window.innerWidth;",
+            &[],
+        )?;
+        assert!(
+            overflow.as_f64().unwrap_or(1.0) <= 0.0,
+            "{name}: the page is {overflow} px wider than the window"
+        );
+        page.browser.screenshot(&format!("mnist-{name}"))?;
+        page.click("mnist-pause")?;
+        page.expect_no_errors()?;
+    }
+
+    // A phone: the lab inside a 390 × 844 frame (headless Chromium windows
+    // cannot be that narrow), drawn on with touch.
+    let server = StaticServer::start(dist_dir()?)?;
+    let browser = Browser::start_with(BrowserOptions::default().window_size(600, 900))?;
+    browser.goto(&server.url("/lesson.html"))?;
+    browser.execute(
+        "document.body.innerHTML = '<iframe id=phone src=\"/#/mnist\" width=390 height=844 \
+           style=\"border:0;display:block\"></iframe>'; \
+         document.body.style.margin = '0'; return null;",
+        &[],
+    )?;
+    let in_frame = |script: &str| -> Result<serde_json::Value> {
+        browser.execute(
+            &format!(
+                "const d = document.getElementById('phone').contentDocument; \
+                 const w = document.getElementById('phone').contentWindow; {script}"
+            ),
+            &[],
+        )
+    };
+    wait_until(READY_TIMEOUT, "the phone lab to load", || {
+        Ok(in_frame(
+            "const s = d && d.querySelector('[data-testid=mnist-status]'); \
+             return s ? s.dataset.phase : null;",
+        )?
+        .as_str()
+            == Some("ready"))
+    })?;
+    let overflow = in_frame("return d.documentElement.scrollWidth - w.innerWidth;")?;
+    assert!(
+        overflow.as_f64().unwrap_or(1.0) <= 0.0,
+        "phone: the page is {overflow} px wider than the screen"
+    );
+    in_frame(
+        "const pad = d.querySelector('[data-testid=mnist-pad]'); \
+         pad.scrollIntoView(); const r = pad.getBoundingClientRect(); \
+         const send = (type, x, y) => pad.dispatchEvent(new w.PointerEvent(type, { \
+           clientX: r.left + x * r.width / 280, clientY: r.top + y * r.height / 280, \
+           pointerId: 3, pointerType: 'touch', isPrimary: true, bubbles: true, buttons: 1 })); \
+         send('pointerdown', 140, 40); \
+         for (let y = 50; y <= 240; y += 10) send('pointermove', 140, y); \
+         send('pointerup', 140, 240); return null;",
+    )?;
+    wait_until(
+        Duration::from_secs(10),
+        "probabilities on the phone",
+        || {
+            Ok(
+                in_frame("return d.querySelectorAll('[data-testid^=prob-]').length;")?.as_u64()
+                    == Some(10),
+            )
+        },
+    )?;
+    browser.screenshot("mnist-phone")?;
+    Ok(())
+}
