@@ -5,6 +5,9 @@
 //! MNIST lab's dense layers (forward and weight gradient) and a 5×5 convolution
 //! over a batch of 100 28×28 images as an im2col product.
 //!
+//! `conv forward` times a whole convolution (im2col then GEMM) for the conv
+//! presets' layers, counted in the convolution's own FLOPs.
+//!
 //! Kept short (10 samples, one second each) so that it runs in a few minutes on
 //! two cores; raise the times for careful comparisons.
 
@@ -12,8 +15,8 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use playnet_engine::MatMul;
 use playnet_engine::kernels::{self, elementwise, gemm_scalar, gemm_simd, simd};
+use playnet_engine::{Backend, Cpu, MatMul, Padding, Window};
 
 /// (name, m, k, n, transpose_a, transpose_b)
 const SHAPES: &[(&str, usize, usize, usize, bool, bool)] = &[
@@ -91,5 +94,51 @@ fn bench_elementwise(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_gemm, bench_elementwise);
+/// (name, [batch, h, w, c], kernel, stride, filters): the conv presets' layers.
+const CONVS: &[(&str, [usize; 4], usize, usize, usize)] = &[
+    ("conv 5×5/1 1→4 28²", [100, 28, 28, 1], 5, 1, 4),
+    ("conv 4×4/2 4→8 28²", [100, 28, 28, 4], 4, 2, 8),
+    ("conv 4×4/2 8→12 14²", [100, 14, 14, 8], 4, 2, 12),
+    ("conv 5×5/2 6→12 28²", [100, 28, 28, 6], 5, 2, 12),
+    ("conv 4×4/2 12→24 14²", [100, 14, 14, 12], 4, 2, 24),
+];
+
+/// A whole forward convolution as the CPU backend runs it: im2col, then GEMM.
+/// Throughput counts the multiply-adds of the convolution itself (2 per tap).
+fn bench_conv(c: &mut Criterion) {
+    let mut group = c.benchmark_group(format!(
+        "conv forward, im2col + gemm ({})",
+        simd::IMPLEMENTATION
+    ));
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1));
+    for &(name, dims, kernel, stride, filters) in CONVS {
+        let window = Window::new(dims, kernel, stride, Padding::Same).expect("a valid window");
+        let x = Cpu.upload(&data(window.input_len(), 5));
+        let w = Cpu.upload(&data(window.patch_len() * filters, 6));
+        let mm = MatMul {
+            m: window.positions(),
+            k: window.patch_len(),
+            n: filters,
+            transpose_a: false,
+            transpose_b: false,
+        };
+        group.throughput(Throughput::Elements(2 * (mm.m * mm.k * mm.n) as u64));
+        for (label, on) in [("scalar", false), ("simd", true)] {
+            group.bench_function(BenchmarkId::new(label, name), |bench| {
+                kernels::set_simd_enabled(on);
+                bench.iter(|| {
+                    let cols = Cpu.im2col(black_box(&x), &window);
+                    Cpu.matmul(&cols, black_box(&w), mm)
+                })
+            });
+        }
+        kernels::set_simd_enabled(true);
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_gemm, bench_conv, bench_elementwise);
 criterion_main!(benches);
