@@ -426,6 +426,17 @@ fn the_lab_fits_a_projector_a_laptop_and_a_phone() -> Result<()> {
             "{name}: the page is {overflow} px wider than the window"
         );
         page.browser.screenshot(&format!("mnist-{name}"))?;
+        for part in ["mnist-accuracy-chart", "mnist-batch", "mnist-filters"] {
+            page.browser.execute(
+                "document.querySelector(arguments[0]).scrollIntoView(); return null;",
+                &[by_testid(part).into()],
+            )?;
+            std::thread::sleep(Duration::from_millis(300));
+            page.browser.screenshot(&format!(
+                "mnist-{name}-{}",
+                part.trim_start_matches("mnist-")
+            ))?;
+        }
         page.click("mnist-pause")?;
         page.expect_no_errors()?;
     }
@@ -485,4 +496,65 @@ fn the_lab_fits_a_projector_a_laptop_and_a_phone() -> Result<()> {
     )?;
     browser.screenshot("mnist-phone")?;
     Ok(())
+}
+
+impl Page {
+    /// Types `value` into a text field and commits it (a `change` event).
+    fn set_field(&self, id: &str, value: &str) -> Result<()> {
+        self.browser.execute(
+            "const el = document.querySelector(arguments[0]); el.value = arguments[1]; \
+             el.dispatchEvent(new Event('change', { bubbles: true })); return null;",
+            &[by_testid(id).into(), value.into()],
+        )?;
+        Ok(())
+    }
+
+    fn disabled(&self, id: &str) -> Result<bool> {
+        let el = self.browser.find(&by_testid(id))?;
+        Ok(self.browser.attribute(&el, "disabled")?.is_some())
+    }
+}
+
+#[test]
+fn the_editor_checks_networks_and_divergence_pauses_training() -> Result<()> {
+    let page = Page::ready("/mnist", BrowserOptions::default())?;
+    page.browser.click_on("[data-testid=arch-editor] summary")?;
+    // Softmax plus a hidden layer.
+    page.click("add-dense")?;
+    page.wait_for_text("arch-error", "79,510 parameters", Duration::from_secs(5))?;
+    page.set_field("layer-0-units", "0")?;
+    page.wait_for_text("arch-error", "1 to 4096 units", Duration::from_secs(5))?;
+    assert!(page.disabled("arch-apply")?);
+    page.set_field("layer-0-units", "lots")?;
+    page.wait_for_text("arch-error", "not a number", Duration::from_secs(5))?;
+    page.set_field("layer-0-units", "32")?;
+    page.wait_for_text("arch-error", "OK", Duration::from_secs(5))?;
+    page.click("remove-layer-1")?;
+    page.wait_for_text("arch-error", "last layer", Duration::from_secs(5))?;
+    page.click("add-dense")?;
+    page.set_field("layer-1-units", "10")?;
+    page.wait_for_text("arch-error", "OK", Duration::from_secs(5))?;
+
+    // Softmax with a learning rate far too large: training diverges and pauses.
+    page.click("preset-softmax")?;
+    page.wait_for_text("arch-error", "7,850 parameters", Duration::from_secs(10))?;
+    page.set_field("field-rate", "3e38")?;
+    page.wait_for_text("arch-error", "OK", Duration::from_secs(5))?;
+    page.click("arch-apply")?;
+    page.wait_for_text("lecture-accuracy", "—", Duration::from_secs(10))?;
+    wait_until(Duration::from_secs(20), "the new network", || {
+        Ok(page.text("test-accuracy")? != "—")
+    })?;
+    page.click("mnist-start")?;
+    page.wait_for_text(
+        "mnist-status",
+        "lower the learning rate or reset",
+        Duration::from_secs(30),
+    )?;
+    println!("{}", page.text("mnist-status")?);
+    assert!(page.text("mnist-status")?.contains("diverged"));
+    wait_until(Duration::from_secs(5), "Start enabled again", || {
+        Ok(!page.disabled("mnist-start")? && page.disabled("mnist-pause")?)
+    })?;
+    page.expect_no_errors()
 }

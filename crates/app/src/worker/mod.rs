@@ -40,6 +40,9 @@ const TEST_EVERY_MS: f64 = 5000.0;
 const TEST_SHARE: f64 = 10.0;
 /// Test digits sent with each evaluation, and first-layer images at most.
 const PANEL_DIGITS: usize = 100;
+/// Test images in the quick evaluation of a fresh network (a full one of a
+/// big network takes a minute, and step 0 is not worth the wait).
+const QUICK_TEST: usize = 1000;
 const MAX_FILTERS: usize = 64;
 
 /// A message channel whose messages come back as ticks, and its handler.
@@ -132,6 +135,11 @@ impl Worker for MnistWorker {
             Command::Configure { setup, seed } => self.configure(scope, &setup, seed),
             Command::Start => {
                 if self.lab.is_some() && !self.running {
+                    // Training does not wait for a test that is under way:
+                    // it is dropped, and the next one comes on schedule.
+                    if self.eval.take().is_some() {
+                        self.tested_step = None;
+                    }
                     self.running = true;
                     self.meter.restart(now());
                     self.send(scope, Event::Running(true));
@@ -144,7 +152,7 @@ impl Worker for MnistWorker {
                     self.flush_progress(scope);
                     self.send(scope, Event::Running(false));
                     self.send_views(scope, true);
-                    self.begin_test();
+                    self.begin_test(None);
                     self.queue_tick(scope);
                 }
             }
@@ -284,7 +292,9 @@ impl MnistWorker {
             self.send(scope, Event::Running(false));
         }
         self.send_views(scope, true);
-        self.begin_test();
+        // A loaded model is tested in full (it may be compared with the
+        // accuracy it was exported at); a fresh one only glanced at.
+        self.begin_test((!loaded).then_some(QUICK_TEST));
         self.queue_tick(scope);
     }
 
@@ -337,7 +347,8 @@ impl MnistWorker {
         }
     }
 
-    fn begin_test(&mut self) {
+    /// Starts evaluating the first `limit` test images (all with `None`).
+    fn begin_test(&mut self, limit: Option<usize>) {
         let (Some(lab), Some(data)) = (&self.lab, &self.data) else {
             return;
         };
@@ -345,7 +356,8 @@ impl MnistWorker {
             return;
         }
         self.tested_step = Some(lab.steps());
-        self.eval = Some(Evaluation::new(lab.steps(), data.test.len(), now()));
+        let count = limit.map_or(data.test.len(), |l| l.min(data.test.len()));
+        self.eval = Some(Evaluation::new(lab.steps(), count, now()));
     }
 
     fn tick(&mut self, scope: &WorkerScope<Self>) {
@@ -358,7 +370,9 @@ impl MnistWorker {
             match eval.advance(lab, started + SLICE_MS) {
                 Ok(true) => {
                     let summary = eval.finish(data, now());
-                    self.test_cost_ms = f64::from(summary.millis);
+                    // What a full test would cost, for the schedule.
+                    self.test_cost_ms = f64::from(summary.millis) * data.test.len() as f64
+                        / f64::from(summary.count.max(1));
                     self.tested_at = now();
                     self.eval = None;
                     self.send(scope, Event::Test(summary));
@@ -421,7 +435,7 @@ impl MnistWorker {
         let quiet = t - self.tested_at;
         let due = since >= TEST_EVERY_STEPS || quiet >= TEST_EVERY_MS;
         if due && quiet >= TEST_SHARE * self.test_cost_ms {
-            self.begin_test();
+            self.begin_test(None);
         }
         self.queue_tick(scope);
     }

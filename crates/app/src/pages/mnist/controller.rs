@@ -151,6 +151,9 @@ impl Canvases {
     }
 }
 
+/// How long the worker may take to decode the data before the page gives up.
+const WORKER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// Most points kept per curve; past it every other point goes.
 const MAX_POINTS: usize = 2000;
 
@@ -272,6 +275,21 @@ impl Controller {
                     self.send(Command::Data(
                         files.into_iter().map(ByteBuf::from).collect(),
                     ));
+                    // A worker that never started (its script missing or
+                    // refused) would leave the page decoding for ever.
+                    set_timeout(
+                        move || {
+                            if ui.phase.get_untracked() == Phase::Decoding {
+                                ui.phase.set(Phase::Failed);
+                                ui.status.set(
+                                    "The training worker did not answer (is mnist-worker.js \
+                                     served next to the page?). Reload to try again."
+                                        .into(),
+                                );
+                            }
+                        },
+                        WORKER_TIMEOUT,
+                    );
                 }
                 Err(e) => {
                     ui.phase.set(Phase::Failed);
@@ -788,7 +806,7 @@ fn paint_maps(canvas: &HtmlCanvasElement, maps: Option<&MapsReport>) {
         return;
     };
     const COLUMNS: usize = 12;
-    const TARGET: usize = 48;
+    const TARGET: usize = 56;
     const LABEL: usize = 18;
     let mut blocks = Vec::new();
     let mut height = 0;

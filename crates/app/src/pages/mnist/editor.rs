@@ -111,9 +111,17 @@ fn optimizer_name(o: Optimizer) -> &'static str {
 pub fn Editor(controller: Rc<Controller>) -> impl IntoView {
     let ui = controller.ui;
     let draft = RwSignal::new(ui.setup.get_untracked());
+    // A field whose text is not a number (the draft keeps its last value).
+    let bad_input = RwSignal::new(None::<String>);
     // A new preset (or a loaded model) replaces the draft.
-    Effect::new(move |_| draft.set(ui.setup.get()));
-    let verdict = Memo::new(move |_| draft.with(check));
+    Effect::new(move |_| {
+        draft.set(ui.setup.get());
+        bad_input.set(None);
+    });
+    let verdict = Memo::new(move |_| match bad_input.get() {
+        Some(e) => Err(e),
+        None => draft.with(check),
+    });
     let edit = move |i: usize, f: Box<dyn FnOnce(&mut Layer) + Send>| {
         draft.update(|s| {
             if let Some(l) = s.network.layers.get_mut(i) {
@@ -140,13 +148,25 @@ pub fn Editor(controller: Rc<Controller>) -> impl IntoView {
         }
     };
 
-    let number = move |label: &'static str,
+    // A text field; its test id is `layer-<i>-<label>` or `field-<label>`.
+    let number = move |layer: Option<usize>,
+                       label: &'static str,
                        value: String,
                        on: Box<dyn Fn(String) + Send + Sync>| {
+        let slug = label.replace(' ', "-");
+        let id = layer.map_or_else(|| format!("field-{slug}"), |i| format!("layer-{i}-{slug}"));
         view! {
             <label class="field">
                 <span>{label}</span>
-                <input type="text" inputmode="decimal" size="5" prop:value=value on:change=move |ev| on(event_target_value(&ev)) />
+                <input type="text" inputmode="decimal" size="5" data-testid=id prop:value=value on:change=move |ev| {
+                    let text = event_target_value(&ev);
+                    if text.trim().parse::<f64>().is_ok() {
+                        bad_input.set(None);
+                        on(text);
+                    } else {
+                        bad_input.set(Some(format!("{label}: {:?} is not a number", text.trim())));
+                    }
+                } />
             </label>
         }
     };
@@ -176,20 +196,20 @@ pub fn Editor(controller: Rc<Controller>) -> impl IntoView {
     let row = move |i: usize, layer: Layer| {
         let fields = match layer {
             Layer::Dense { units, activation } => view! {
-                {number("units", units.to_string(), Box::new(move |v| if let Ok(u) = v.trim().parse() {
+                {number(Some(i), "units", units.to_string(), Box::new(move |v| if let Ok(u) = v.trim().parse() {
                     edit(i, Box::new(move |l| if let Layer::Dense { units, .. } = l { *units = u }))
                 }))}
                 {activation_select(i, activation)}
             }
             .into_any(),
             Layer::Conv { filters, kernel, stride, padding, activation } => view! {
-                {number("filters", filters.to_string(), Box::new(move |v| if let Ok(u) = v.trim().parse() {
+                {number(Some(i), "filters", filters.to_string(), Box::new(move |v| if let Ok(u) = v.trim().parse() {
                     edit(i, Box::new(move |l| if let Layer::Conv { filters, .. } = l { *filters = u }))
                 }))}
-                {number("kernel", kernel.to_string(), Box::new(move |v| if let Ok(u) = v.trim().parse() {
+                {number(Some(i), "kernel", kernel.to_string(), Box::new(move |v| if let Ok(u) = v.trim().parse() {
                     edit(i, Box::new(move |l| if let Layer::Conv { kernel, .. } = l { *kernel = u }))
                 }))}
-                {number("stride", stride.to_string(), Box::new(move |v| if let Ok(u) = v.trim().parse() {
+                {number(Some(i), "stride", stride.to_string(), Box::new(move |v| if let Ok(u) = v.trim().parse() {
                     edit(i, Box::new(move |l| if let Layer::Conv { stride, .. } = l { *stride = u }))
                 }))}
                 <label class="field">
@@ -208,16 +228,16 @@ pub fn Editor(controller: Rc<Controller>) -> impl IntoView {
             }
             .into_any(),
             Layer::MaxPool { size, stride } => view! {
-                {number("size", size.to_string(), Box::new(move |v| if let Ok(u) = v.trim().parse() {
+                {number(Some(i), "size", size.to_string(), Box::new(move |v| if let Ok(u) = v.trim().parse() {
                     edit(i, Box::new(move |l| if let Layer::MaxPool { size, .. } = l { *size = u }))
                 }))}
-                {number("stride", stride.to_string(), Box::new(move |v| if let Ok(u) = v.trim().parse() {
+                {number(Some(i), "stride", stride.to_string(), Box::new(move |v| if let Ok(u) = v.trim().parse() {
                     edit(i, Box::new(move |l| if let Layer::MaxPool { stride, .. } = l { *stride = u }))
                 }))}
             }
             .into_any(),
             Layer::Dropout { keep } => view! {
-                {number("keep", keep.to_string(), Box::new(move |v| if let Ok(u) = v.trim().parse() {
+                {number(Some(i), "keep", keep.to_string(), Box::new(move |v| if let Ok(u) = v.trim().parse() {
                     edit(i, Box::new(move |l| if let Layer::Dropout { keep } = l { *keep = u }))
                 }))}
             }
@@ -290,22 +310,22 @@ pub fn Editor(controller: Rc<Controller>) -> impl IntoView {
                     </select>
                 </label>
                 {move || match draft.with(|s| s.training.schedule) {
-                    Schedule::Constant { rate } => number("rate", rate.to_string(), Box::new(move |v| if let Ok(r) = v.trim().parse::<f32>() {
+                    Schedule::Constant { rate } => number(None, "rate", rate.to_string(), Box::new(move |v| if let Ok(r) = v.trim().parse::<f32>() {
                         training(Box::new(move |t| t.schedule = Schedule::Constant { rate: r }))
                     })).into_any(),
                     Schedule::ExponentialDecay { max, min, decay_steps } => view! {
-                        {number("max", max.to_string(), Box::new(move |v| if let Ok(r) = v.trim().parse::<f32>() {
+                        {number(None, "max", max.to_string(), Box::new(move |v| if let Ok(r) = v.trim().parse::<f32>() {
                             training(Box::new(move |t| if let Schedule::ExponentialDecay { max, .. } = &mut t.schedule { *max = r }))
                         }))}
-                        {number("min", min.to_string(), Box::new(move |v| if let Ok(r) = v.trim().parse::<f32>() {
+                        {number(None, "min", min.to_string(), Box::new(move |v| if let Ok(r) = v.trim().parse::<f32>() {
                             training(Box::new(move |t| if let Schedule::ExponentialDecay { min, .. } = &mut t.schedule { *min = r }))
                         }))}
-                        {number("decay steps", decay_steps.to_string(), Box::new(move |v| if let Ok(r) = v.trim().parse::<f32>() {
+                        {number(None, "decay steps", decay_steps.to_string(), Box::new(move |v| if let Ok(r) = v.trim().parse::<f32>() {
                             training(Box::new(move |t| if let Schedule::ExponentialDecay { decay_steps, .. } = &mut t.schedule { *decay_steps = r }))
                         }))}
                     }.into_any(),
                 }}
-                {move || number("batch", draft.with(|s| s.training.batch_size.to_string()), Box::new(move |v| if let Ok(b) = v.trim().parse::<usize>() {
+                {move || number(None, "batch", draft.with(|s| s.training.batch_size.to_string()), Box::new(move |v| if let Ok(b) = v.trim().parse::<usize>() {
                     training(Box::new(move |t| t.batch_size = b))
                 }))}
             </div>

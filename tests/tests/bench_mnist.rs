@@ -1,0 +1,238 @@
+//! How fast the MNIST lab trains the lecture's conv net (and its 5-layer ReLU
+//! net) in headless Chromium,
+//! with the SIMD128 kernels and with the scalar ones, as the page itself
+//! measures it (`steps-per-second`, evaluation time left out); and, when
+//! TensorFlow.js is installed, the same network (same layers, Adam, batch
+//! 100) trained by TensorFlow.js's WebAssembly backend in the same browser.
+//! A benchmark, not a test: it asserts nothing about speed and is
+//! `#[ignore]`d so CI does not time it on a shared machine.
+//!
+//! ```sh
+//! cargo xtask build --release
+//! # optional, for the TensorFlow.js comparison (into a git-ignored folder):
+//! npm install --prefix target/tfjs-bench @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0
+//! PLAYNET_DIST=$PWD/dist cargo test -p playnet-e2e --test bench_mnist -- --ignored --nocapture
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use playnet_e2e::{
+    Browser, Error, Result, StaticServer, by_testid, dist_dir, parse_count, parse_decimal,
+    wait_until,
+};
+
+/// Readings of the page's steps/s meter (it updates about once a second).
+const READINGS: usize = 8;
+
+fn text(browser: &Browser, id: &str) -> Result<String> {
+    browser.text_of(&by_testid(id))
+}
+
+/// Waits until no test evaluation is pending (the last one is at the step shown).
+fn wait_idle(browser: &Browser) -> Result<()> {
+    wait_until(
+        Duration::from_secs(120),
+        "the test evaluation to finish",
+        || Ok(text(browser, "tested-step")? == text(browser, "mnist-step")?),
+    )
+}
+
+/// Trains with the kernels set to `simd`: the median of the page's steps/s
+/// readings, and the steps counted over the same window.
+fn page_steps_per_second(browser: &Browser, simd: bool) -> Result<(f64, f64)> {
+    wait_idle(browser)?;
+    let checked = browser
+        .execute(
+            "return document.querySelector('[data-testid=simd-toggle]').checked;",
+            &[],
+        )?
+        .as_bool()
+        .unwrap_or(true);
+    if checked != simd {
+        browser.click_on(&by_testid("simd-toggle"))?;
+    }
+    let want = if simd { "cpu-simd128" } else { "cpu-scalar" };
+    wait_until(Duration::from_secs(5), want, || {
+        Ok(text(browser, "backend")? == want)
+    })?;
+    let before = parse_count(&text(browser, "mnist-step")?)?;
+    browser.click_on(&by_testid("mnist-start"))?;
+    // Warm up past the meter's first reading.
+    wait_until(Duration::from_secs(60), "training to start", || {
+        Ok(parse_count(&text(browser, "mnist-step")?)? > before + 3)
+    })?;
+    std::thread::sleep(Duration::from_secs(2));
+    let mut readings = Vec::new();
+    let start_step = parse_count(&text(browser, "mnist-step")?)?;
+    let started = Instant::now();
+    for _ in 0..READINGS {
+        std::thread::sleep(Duration::from_millis(1100));
+        readings.push(parse_decimal(&text(browser, "steps-per-second")?)?);
+    }
+    let end_step = parse_count(&text(browser, "mnist-step")?)?;
+    let window = (end_step - start_step) as f64 / started.elapsed().as_secs_f64();
+    browser.click_on(&by_testid("mnist-pause"))?;
+    readings.sort_by(f64::total_cmp);
+    println!(
+        "  {want:<12} steps/s readings {readings:?}; {} steps in {:.1}s (tests included)",
+        end_step - start_step,
+        started.elapsed().as_secs_f64()
+    );
+    Ok((readings[readings.len() / 2], window))
+}
+
+/// The same conv net in TensorFlow.js, timed in the page: Adam, batch 100,
+/// the loss read back after every step (as the lab's worker does).
+const TFJS_PAGE: &str = r#"<!doctype html>
+<meta charset="utf-8">
+<script src="tf.min.js"></script>
+<script src="tf-backend-wasm.min.js"></script>
+<script>
+window.bench = async (backend, net, seconds) => {
+  if (backend === 'wasm') tf.wasm.setWasmPaths(location.href.replace(/[^/]*$/, ''));
+  if (!(await tf.setBackend(backend))) throw new Error('no backend ' + backend);
+  await tf.ready();
+  const model = tf.sequential();
+  if (net === 'conv') {
+    model.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 4, kernelSize: 5, strides: 1, padding: 'same', activation: 'relu' }));
+    model.add(tf.layers.conv2d({ filters: 8, kernelSize: 4, strides: 2, padding: 'same', activation: 'relu' }));
+    model.add(tf.layers.conv2d({ filters: 12, kernelSize: 4, strides: 2, padding: 'same', activation: 'relu' }));
+    model.add(tf.layers.flatten());
+  } else {
+    model.add(tf.layers.flatten({ inputShape: [28, 28, 1] }));
+    for (const units of [200, 100, 60, 30]) model.add(tf.layers.dense({ units, activation: 'relu' }));
+  }
+  if (net === 'conv') model.add(tf.layers.dense({ units: 200, activation: 'relu' }));
+  model.add(tf.layers.dense({ units: 10 }));
+  const optimizer = tf.train.adam(0.003);
+  const x = tf.randomUniform([100, 28, 28, 1]);
+  const y = tf.oneHot(tf.randomUniform([100], 0, 10, 'int32'), 10).toFloat();
+  const step = async () => {
+    const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true })), true);
+    await loss.data();
+    loss.dispose();
+  };
+  for (let i = 0; i < 2; i++) await step();
+  const t0 = performance.now();
+  let steps = 0;
+  while (steps < 3 || performance.now() - t0 < seconds * 1000) {
+    await step();
+    steps += 1;
+  }
+  const elapsed = (performance.now() - t0) / 1000;
+  return { backend: tf.getBackend(), net, steps, stepsPerSecond: steps / elapsed };
+};
+</script>
+"#;
+
+/// A folder with the TensorFlow.js page and its scripts, if npm installed them.
+fn tfjs_site() -> Result<Option<PathBuf>> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/tfjs-bench");
+    let modules = root.join("node_modules/@tensorflow");
+    let tfjs = modules.join("tfjs/dist/tf.min.js");
+    let wasm_dist = modules.join("tfjs-backend-wasm/dist");
+    if !tfjs.is_file() || !wasm_dist.is_dir() {
+        return Ok(None);
+    }
+    let site = root.join("site");
+    std::fs::create_dir_all(&site).map_err(|e| Error::new(format!("{}: {e}", site.display())))?;
+    let copy = |from: &Path, name: &str| -> Result<()> {
+        std::fs::copy(from, site.join(name))
+            .map(drop)
+            .map_err(|e| Error::new(format!("copying {}: {e}", from.display())))
+    };
+    copy(&tfjs, "tf.min.js")?;
+    copy(
+        &wasm_dist.join("tf-backend-wasm.min.js"),
+        "tf-backend-wasm.min.js",
+    )?;
+    let entries =
+        std::fs::read_dir(&wasm_dist).map_err(|e| Error::new(format!("{wasm_dist:?}: {e}")))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if name.ends_with(".wasm") {
+            copy(&entry.path(), &name)?;
+        }
+    }
+    std::fs::write(site.join("index.html"), TFJS_PAGE)
+        .map_err(|e| Error::new(format!("writing the TensorFlow.js page: {e}")))?;
+    Ok(Some(site))
+}
+
+fn tfjs_steps_per_second(
+    browser: &Browser,
+    server: &StaticServer,
+    backend: &str,
+    net: &str,
+) -> Result<f64> {
+    browser.goto(&server.url("/index.html"))?;
+    let result = browser.execute_async(
+        "const done = arguments[arguments.length - 1]; \
+         window.bench(arguments[0], arguments[1]).then(done, e => done({ error: String(e) }));",
+        &[backend.into(), net.into(), 8.into()],
+    )?;
+    if let Some(e) = result.get("error") {
+        return Err(Error::new(format!("{e}")));
+    }
+    println!("  tfjs {result}");
+    result["stepsPerSecond"]
+        .as_f64()
+        .ok_or_else(|| Error::new(format!("TensorFlow.js gave {result}")))
+}
+
+/// The lab's presets measured, each with its TensorFlow.js twin.
+const NETS: [(&str, &str); 2] = [
+    (
+        "conv",
+        "conv (5×5×4, 4×4/2×8, 4×4/2×12, dense 200, 10; Adam; batch 100)",
+    ),
+    (
+        "relu5",
+        "5-layer ReLU (784→200→100→60→30→10; Adam; batch 100)",
+    ),
+];
+
+#[test]
+#[ignore = "a benchmark: run it on purpose, see the module docs"]
+fn conv_preset_steps_per_second_simd_scalar_and_tfjs() -> Result<()> {
+    let server = StaticServer::start(dist_dir()?)?;
+    let browser = Browser::start()?;
+    let site = tfjs_site()?;
+    let tf_server = site.map(StaticServer::start).transpose()?;
+    if tf_server.is_none() {
+        println!(
+            "TensorFlow.js not installed (no comparison): npm install --prefix target/tfjs-bench \
+             @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0"
+        );
+    }
+    for (preset, title) in NETS {
+        println!("{title}:");
+        browser.goto(&server.url(&format!("/#/mnist?preset={preset}")))?;
+        browser.execute("location.reload(); return null;", &[])?;
+        wait_until(Duration::from_secs(90), "the MNIST data", || {
+            let el = browser.find(&by_testid("mnist-status"))?;
+            Ok(browser.attribute(&el, "data-phase")?.as_deref() == Some("ready"))
+        })?;
+        let (simd, simd_window) = page_steps_per_second(&browser, true)?;
+        let (scalar, scalar_window) = page_steps_per_second(&browser, false)?;
+        println!(
+            "  Playnet page (worker): SIMD128 {simd:.1} steps/s, scalar {scalar:.1} steps/s, ×{:.2} \
+             (counted over the window: {simd_window:.1} vs {scalar_window:.1})",
+            simd / scalar.max(1e-9)
+        );
+        let Some(tf_server) = &tf_server else {
+            continue;
+        };
+        for backend in ["wasm", "cpu"] {
+            match tfjs_steps_per_second(&browser, tf_server, backend, preset) {
+                Ok(tf) => println!(
+                    "  TensorFlow.js {backend}: {tf:.1} steps/s; Playnet SIMD128 / TensorFlow.js {backend} = {:.2}",
+                    simd / tf.max(1e-9)
+                ),
+                Err(e) => println!("  TensorFlow.js {backend}: cannot train this network: {e}"),
+            }
+        }
+    }
+    Ok(())
+}
