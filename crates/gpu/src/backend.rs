@@ -13,8 +13,10 @@ use crate::device::{Gpu, GpuBuffer};
 use crate::kernels::Kernel;
 use crate::layout::{MAX_RANK, Reduction, Walk, element_grid, grid, slots, word};
 
-/// Matrix-product tile edge (see `shaders/matmul.wgsl`).
-const MATMUL_TILE: usize = 64;
+/// Products with fewer tiles than this are split along k…
+const MATMUL_GROUPS: usize = 128;
+/// …into ranges at least this deep.
+const MATMUL_MIN_SPLIT: usize = 256;
 /// Transpose tile edge (see `shaders/transpose.wgsl`).
 const TRANSPOSE_TILE: usize = 16;
 /// Sums at least this long get a whole workgroup per output…
@@ -148,12 +150,17 @@ impl Backend for Gpu {
     }
 
     fn matmul(&self, a: &GpuBuffer, b: &GpuBuffer, d: MatMul) -> GpuBuffer {
-        let out = self.alloc(d.m * d.n);
         if d.m == 0 || d.n == 0 || d.k == 0 {
-            return out;
+            return self.alloc(d.m * d.n);
         }
-        let tiles_n = d.n.div_ceil(MATMUL_TILE);
-        let tiles = d.m.div_ceil(MATMUL_TILE) * tiles_n;
+        let (kernel, (tile_m, tile_n)) = Kernel::matmul(d.m, d.n);
+        let tiles_n = d.n.div_ceil(tile_n);
+        let tiles = d.m.div_ceil(tile_m) * tiles_n;
+        // Few tiles over a long k (a weight gradient over a whole batch)
+        // would keep most of the GPU idle: split k, then sum the slices.
+        let splits = (MATMUL_GROUPS / tiles).min(d.k / MATMUL_MIN_SPLIT).max(1);
+        let k_chunk = d.k.div_ceil(splits);
+        let splits = d.k.div_ceil(k_chunk);
         let flags = u32::from(d.transpose_a) | (u32::from(d.transpose_b) << 1);
         let params = [
             word(d.m),
@@ -162,11 +169,16 @@ impl Backend for Gpu {
             flags,
             word(tiles_n),
             word(tiles),
-            0,
-            0,
+            word(k_chunk),
+            word(splits),
         ];
-        self.dispatch(Kernel::MatMul, &params, &[a, b], &[&out], grid(tiles));
-        out
+        let out = self.alloc(splits * d.m * d.n);
+        self.dispatch(kernel, &params, &[a, b], &[&out], grid(tiles * splits));
+        if splits == 1 {
+            return out;
+        }
+        let slices = Shape::new([splits, d.m * d.n]);
+        self.sum_to(&out, &slices, &Shape::new([d.m * d.n]))
     }
 
     fn binary(

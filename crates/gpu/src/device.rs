@@ -16,7 +16,6 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use playnet_engine::EngineError;
-use wgpu::util::DeviceExt;
 
 use crate::kernels::{Kernel, Pipelines};
 
@@ -242,22 +241,39 @@ impl Gpu {
 
     /// A new buffer holding `data`.
     pub(crate) fn alloc_init(&self, data: &[f32]) -> GpuBuffer {
-        let contents: &[u8] = if data.is_empty() {
-            &[0; F32 as usize]
-        } else {
-            bytemuck::cast_slice(data)
-        };
-        let buffer = self
-            .shared
-            .device
-            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: None,
-                contents,
-                usage: wgpu::BufferUsages::STORAGE
-                    | wgpu::BufferUsages::COPY_SRC
-                    | wgpu::BufferUsages::COPY_DST,
-            });
+        let buffer = self.buffer_with(
+            None,
+            bytemuck::cast_slice(data),
+            wgpu::BufferUsages::STORAGE
+                | wgpu::BufferUsages::COPY_SRC
+                | wgpu::BufferUsages::COPY_DST,
+        );
         self.wrap(buffer, data.len())
+    }
+
+    /// A new buffer holding `contents` (at least 4 bytes). Unlike wgpu's
+    /// `create_buffer_init`, a lost device is recorded, not a panic.
+    fn buffer_with(
+        &self,
+        label: Option<&str>,
+        contents: &[u8],
+        usage: wgpu::BufferUsages,
+    ) -> wgpu::Buffer {
+        let buffer = self.shared.device.create_buffer(&wgpu::BufferDescriptor {
+            label,
+            size: (contents.len() as u64).next_multiple_of(F32).max(F32),
+            usage,
+            mapped_at_creation: true,
+        });
+        match buffer.get_mapped_range_mut(..) {
+            Ok(mut view) => view.slice(..contents.len()).copy_from_slice(contents),
+            Err(e) => self
+                .shared
+                .health
+                .fail(format!("GPU error: cannot fill a new buffer: {e}")),
+        }
+        buffer.unmap();
+        buffer
     }
 
     #[cfg_attr(
@@ -313,16 +329,20 @@ impl Gpu {
         outputs: &[&GpuBuffer],
         grid: [u32; 3],
     ) {
+        if self.health().is_err() {
+            // Nothing computed now could be trusted or read back.
+            return;
+        }
         let device = &self.shared.device;
         let pipeline = self.shared.pipelines.get(kernel);
         // Uniform bindings are read in 16-byte rows.
         let mut words = params.to_vec();
         words.resize(params.len().next_multiple_of(4).max(4), 0);
-        let uniform = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some(kernel.entry()),
-            contents: bytemuck::cast_slice(&words),
-            usage: wgpu::BufferUsages::UNIFORM,
-        });
+        let uniform = self.buffer_with(
+            Some(kernel.entry()),
+            bytemuck::cast_slice(&words),
+            wgpu::BufferUsages::UNIFORM,
+        );
         let mut entries = vec![wgpu::BindGroupEntry {
             binding: 0,
             resource: uniform.as_entire_binding(),

@@ -61,25 +61,17 @@ impl Shader {
             Shader::Optim => include_str!("../../../shaders/optim.wgsl"),
         }
     }
-
-    /// Values for the shader's `override` declarations: constants the engine
-    /// owns, so that the GPU cannot drift from the CPU.
-    fn constants(self) -> &'static [(&'static str, f64)] {
-        match self {
-            Shader::Elementwise => &[
-                ("LN_FLOOR", LN_FLOOR as f64),
-                ("RSQRT_FLOOR", RSQRT_FLOOR as f64),
-                ("LEAKY_RELU_SLOPE", LEAKY_RELU_SLOPE as f64),
-            ],
-            _ => &[],
-        }
-    }
 }
 
 /// One compute entry point: what [`crate::Gpu`] dispatches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kernel {
-    MatMul,
+    /// Matrix products in 64×64 tiles (see [`Kernel::matmul`] for the others).
+    MatMul64x64,
+    MatMul128x16,
+    MatMul64x16,
+    MatMul32x16,
+    MatMul16x64,
     Fill,
     Scale,
     Unary,
@@ -102,8 +94,12 @@ pub(crate) enum Kernel {
 }
 
 impl Kernel {
-    const ALL: [Kernel; 20] = [
-        Kernel::MatMul,
+    const ALL: [Kernel; 24] = [
+        Kernel::MatMul64x64,
+        Kernel::MatMul128x16,
+        Kernel::MatMul64x16,
+        Kernel::MatMul32x16,
+        Kernel::MatMul16x64,
         Kernel::Fill,
         Kernel::Scale,
         Kernel::Unary,
@@ -127,7 +123,11 @@ impl Kernel {
 
     fn shader(self) -> Shader {
         match self {
-            Kernel::MatMul => Shader::MatMul,
+            Kernel::MatMul64x64
+            | Kernel::MatMul128x16
+            | Kernel::MatMul64x16
+            | Kernel::MatMul32x16
+            | Kernel::MatMul16x64 => Shader::MatMul,
             Kernel::Fill
             | Kernel::Scale
             | Kernel::Unary
@@ -144,10 +144,64 @@ impl Kernel {
         }
     }
 
+    /// The matrix-product kernel for an `m×n` result and its tile
+    /// (rows, columns): tiles no larger than the result where it is small,
+    /// since work on a tile's padding is wasted, and as square as possible
+    /// otherwise, since square tiles reuse the most loads.
+    pub fn matmul(m: usize, n: usize) -> (Kernel, (usize, usize)) {
+        let kernel = match (m, n) {
+            (..=32, ..=16) => Kernel::MatMul32x16,
+            (..=64, ..=16) => Kernel::MatMul64x16,
+            (_, ..=16) => Kernel::MatMul128x16,
+            (..=16, _) => Kernel::MatMul16x64,
+            _ => Kernel::MatMul64x64,
+        };
+        let (threads_x, threads_y, _) = kernel.matmul_workgroup().expect("a matrix-product kernel");
+        (kernel, (4 * threads_y as usize, 4 * threads_x as usize))
+    }
+
+    /// For the matrix-product kernels: threads along columns and rows (each
+    /// computes 4×4 outputs) and the depth of the slabs of k staged in
+    /// workgroup memory (at most 2048 floats of a, 1024 of b).
+    fn matmul_workgroup(self) -> Option<(u32, u32, u32)> {
+        Some(match self {
+            Kernel::MatMul64x64 => (16, 16, 16),
+            Kernel::MatMul128x16 => (4, 32, 16),
+            Kernel::MatMul64x16 => (4, 16, 16),
+            Kernel::MatMul32x16 => (4, 8, 16),
+            Kernel::MatMul16x64 => (16, 4, 16),
+            _ => return None,
+        })
+    }
+
+    /// Values for the shader's `override` declarations: constants the engine
+    /// owns (so that the GPU cannot drift from the CPU), and tile shapes.
+    fn constants(self) -> Vec<(&'static str, f64)> {
+        if let Some((x, y, slab)) = self.matmul_workgroup() {
+            return vec![
+                ("WG_X", x.into()),
+                ("WG_Y", y.into()),
+                ("SLAB", slab.into()),
+            ];
+        }
+        match self.shader() {
+            Shader::Elementwise => vec![
+                ("LN_FLOOR", LN_FLOOR.into()),
+                ("RSQRT_FLOOR", RSQRT_FLOOR.into()),
+                ("LEAKY_RELU_SLOPE", LEAKY_RELU_SLOPE.into()),
+            ],
+            _ => Vec::new(),
+        }
+    }
+
     /// The WGSL entry point's name.
     pub fn entry(self) -> &'static str {
         match self {
-            Kernel::MatMul => "matmul",
+            Kernel::MatMul64x64
+            | Kernel::MatMul128x16
+            | Kernel::MatMul64x16
+            | Kernel::MatMul32x16
+            | Kernel::MatMul16x64 => "matmul",
             Kernel::Fill => "fill",
             Kernel::Scale => "scale",
             Kernel::Unary => "unary",
@@ -190,13 +244,15 @@ impl Pipelines {
                 source: wgpu::ShaderSource::Wgsl(shader.source().into()),
             });
             for kernel in Kernel::ALL.into_iter().filter(|k| k.shader() == shader) {
+                let label = format!("{kernel:?}");
+                let constants = kernel.constants();
                 let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                    label: Some(kernel.entry()),
+                    label: Some(&label),
                     layout: None,
                     module: &module,
                     entry_point: Some(kernel.entry()),
                     compilation_options: wgpu::PipelineCompilationOptions {
-                        constants: shader.constants(),
+                        constants: &constants,
                         ..Default::default()
                     },
                     cache: None,
@@ -232,6 +288,21 @@ mod tests {
         for (i, kernel) in Kernel::ALL.iter().enumerate() {
             assert_eq!(*kernel as usize, i, "{kernel:?}");
         }
+    }
+
+    #[test]
+    fn matrix_tiles_fit_the_result_and_workgroup_memory() {
+        for kernel in Kernel::ALL {
+            if let Some((x, y, slab)) = kernel.matmul_workgroup() {
+                assert!(x * y <= 256, "{kernel:?}: at most 256 threads");
+                assert!(slab * 4 * y <= 2048, "{kernel:?}: the slab of a fits");
+                assert!(slab * 4 * x <= 1024, "{kernel:?}: the slab of b fits");
+            }
+        }
+        assert_eq!(Kernel::matmul(25, 4), (Kernel::MatMul32x16, (32, 16)));
+        assert_eq!(Kernel::matmul(78_400, 4), (Kernel::MatMul128x16, (128, 16)));
+        assert_eq!(Kernel::matmul(100, 200), (Kernel::MatMul64x64, (64, 64)));
+        assert_eq!(Kernel::matmul(10, 200), (Kernel::MatMul16x64, (16, 64)));
     }
 
     #[test]

@@ -47,6 +47,13 @@ fn matmul_matches_on_awkward_shapes_and_every_transpose() {
         (131, 67, 61),
         (100, 784, 10),
         (257, 3, 1),
+        // Each tile shape (narrow, short, small) and products split along k.
+        (50, 40, 12),
+        (10, 30, 100),
+        (33, 1000, 7),
+        (5, 2000, 70),
+        (25, 20_000, 4),
+        (300, 600, 17),
     ];
     for (m, k, n) in shapes {
         let a = values(&mut r, m * k, -1.0, 1.0);
