@@ -22,6 +22,11 @@ use crate::kernels::{Kernel, Pipelines};
 /// Passes recorded before the pending encoder is submitted on its own.
 const FLUSH_EVERY: u32 = 128;
 
+/// Bytes between two dispatches' parameters: WebGPU's default
+/// `minUniformBufferOffsetAlignment`, which is also more than any kernel's
+/// parameters take.
+const PARAM_SLOT: usize = 256;
+
 /// Bytes of an `f32`.
 const F32: u64 = 4;
 
@@ -47,6 +52,31 @@ pub(crate) struct Shared {
 pub(crate) struct Recorder {
     encoder: Option<wgpu::CommandEncoder>,
     passes: u32,
+    /// The batch's kernel parameters, one [`PARAM_SLOT`] per dispatch…
+    params: Vec<u8>,
+    /// …and the uniform buffer they are written to when it is submitted,
+    /// so that a dispatch costs no buffer of its own.
+    arena: Option<wgpu::Buffer>,
+}
+
+impl Recorder {
+    /// Stages one dispatch's parameters: the arena buffer and the offset
+    /// they will be at.
+    fn stage_params(&mut self, device: &wgpu::Device, bytes: &[u8]) -> (wgpu::Buffer, u64) {
+        debug_assert!(bytes.len() <= PARAM_SLOT, "kernel parameters fit a slot");
+        let arena = self.arena.get_or_insert_with(|| {
+            device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("kernel parameters"),
+                size: u64::from(FLUSH_EVERY) * PARAM_SLOT as u64,
+                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            })
+        });
+        let offset = self.params.len();
+        self.params.extend_from_slice(bytes);
+        self.params.resize(offset + PARAM_SLOT, 0);
+        (arena.clone(), offset as u64)
+    }
 }
 
 /// The first failure the device reported, if any; shared with wgpu's
@@ -338,14 +368,17 @@ impl Gpu {
         // Uniform bindings are read in 16-byte rows.
         let mut words = params.to_vec();
         words.resize(params.len().next_multiple_of(4).max(4), 0);
-        let uniform = self.buffer_with(
-            Some(kernel.entry()),
-            bytemuck::cast_slice(&words),
-            wgpu::BufferUsages::UNIFORM,
-        );
+        let bytes: &[u8] = bytemuck::cast_slice(&words);
+
+        let mut recorder = self.recorder();
+        let (arena, offset) = recorder.stage_params(device, bytes);
         let mut entries = vec![wgpu::BindGroupEntry {
             binding: 0,
-            resource: uniform.as_entire_binding(),
+            resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                buffer: &arena,
+                offset,
+                size: wgpu::BufferSize::new(bytes.len() as u64),
+            }),
         }];
         for (binding, buffer) in (1..).zip(inputs).chain((8..).zip(outputs)) {
             entries.push(wgpu::BindGroupEntry {
@@ -358,7 +391,7 @@ impl Gpu {
             layout: &pipeline.get_bind_group_layout(0),
             entries: &entries,
         });
-        self.record(|encoder| {
+        self.record_into(&mut recorder, |encoder| {
             let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some(kernel.entry()),
                 timestamp_writes: None,
@@ -372,7 +405,11 @@ impl Gpu {
     /// Records into the pending encoder, submitting it every
     /// [`FLUSH_EVERY`] passes.
     pub(crate) fn record(&self, f: impl FnOnce(&mut wgpu::CommandEncoder)) {
-        let mut recorder = lock(&self.shared.recorder);
+        let mut recorder = self.recorder();
+        self.record_into(&mut recorder, f);
+    }
+
+    fn record_into(&self, recorder: &mut Recorder, f: impl FnOnce(&mut wgpu::CommandEncoder)) {
         let encoder = recorder.encoder.get_or_insert_with(|| {
             self.shared
                 .device
@@ -381,12 +418,18 @@ impl Gpu {
         f(encoder);
         recorder.passes += 1;
         if recorder.passes >= FLUSH_EVERY {
-            self.submit(&mut recorder);
+            self.submit(recorder);
         }
     }
 
     /// Submits the pending encoder (if any) and returns the submission.
     pub(crate) fn submit(&self, recorder: &mut Recorder) -> Option<wgpu::SubmissionIndex> {
+        // Parameters are written before any command buffer submitted after
+        // the write, so before the passes that read them.
+        if let Some(arena) = recorder.arena.take() {
+            self.shared.queue.write_buffer(&arena, 0, &recorder.params);
+        }
+        recorder.params.clear();
         let encoder = recorder.encoder.take()?;
         recorder.passes = 0;
         let index = self.shared.queue.submit([encoder.finish()]);
