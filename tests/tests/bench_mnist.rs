@@ -169,7 +169,7 @@ fn tfjs_steps_per_second(
     browser.goto(&server.url("/index.html"))?;
     let result = browser.execute_async(
         "const done = arguments[arguments.length - 1]; \
-         window.bench(arguments[0], arguments[1]).then(done, e => done({ error: String(e) }));",
+         window.bench(arguments[0], arguments[1], arguments[2]).then(done, e => done({ error: String(e) }));",
         &[backend.into(), net.into(), 8.into()],
     )?;
     if let Some(e) = result.get("error") {
