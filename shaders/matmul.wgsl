@@ -1,23 +1,24 @@
 // out[m×n] = op(a) · op(b), where op optionally transposes (see playnet-engine's `MatMul`).
 //
-// Each workgroup computes one TILE_M × TILE_N tile of `out`; each of its
-// WG_X × WG_Y threads computes a 4×4 block of outputs, reading four rows of
-// op(a) and four columns of op(b) from workgroup memory as one vec4 each,
-// and updating its sixteen sums as four vec4 multiply-adds. The k axis is
-// walked in slabs of SLAB: the
-// slab of op(a) (TILE_M × SLAB) and of op(b) (SLAB × TILE_N) is staged in
-// workgroup memory, loaded so that neighbouring threads read neighbouring
-// addresses whichever way an operand is stored. Edges (any m, k, n) are
-// zero-padded in workgroup memory.
-//
-// The tile shape is chosen per product through pipeline constants: 64×64 for
-// most, 256×16 for the narrow products of convolutions with few filters.
+// Each workgroup computes one tile of `out`. The k axis is walked in slabs of
+// SLAB: the slab of op(a) (tile rows × SLAB) and of op(b) (SLAB × tile
+// columns) is staged in workgroup memory, loaded so that neighbouring threads
+// read neighbouring addresses whichever way an operand is stored, with the
+// edges (any m, k, n) zero-padded. Each thread then keeps a block of sums in
+// registers, reading four rows of op(a) and four columns of op(b) from
+// workgroup memory as one vec4 each and updating its sums as vec4
+// multiply-adds:
+// - `matmul`: 4×4 sums per thread, a tile of (4·WG_Y) × (4·WG_X); the host
+//   picks the workgroup's shape per product (64×64 for most, narrower for the
+//   few-column products of convolutions with few filters);
+// - `matmul_8x8`: 8×8 sums per thread, a 128×128 tile for 16×16 threads, for
+//   large products (twice the arithmetic per workgroup-memory read).
 // Products with few tiles and a long k (weight gradients over a batch) are
-// split along k: workgroup `split` sums its own range of k into its own
-// m×n slice of `out`, and the host sums the slices afterwards.
+// split along k: workgroup `split` sums its own range of k into its own m×n
+// slice of `out`, and the host sums the slices afterwards.
 //
 // Workgroups are numbered `y · groups.x + x` (the grid is folded into 2-D on
-// the host so that any size fits the 65535 limit); tile-fastest.
+// the host so that any size fits the 65535 limit), tile-fastest.
 
 struct Params {
     m: u32,
@@ -46,6 +47,107 @@ override SLAB: u32 = 16u;
 var<workgroup> a_slab: array<vec4<f32>, 512>;
 var<workgroup> b_slab: array<vec4<f32>, 256>;
 
+// Where one workgroup works: parameters in locals, since on CPU emulations
+// every uniform read is a memory load.
+struct Tile {
+    m: u32,
+    k: u32,
+    n: u32,
+    ta: bool,
+    tb: bool,
+    rows: u32,
+    cols: u32,
+    row0: u32,
+    col0: u32,
+    k_begin: u32,
+    k_end: u32,
+    // Where this split's slice of `out` starts.
+    slice: u32,
+}
+
+// The tile of workgroup `id`, for tiles of rows × cols.
+fn tile_of(id: u32, rows: u32, cols: u32) -> Tile {
+    var t: Tile;
+    t.m = p.m;
+    t.k = p.k;
+    t.n = p.n;
+    t.ta = (p.flags & 1u) != 0u;
+    t.tb = (p.flags & 2u) != 0u;
+    t.rows = rows;
+    t.cols = cols;
+    let tile = id % p.tiles;
+    let split = id / p.tiles;
+    t.row0 = (tile / p.tiles_n) * rows;
+    t.col0 = (tile % p.tiles_n) * cols;
+    t.k_begin = split * p.k_chunk;
+    t.k_end = min(t.k, t.k_begin + p.k_chunk);
+    t.slice = split * t.m * t.n;
+    return t;
+}
+
+// Stages the slabs of op(a) and op(b) at depth k0 (the caller synchronises).
+fn load_slabs(t: Tile, k0: u32, li: u32) {
+    let threads = WG_X * WG_Y;
+    for (var e = li; e < SLAB * t.rows; e += threads) {
+        // op(a) element (row i, depth kk).
+        var i: u32;
+        var kk: u32;
+        if (t.ta) {
+            i = e % t.rows;
+            kk = e / t.rows;
+        } else {
+            kk = e % SLAB;
+            i = e / SLAB;
+        }
+        let gi = t.row0 + i;
+        let gk = k0 + kk;
+        var v = 0.0;
+        if (gi < t.m && gk < t.k_end) {
+            if (t.ta) {
+                v = a[gk * t.m + gi];
+            } else {
+                v = a[gi * t.k + gk];
+            }
+        }
+        a_slab[(kk * t.rows + i) / 4u][i % 4u] = v;
+    }
+    for (var e = li; e < SLAB * t.cols; e += threads) {
+        // op(b) element (depth kk, column j).
+        var j: u32;
+        var kk: u32;
+        if (t.tb) {
+            kk = e % SLAB;
+            j = e / SLAB;
+        } else {
+            j = e % t.cols;
+            kk = e / t.cols;
+        }
+        let gj = t.col0 + j;
+        let gk = k0 + kk;
+        var w = 0.0;
+        if (gj < t.n && gk < t.k_end) {
+            if (t.tb) {
+                w = b[gj * t.k + gk];
+            } else {
+                w = b[gk * t.n + gj];
+            }
+        }
+        b_slab[(kk * t.cols + j) / 4u][j % 4u] = w;
+    }
+}
+
+// Writes four sums of row `i` starting at column `j` (those inside out).
+fn store(t: Tile, i: u32, j: u32, v: vec4<f32>) {
+    if (i >= t.m) {
+        return;
+    }
+    for (var c = 0u; c < 4u; c++) {
+        if (j + c < t.n) {
+            out[t.slice + i * t.n + j + c] = v[c];
+        }
+    }
+}
+
 @compute @workgroup_size(WG_X, WG_Y)
 fn matmul(
     @builtin(workgroup_id) wg: vec3<u32>,
@@ -53,84 +155,21 @@ fn matmul(
     @builtin(local_invocation_id) lid: vec3<u32>,
     @builtin(local_invocation_index) li: u32,
 ) {
-    // Parameters in locals: on CPU emulations every uniform read is a load.
-    let m = p.m;
-    let k = p.k;
-    let n = p.n;
-    let ta = (p.flags & 1u) != 0u;
-    let tb = (p.flags & 2u) != 0u;
-    let tiles = p.tiles;
-
     let id = wg.y * groups.x + wg.x;
-    if (id >= tiles * p.splits) {
+    if (id >= p.tiles * p.splits) {
         return;
     }
-    let tile = id % tiles;
-    let split = id / tiles;
-    let tile_m = WG_Y * 4u;
-    let tile_n = WG_X * 4u;
-    let threads = WG_X * WG_Y;
-    let row0 = (tile / p.tiles_n) * tile_m;
-    let col0 = (tile % p.tiles_n) * tile_n;
-    let k_begin = split * p.k_chunk;
-    let k_end = min(k, k_begin + p.k_chunk);
+    let t = tile_of(id, WG_Y * 4u, WG_X * 4u);
 
     // Row r of the thread's block, as four columns.
     var acc0 = vec4<f32>(0.0);
     var acc1 = vec4<f32>(0.0);
     var acc2 = vec4<f32>(0.0);
     var acc3 = vec4<f32>(0.0);
-
-    for (var k0 = k_begin; k0 < k_end; k0 += SLAB) {
-        for (var e = li; e < SLAB * tile_m; e += threads) {
-            // op(a) element (row i, depth kk).
-            var i: u32;
-            var kk: u32;
-            if (ta) {
-                i = e % tile_m;
-                kk = e / tile_m;
-            } else {
-                kk = e % SLAB;
-                i = e / SLAB;
-            }
-            let gi = row0 + i;
-            let gk = k0 + kk;
-            var v = 0.0;
-            if (gi < m && gk < k_end) {
-                if (ta) {
-                    v = a[gk * m + gi];
-                } else {
-                    v = a[gi * k + gk];
-                }
-            }
-            a_slab[(kk * tile_m + i) / 4u][i % 4u] = v;
-        }
-        for (var e = li; e < SLAB * tile_n; e += threads) {
-            // op(b) element (depth kk, column j).
-            var j: u32;
-            var kk: u32;
-            if (tb) {
-                kk = e % SLAB;
-                j = e / SLAB;
-            } else {
-                j = e % tile_n;
-                kk = e / tile_n;
-            }
-            let gj = col0 + j;
-            let gk = k0 + kk;
-            var w = 0.0;
-            if (gj < n && gk < k_end) {
-                if (tb) {
-                    w = b[gj * k + gk];
-                } else {
-                    w = b[gk * n + gj];
-                }
-            }
-            b_slab[(kk * tile_n + j) / 4u][j % 4u] = w;
-        }
+    for (var k0 = t.k_begin; k0 < t.k_end; k0 += SLAB) {
+        load_slabs(t, k0, li);
         workgroupBarrier();
-
-        let depth = min(SLAB, k_end - k0);
+        let depth = min(SLAB, t.k_end - k0);
         for (var kk = 0u; kk < depth; kk++) {
             let av = a_slab[kk * WG_Y + lid.y];
             let bv = b_slab[kk * WG_X + lid.x];
@@ -142,15 +181,98 @@ fn matmul(
         workgroupBarrier();
     }
 
-    let slice = split * m * n;
-    let acc = array<vec4<f32>, 4>(acc0, acc1, acc2, acc3);
-    for (var r = 0u; r < 4u; r++) {
-        let gi = row0 + lid.y * 4u + r;
-        for (var c = 0u; c < 4u; c++) {
-            let gj = col0 + lid.x * 4u + c;
-            if (gi < m && gj < n) {
-                out[slice + gi * n + gj] = acc[r][c];
-            }
-        }
+    let i = t.row0 + lid.y * 4u;
+    let j = t.col0 + lid.x * 4u;
+    store(t, i, j, acc0);
+    store(t, i + 1u, j, acc1);
+    store(t, i + 2u, j, acc2);
+    store(t, i + 3u, j, acc3);
+}
+
+// 8×8 sums per thread: rows 4·ly…4·ly+3 and 64+4·ly…, columns 4·lx…4·lx+3
+// and 64+4·lx… of a 128×128 tile, so that neighbouring threads read
+// neighbouring vec4s. Needs WG_X = WG_Y = 16 and SLAB · 128 ≤ 2048 floats
+// of op(a), ≤ 1024 of op(b).
+@compute @workgroup_size(WG_X, WG_Y)
+fn matmul_8x8(
+    @builtin(workgroup_id) wg: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+    @builtin(local_invocation_id) lid: vec3<u32>,
+    @builtin(local_invocation_index) li: u32,
+) {
+    let id = wg.y * groups.x + wg.x;
+    if (id >= p.tiles * p.splits) {
+        return;
     }
+    let t = tile_of(id, WG_Y * 8u, WG_X * 8u);
+    let half_m = WG_Y;
+    let half_n = WG_X;
+
+    // c<row><half>: row `row` of the first (0) or second (1) half of the
+    // thread's rows, and the first or second half of its columns.
+    var c00 = vec4<f32>(0.0);
+    var c01 = vec4<f32>(0.0);
+    var c10 = vec4<f32>(0.0);
+    var c11 = vec4<f32>(0.0);
+    var c20 = vec4<f32>(0.0);
+    var c21 = vec4<f32>(0.0);
+    var c30 = vec4<f32>(0.0);
+    var c31 = vec4<f32>(0.0);
+    var d00 = vec4<f32>(0.0);
+    var d01 = vec4<f32>(0.0);
+    var d10 = vec4<f32>(0.0);
+    var d11 = vec4<f32>(0.0);
+    var d20 = vec4<f32>(0.0);
+    var d21 = vec4<f32>(0.0);
+    var d30 = vec4<f32>(0.0);
+    var d31 = vec4<f32>(0.0);
+    for (var k0 = t.k_begin; k0 < t.k_end; k0 += SLAB) {
+        load_slabs(t, k0, li);
+        workgroupBarrier();
+        let depth = min(SLAB, t.k_end - k0);
+        for (var kk = 0u; kk < depth; kk++) {
+            let a0 = a_slab[kk * 2u * half_m + lid.y];
+            let a1 = a_slab[kk * 2u * half_m + half_m + lid.y];
+            let b0 = b_slab[kk * 2u * half_n + lid.x];
+            let b1 = b_slab[kk * 2u * half_n + half_n + lid.x];
+            c00 += a0.x * b0;
+            c01 += a0.x * b1;
+            c10 += a0.y * b0;
+            c11 += a0.y * b1;
+            c20 += a0.z * b0;
+            c21 += a0.z * b1;
+            c30 += a0.w * b0;
+            c31 += a0.w * b1;
+            d00 += a1.x * b0;
+            d01 += a1.x * b1;
+            d10 += a1.y * b0;
+            d11 += a1.y * b1;
+            d20 += a1.z * b0;
+            d21 += a1.z * b1;
+            d30 += a1.w * b0;
+            d31 += a1.w * b1;
+        }
+        workgroupBarrier();
+    }
+
+    let i = t.row0 + lid.y * 4u;
+    let i2 = i + 4u * half_m;
+    let j = t.col0 + lid.x * 4u;
+    let j2 = j + 4u * half_n;
+    store(t, i, j, c00);
+    store(t, i, j2, c01);
+    store(t, i + 1u, j, c10);
+    store(t, i + 1u, j2, c11);
+    store(t, i + 2u, j, c20);
+    store(t, i + 2u, j2, c21);
+    store(t, i + 3u, j, c30);
+    store(t, i + 3u, j2, c31);
+    store(t, i2, j, d00);
+    store(t, i2, j2, d01);
+    store(t, i2 + 1u, j, d10);
+    store(t, i2 + 1u, j2, d11);
+    store(t, i2 + 2u, j, d20);
+    store(t, i2 + 2u, j2, d21);
+    store(t, i2 + 3u, j, d30);
+    store(t, i2 + 3u, j2, d31);
 }

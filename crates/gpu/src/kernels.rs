@@ -66,7 +66,10 @@ impl Shader {
 /// One compute entry point: what [`crate::Gpu`] dispatches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kernel {
-    /// Matrix products in 64×64 tiles (see [`Kernel::matmul`] for the others).
+    /// Matrix products in 128×128 tiles, 8×8 per thread (see
+    /// [`Kernel::matmul`] for when each tile shape is used).
+    MatMul128x128,
+    /// Matrix products in 64×64 tiles, and the others below, 4×4 per thread.
     MatMul64x64,
     MatMul128x16,
     MatMul64x16,
@@ -94,7 +97,8 @@ pub(crate) enum Kernel {
 }
 
 impl Kernel {
-    const ALL: [Kernel; 24] = [
+    const ALL: [Kernel; 25] = [
+        Kernel::MatMul128x128,
         Kernel::MatMul64x64,
         Kernel::MatMul128x16,
         Kernel::MatMul64x16,
@@ -123,7 +127,8 @@ impl Kernel {
 
     fn shader(self) -> Shader {
         match self {
-            Kernel::MatMul64x64
+            Kernel::MatMul128x128
+            | Kernel::MatMul64x64
             | Kernel::MatMul128x16
             | Kernel::MatMul64x16
             | Kernel::MatMul32x16
@@ -146,25 +151,35 @@ impl Kernel {
 
     /// The matrix-product kernel for an `m×n` result and its tile
     /// (rows, columns): tiles no larger than the result where it is small,
-    /// since work on a tile's padding is wasted, and as square as possible
-    /// otherwise, since square tiles reuse the most loads.
+    /// since work on a tile's padding is wasted, and as large and square as
+    /// possible otherwise, since those reuse the most loads — as long as there
+    /// are enough tiles to keep a GPU's cores busy.
     pub fn matmul(m: usize, n: usize) -> (Kernel, (usize, usize)) {
         let kernel = match (m, n) {
             (..=32, ..=16) => Kernel::MatMul32x16,
             (..=64, ..=16) => Kernel::MatMul64x16,
             (_, ..=16) => Kernel::MatMul128x16,
             (..=16, _) => Kernel::MatMul16x64,
+            _ if m.div_ceil(128) * n.div_ceil(128) >= 32 => Kernel::MatMul128x128,
             _ => Kernel::MatMul64x64,
         };
-        let (threads_x, threads_y, _) = kernel.matmul_workgroup().expect("a matrix-product kernel");
-        (kernel, (4 * threads_y as usize, 4 * threads_x as usize))
+        let tile = kernel.matmul_tile().expect("a matrix-product kernel");
+        (kernel, tile)
     }
 
-    /// For the matrix-product kernels: threads along columns and rows (each
-    /// computes 4×4 outputs) and the depth of the slabs of k staged in
-    /// workgroup memory (at most 2048 floats of a, 1024 of b).
+    /// For the matrix-product kernels: the tile (rows, columns).
+    fn matmul_tile(self) -> Option<(usize, usize)> {
+        let (x, y, _) = self.matmul_workgroup()?;
+        let per_thread = if self == Kernel::MatMul128x128 { 8 } else { 4 };
+        Some((per_thread * y as usize, per_thread * x as usize))
+    }
+
+    /// For the matrix-product kernels: threads along columns and rows, and
+    /// the depth of the slabs of k staged in workgroup memory (at most 2048
+    /// floats of a, 1024 of b).
     fn matmul_workgroup(self) -> Option<(u32, u32, u32)> {
         Some(match self {
+            Kernel::MatMul128x128 => (16, 16, 8),
             Kernel::MatMul64x64 => (16, 16, 16),
             Kernel::MatMul128x16 => (4, 32, 16),
             Kernel::MatMul64x16 => (4, 16, 16),
@@ -197,6 +212,7 @@ impl Kernel {
     /// The WGSL entry point's name.
     pub fn entry(self) -> &'static str {
         match self {
+            Kernel::MatMul128x128 => "matmul_8x8",
             Kernel::MatMul64x64
             | Kernel::MatMul128x16
             | Kernel::MatMul64x16
@@ -293,12 +309,24 @@ mod tests {
     #[test]
     fn matrix_tiles_fit_the_result_and_workgroup_memory() {
         for kernel in Kernel::ALL {
-            if let Some((x, y, slab)) = kernel.matmul_workgroup() {
+            if let (Some((x, y, slab)), Some((rows, cols))) =
+                (kernel.matmul_workgroup(), kernel.matmul_tile())
+            {
                 assert!(x * y <= 256, "{kernel:?}: at most 256 threads");
-                assert!(slab * 4 * y <= 2048, "{kernel:?}: the slab of a fits");
-                assert!(slab * 4 * x <= 1024, "{kernel:?}: the slab of b fits");
+                assert!(
+                    slab as usize * rows <= 2048,
+                    "{kernel:?}: the slab of a fits"
+                );
+                assert!(
+                    slab as usize * cols <= 1024,
+                    "{kernel:?}: the slab of b fits"
+                );
             }
         }
+        assert_eq!(
+            Kernel::matmul(1024, 1024),
+            (Kernel::MatMul128x128, (128, 128))
+        );
         assert_eq!(Kernel::matmul(25, 4), (Kernel::MatMul32x16, (32, 16)));
         assert_eq!(Kernel::matmul(78_400, 4), (Kernel::MatMul128x16, (128, 16)));
         assert_eq!(Kernel::matmul(100, 200), (Kernel::MatMul64x64, (64, 64)));

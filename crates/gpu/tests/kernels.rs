@@ -54,6 +54,8 @@ fn matmul_matches_on_awkward_shapes_and_every_transpose() {
         (5, 2000, 70),
         (25, 20_000, 4),
         (300, 600, 17),
+        // Large enough for 128×128 tiles, and not a multiple of them.
+        (700, 45, 900),
     ];
     for (m, k, n) in shapes {
         let a = values(&mut r, m * k, -1.0, 1.0);
