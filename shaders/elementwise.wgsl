@@ -35,7 +35,6 @@ override LEAKY_RELU_SLOPE: f32;
 // From activation.rs.
 const SQRT_2_OVER_PI: f32 = 0.7978846;
 const GELU_CUBIC: f32 = 0.044715;
-const TWO_PI: f32 = 6.2831855;
 
 // Op codes: the engine's `Activation` in declaration order, then ln and rsqrt.
 const LINEAR: u32 = 0u;
@@ -69,9 +68,37 @@ fn sigmoid(v: f32) -> f32 {
     return e / (1.0 + e);
 }
 
-// GPU sines are only accurate near 0: reduce to [−π, π] first.
-fn reduce_angle(v: f32) -> f32 {
-    return v - TWO_PI * round(v / TWO_PI);
+// WGSL only promises sines to 2⁻¹¹ (and SwiftShader's are about that
+// coarse), so sine and cosine are computed here, as Cephes' sinf does: the
+// angle less the nearest multiple q of π/2 (π/2 in three parts, the first
+// with few enough bits that q times it is exact), then a minimax polynomial
+// on [−π/4, π/4], about 1e-7 from the true value for |v| up to thousands.
+const PI_2_A: f32 = 1.5703125;
+const PI_2_B: f32 = 4.837512969970703125e-4;
+const PI_2_C: f32 = 7.54978995489188216e-8;
+const TWO_OVER_PI: f32 = 0.636619772;
+
+fn sin_poly(r: f32) -> f32 {
+    let z = r * r;
+    return r + r * z * (-1.6666654611e-1 + z * (8.3321608736e-3 + z * -1.9515295891e-4));
+}
+
+fn cos_poly(r: f32) -> f32 {
+    let z = r * r;
+    return 1.0 - 0.5 * z + z * z * (4.166664568298827e-2 + z * (-1.388731625493765e-3 + z * 2.443315711809948e-5));
+}
+
+// sin(v + quarter·π/2).
+fn sine_quadrant(v: f32, quarter: u32) -> f32 {
+    let q = round(v * TWO_OVER_PI);
+    let r = ((v - q * PI_2_A) - q * PI_2_B) - q * PI_2_C;
+    let quadrant = (u32(i32(q) & 3) + quarter) & 3u;
+    switch quadrant {
+        case 0u: { return sin_poly(r); }
+        case 1u: { return cos_poly(r); }
+        case 2u: { return -sin_poly(r); }
+        default: { return -cos_poly(r); }
+    }
 }
 
 fn apply(op: u32, v: f32) -> f32 {
@@ -87,7 +114,7 @@ fn apply(op: u32, v: f32) -> f32 {
             return 0.5 * v * (1.0 + tanh_f(inner));
         }
         case SWISH: { return v * sigmoid(v); }
-        case SINE: { return sin(reduce_angle(v)); }
+        case SINE: { return sine_quadrant(v, 0u); }
         case LN: { return log(max(v, LN_FLOOR)); }
         case RSQRT, default: { return 1.0 / sqrt(max(v, RSQRT_FLOOR)); }
     }
@@ -112,7 +139,7 @@ fn backward(op: u32, xv: f32, yv: f32, g: f32) -> f32 {
             let s = sigmoid(xv);
             return g * (s + xv * s * (1.0 - s));
         }
-        case SINE: { return g * cos(reduce_angle(xv)); }
+        case SINE: { return g * sine_quadrant(xv, 1u); }
         case LN: { return select(0.0, g / xv, xv > LN_FLOOR); }
         case RSQRT, default: { return select(0.0, -0.5 * g * yv * yv * yv, xv > RSQRT_FLOOR); }
     }

@@ -17,7 +17,8 @@ struct Params {
 @group(0) @binding(8) var<storage, read_write> out: array<f32>;
 
 const THREADS: u32 = 64u;
-const LOWEST: f32 = -3.4028235e38;
+// The lowest finite f32 (WGSL has no infinity literal).
+const LOWEST: f32 = -0x1.fffffep+127f;
 
 var<workgroup> scratch: array<f32, 64>;
 

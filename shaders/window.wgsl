@@ -31,7 +31,8 @@ struct Params {
 @group(0) @binding(3) var<storage, read> grad: array<f32>;
 @group(0) @binding(8) var<storage, read_write> out: array<f32>;
 
-const LOWEST: f32 = -3.4028235e38;
+// The lowest finite f32 (WGSL has no infinity literal).
+const LOWEST: f32 = -0x1.fffffep+127f;
 
 fn flat_index(gid: vec3<u32>, groups: vec3<u32>) -> u32 {
     return gid.y * groups.x * 256u + gid.x;

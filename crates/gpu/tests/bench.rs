@@ -9,6 +9,7 @@
 //!   against the engine's CPU kernel (`kernels::gemm`, one thread);
 //! - training steps per second of the MNIST lab's convolutional preset
 //!   (batch 100) on each backend.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 
@@ -39,7 +40,7 @@ fn time_per_call(budget: Duration, mut f: impl FnMut()) -> Duration {
 /// queued after it).
 fn sync(gpu: &Gpu) {
     let probe = gpu.fill(1, 1.0);
-    read(gpu, &probe);
+    read_now(gpu, &probe);
 }
 
 #[test]
