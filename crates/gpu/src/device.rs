@@ -216,9 +216,22 @@ impl Gpu {
         &self.shared.info
     }
 
+    /// True when the adapter is a CPU emulation (Mesa's lavapipe, Chromium's
+    /// SwiftShader): correct, but far slower than the engine's CPU backend,
+    /// so an automatic choice should prefer the CPU.
+    pub fn is_software(&self) -> bool {
+        self.shared.info.device_type == wgpu::DeviceType::Cpu
+    }
+
     /// One line for people: the adapter's name, its API and its kind.
     pub fn describe(&self) -> String {
         let info = &self.shared.info;
+        // Browsers may keep the adapter's name to themselves.
+        let name = if info.name.is_empty() {
+            "unnamed adapter"
+        } else {
+            &info.name
+        };
         let kind = match info.device_type {
             wgpu::DeviceType::DiscreteGpu => "discrete GPU",
             wgpu::DeviceType::IntegratedGpu => "integrated GPU",
@@ -226,7 +239,7 @@ impl Gpu {
             wgpu::DeviceType::Cpu => "CPU emulation",
             wgpu::DeviceType::Other => "unknown kind",
         };
-        format!("{} ({:?}, {kind})", info.name, info.backend)
+        format!("{name} ({:?}, {kind})", info.backend)
     }
 
     /// `Err` once the device has reported a failure (a lost device, an

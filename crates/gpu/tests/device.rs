@@ -69,4 +69,7 @@ fn the_backend_names_itself_and_its_adapter() {
     assert_eq!(gpu.name(), "webgpu");
     assert!(!gpu.describe().is_empty());
     assert!(format!("{gpu:?}").contains(&gpu.adapter_info().name));
+    // lavapipe (CI) is a CPU emulation; a real GPU is not.
+    let lavapipe = gpu.adapter_info().name.contains("llvmpipe");
+    assert!(!lavapipe || gpu.is_software());
 }
