@@ -128,8 +128,7 @@ impl Backend for Gpu {
 
     fn fill(&self, len: usize, value: f32) -> GpuBuffer {
         if value.to_bits() == 0 {
-            // New buffers start as zeros.
-            return self.alloc(len);
+            return self.alloc_zeroed(len);
         }
         self.elementwise(
             Kernel::Fill,
@@ -151,7 +150,7 @@ impl Backend for Gpu {
 
     fn matmul(&self, a: &GpuBuffer, b: &GpuBuffer, d: MatMul) -> GpuBuffer {
         if d.m == 0 || d.n == 0 || d.k == 0 {
-            return self.alloc(d.m * d.n);
+            return self.alloc_zeroed(d.m * d.n);
         }
         let (kernel, (tile_m, tile_n)) = Kernel::matmul(d.m, d.n);
         let tiles_n = d.n.div_ceil(tile_n);
@@ -213,10 +212,10 @@ impl Backend for Gpu {
 
     fn sum_to(&self, x: &GpuBuffer, x_shape: &Shape, target: &Shape) -> GpuBuffer {
         let outputs = target.len();
-        let out = self.alloc(outputs);
         if outputs == 0 || x_shape.is_empty() {
-            return out;
+            return self.alloc_zeroed(outputs);
         }
+        let out = self.alloc(outputs);
         let r = Reduction::new(x_shape, target);
         if r.kept.rank() > MAX_RANK || r.reduced.rank() > MAX_RANK {
             self.shared.health.fail(format!(

@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use playnet_engine::EngineError;
 
 use crate::kernels::{Kernel, Pipelines};
+use crate::pool::{Pool, Pooled};
 
 /// Passes recorded before the pending encoder is submitted on its own.
 const FLUSH_EVERY: u32 = 128;
@@ -45,6 +46,7 @@ pub(crate) struct Shared {
     pub pipelines: Pipelines,
     pub recorder: Mutex<Recorder>,
     pub health: Health,
+    pub pool: Arc<Pool>,
 }
 
 /// The pending command encoder and the passes recorded into it.
@@ -55,7 +57,9 @@ pub(crate) struct Recorder {
     /// The batch's kernel parameters, one [`PARAM_SLOT`] per dispatch…
     params: Vec<u8>,
     /// …and the uniform buffer they are written to when it is submitted,
-    /// so that a dispatch costs no buffer of its own.
+    /// so that a dispatch costs no buffer of its own. One buffer serves
+    /// every batch: a batch's parameters are written after the batches
+    /// before it have been submitted, and the queue runs in order.
     arena: Option<wgpu::Buffer>,
 }
 
@@ -117,7 +121,7 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 /// its buffer, and copies it first otherwise, as the CPU backend does.
 #[derive(Clone)]
 pub struct GpuBuffer {
-    pub(crate) buffer: Arc<wgpu::Buffer>,
+    pub(crate) buffer: Arc<Pooled>,
     pub(crate) len: usize,
 }
 
@@ -132,7 +136,8 @@ impl GpuBuffer {
         self.len == 0
     }
 
-    /// The underlying wgpu buffer (at least 4 bytes, even when empty).
+    /// The underlying wgpu buffer (possibly larger than `len` elements, and
+    /// never empty).
     pub fn raw(&self) -> &wgpu::Buffer {
         &self.buffer
     }
@@ -207,6 +212,7 @@ impl Gpu {
             pipelines,
             recorder: Mutex::new(Recorder::default()),
             health,
+            pool: Arc::new(Pool::default()),
         });
         Ok(Gpu { shared })
     }
@@ -269,54 +275,32 @@ impl Gpu {
         &self.shared.device
     }
 
-    /// A new buffer of `len` zeros (WebGPU zero-fills new buffers).
+    /// A buffer of `len` elements, recycled if one of its size is free: its
+    /// contents are undefined, for kernels that write every element.
     pub(crate) fn alloc(&self, len: usize) -> GpuBuffer {
-        let buffer = self.shared.device.create_buffer(&wgpu::BufferDescriptor {
-            label: None,
-            size: (len as u64 * F32).max(F32),
-            usage: wgpu::BufferUsages::STORAGE
-                | wgpu::BufferUsages::COPY_SRC
-                | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
+        let buffer = self.shared.pool.take(&self.shared.device, len as u64 * F32);
         self.wrap(buffer, len)
     }
 
-    /// A new buffer holding `data`.
-    pub(crate) fn alloc_init(&self, data: &[f32]) -> GpuBuffer {
-        let buffer = self.buffer_with(
-            None,
-            bytemuck::cast_slice(data),
-            wgpu::BufferUsages::STORAGE
-                | wgpu::BufferUsages::COPY_SRC
-                | wgpu::BufferUsages::COPY_DST,
-        );
-        self.wrap(buffer, data.len())
+    /// A buffer of `len` zeros.
+    pub(crate) fn alloc_zeroed(&self, len: usize) -> GpuBuffer {
+        let out = self.alloc(len);
+        self.record(|encoder| encoder.clear_buffer(&out.buffer, 0, None));
+        out
     }
 
-    /// A new buffer holding `contents` (at least 4 bytes). Unlike wgpu's
-    /// `create_buffer_init`, a lost device is recorded, not a panic.
-    fn buffer_with(
-        &self,
-        label: Option<&str>,
-        contents: &[u8],
-        usage: wgpu::BufferUsages,
-    ) -> wgpu::Buffer {
-        let buffer = self.shared.device.create_buffer(&wgpu::BufferDescriptor {
-            label,
-            size: (contents.len() as u64).next_multiple_of(F32).max(F32),
-            usage,
-            mapped_at_creation: true,
-        });
-        match buffer.get_mapped_range_mut(..) {
-            Ok(mut view) => view.slice(..contents.len()).copy_from_slice(contents),
-            Err(e) => self
-                .shared
-                .health
-                .fail(format!("GPU error: cannot fill a new buffer: {e}")),
+    /// A buffer holding `data`.
+    pub(crate) fn alloc_init(&self, data: &[f32]) -> GpuBuffer {
+        let out = self.alloc(data.len());
+        if !data.is_empty() {
+            // A write is queued before any pending pass, which may still read
+            // what a recycled buffer held: submit those passes first.
+            self.flush();
+            self.shared
+                .queue
+                .write_buffer(&out.buffer, 0, bytemuck::cast_slice(data));
         }
-        buffer.unmap();
-        buffer
+        out
     }
 
     #[cfg_attr(
@@ -326,7 +310,7 @@ impl Gpu {
             reason = "WebGPU objects live on one thread (the page's or a worker's)"
         )
     )]
-    fn wrap(&self, buffer: wgpu::Buffer, len: usize) -> GpuBuffer {
+    fn wrap(&self, buffer: Pooled, len: usize) -> GpuBuffer {
         GpuBuffer {
             buffer: Arc::new(buffer),
             len,
@@ -348,6 +332,16 @@ impl Gpu {
     /// `start`, to the beginning of `to`.
     pub(crate) fn copy(&self, from: &GpuBuffer, start: usize, to: &GpuBuffer, len: usize) {
         if len == 0 {
+            return;
+        }
+        // Pooled buffers may be larger than their tensors: WebGPU's own
+        // bounds checks would not catch this.
+        if start + len > from.len || len > to.len {
+            self.shared.health.fail(format!(
+                "GPU error: a copy of elements {start}..{} of a buffer of {}",
+                start + len,
+                from.len
+            ));
             return;
         }
         self.record(|encoder| {
@@ -439,8 +433,10 @@ impl Gpu {
     pub(crate) fn submit(&self, recorder: &mut Recorder) -> Option<wgpu::SubmissionIndex> {
         // Parameters are written before any command buffer submitted after
         // the write, so before the passes that read them.
-        if let Some(arena) = recorder.arena.take() {
-            self.shared.queue.write_buffer(&arena, 0, &recorder.params);
+        if let Some(arena) = &recorder.arena
+            && !recorder.params.is_empty()
+        {
+            self.shared.queue.write_buffer(arena, 0, &recorder.params);
         }
         recorder.params.clear();
         let encoder = recorder.encoder.take()?;

@@ -32,6 +32,7 @@ mod backend;
 mod device;
 mod kernels;
 mod layout;
+mod pool;
 mod readback;
 
 pub use device::{Gpu, GpuBuffer};

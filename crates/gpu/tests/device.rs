@@ -51,6 +51,31 @@ fn an_invalid_operation_is_reported_not_panicked() {
 }
 
 #[test]
+fn recycled_buffers_keep_pending_work_and_promised_zeros() {
+    let Some(gpu) = common::gpu() else { return };
+    let data: Vec<f32> = (0..1000).map(|i| i as f32).collect();
+    let other: Vec<f32> = (0..1000).map(|i| -(i as f32)).collect();
+    let a = gpu.upload(&data);
+    // A pass that reads `a` is pending when `a` goes back to the pool…
+    let doubled = gpu.scale(&a, 2.0);
+    drop(a);
+    // …and an upload and a kernel of the same size may take its memory.
+    let uploaded = gpu.upload(&other);
+    let tripled = gpu.scale(&doubled, 3.0);
+    let expected: Vec<f32> = data.iter().map(|v| v * 2.0).collect();
+    assert_eq!(common::read_now(&gpu, &doubled), expected);
+    assert_eq!(common::read_now(&gpu, &uploaded), other);
+    let expected: Vec<f32> = data.iter().map(|v| v * 6.0).collect();
+    assert_eq!(common::read_now(&gpu, &tripled), expected);
+    // Zeros are zeros even in memory that held something else.
+    drop((doubled, tripled, uploaded));
+    assert_eq!(
+        common::read_now(&gpu, &gpu.fill(1000, 0.0)),
+        vec![0.0; 1000]
+    );
+}
+
+#[test]
 fn native_readbacks_complete_in_one_poll() {
     // `playnet_engine::ready` polls once: natively the readback waits for
     // the device inside that poll, so synchronous callers can use it.
