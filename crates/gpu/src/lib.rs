@@ -14,10 +14,21 @@
 //! when the device is opened ([`Gpu::new`]); they stay within WebGPU's
 //! default limits, so any adapter runs them.
 //!
-//! The CPU backend is the reference: every kernel is tested against it
-//! (`tests/` here), and results agree within float tolerance — the window
-//! kernels, dropout masks and elementwise arithmetic exactly, sums and
-//! transcendental functions to a few units in the last place.
+//! The CPU backend is the reference: every kernel is tested against it, and
+//! results agree within float tolerance — the window kernels, dropout masks
+//! and elementwise arithmetic exactly, sums and transcendental functions to a
+//! few units in the last place. The same checks (`tests/checks/`) run
+//! natively and in headless Chromium on SwiftShader's WebGPU:
+//!
+//! ```sh
+//! PLAYNET_REQUIRE_GPU=1 cargo test -p playnet-gpu      # lavapipe: apt-get install mesa-vulkan-drivers
+//! CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner WASM_BINDGEN_USE_BROWSER=1 \
+//!   CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_WEBDRIVER_JSON=$PWD/crates/gpu/webdriver.json \
+//!   PLAYNET_REQUIRE_GPU=1 cargo test -p playnet-gpu --target wasm32-unknown-unknown
+//! ```
+//!
+//! Without an adapter the tests say "no GPU adapter: skipped" and pass, unless
+//! `PLAYNET_REQUIRE_GPU=1`; a shader that does not compile always fails them.
 //!
 //! Failures the GPU reports asynchronously (a lost device, running out of
 //! memory) cannot be returned by the operation that caused them: [`Gpu`]
@@ -37,5 +48,8 @@ mod readback;
 
 pub use device::{Gpu, GpuBuffer};
 pub use readback::Readback;
+/// The wgpu this crate is built on, for code that works with
+/// [`GpuBuffer::raw`] directly.
+pub use wgpu;
 /// The adapter description [`Gpu::adapter_info`] returns.
 pub use wgpu::AdapterInfo;
