@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 pub use driver::ChromeDriver;
 pub use error::{Context, Error, Result};
 pub use server::{StaticServer, content_type};
-pub use webdriver::{Browser, BrowserOptions, Element, LogEntry, WEBGPU_ARGS};
+pub use webdriver::{Browser, BrowserOptions, Device, Element, LogEntry, PointerKind, WEBGPU_ARGS};
 
 /// The folder of the built page, from `PLAYNET_DIST`.
 pub fn dist_dir() -> Result<PathBuf> {

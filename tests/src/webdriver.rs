@@ -32,6 +32,35 @@ pub const WEBGPU_ARGS: [&str; 4] = [
     "--use-webgpu-adapter=swiftshader",
 ];
 
+/// A device for [`BrowserOptions::device`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Device {
+    /// Viewport size in CSS pixels.
+    pub width: u32,
+    pub height: u32,
+    /// Device pixels per CSS pixel.
+    pub pixel_ratio: f64,
+    /// Touch events instead of a mouse (no hover).
+    pub touch: bool,
+}
+
+impl Device {
+    /// A 390 × 844 phone at 3× with touch (an iPhone 12–14's viewport).
+    pub const PHONE: Device = Device {
+        width: 390,
+        height: 844,
+        pixel_ratio: 3.0,
+        touch: true,
+    };
+}
+
+/// What moves for [`Browser::pointer`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PointerKind {
+    Mouse,
+    Touch,
+}
+
 /// One browser at a time on a two-core machine, whatever the test threads.
 static BROWSER_LOCK: Mutex<()> = Mutex::new(());
 
@@ -50,6 +79,14 @@ pub struct BrowserOptions {
     pub find_timeout: Duration,
     /// How long navigation may take.
     pub page_load_timeout: Duration,
+    /// Emulate a phone or tablet (ChromeDriver's `mobileEmulation`): the
+    /// viewport, pixel ratio and touch input of the device instead of
+    /// `window_size` (headless Chromium will not make a window narrower
+    /// than 500 pixels, a device can be).
+    pub device: Option<Device>,
+    /// Chromium trace categories (e.g. `"devtools.timeline"`) to record into
+    /// the performance log that [`Browser::performance_log`] reads.
+    pub trace_categories: Option<String>,
 }
 
 impl Default for BrowserOptions {
@@ -61,6 +98,8 @@ impl Default for BrowserOptions {
             window_size: (1280, 900),
             find_timeout: Duration::from_secs(20),
             page_load_timeout: Duration::from_secs(60),
+            trace_categories: None,
+            device: None,
         }
     }
 }
@@ -79,6 +118,18 @@ impl BrowserOptions {
     /// The browser window's size in CSS pixels (headless: the viewport).
     pub fn window_size(mut self, width: u32, height: u32) -> Self {
         self.window_size = (width, height);
+        self
+    }
+
+    /// Emulates `device` (viewport, pixel ratio, touch).
+    pub fn device(mut self, device: Device) -> Self {
+        self.device = Some(device);
+        self
+    }
+
+    /// Records these Chromium trace categories for [`Browser::performance_log`].
+    pub fn trace(mut self, categories: impl Into<String>) -> Self {
+        self.trace_categories = Some(categories.into());
         self
     }
 
@@ -180,15 +231,35 @@ impl Browser {
         }
         args.extend(options.extra_args.iter().cloned());
 
+        let mut chrome_options = json!({
+            "binary": chromium,
+            "args": args,
+        });
+        if let Some(d) = options.device {
+            chrome_options["mobileEmulation"] = json!({
+                "deviceMetrics": {
+                    "width": d.width,
+                    "height": d.height,
+                    "pixelRatio": d.pixel_ratio,
+                    "touch": d.touch,
+                },
+            });
+        }
+        let mut logging = json!({ "browser": "ALL" });
+        if let Some(categories) = &options.trace_categories {
+            chrome_options["perfLoggingPrefs"] = json!({
+                "enableNetwork": false,
+                "enablePage": false,
+                "traceCategories": categories,
+            });
+            logging["performance"] = json!("ALL");
+        }
         let capabilities = json!({
             "capabilities": {
                 "alwaysMatch": {
                     "browserName": "chrome",
-                    "goog:chromeOptions": {
-                        "binary": chromium,
-                        "args": args,
-                    },
-                    "goog:loggingPrefs": { "browser": "ALL" },
+                    "goog:chromeOptions": chrome_options,
+                    "goog:loggingPrefs": logging,
                     "timeouts": {
                         "pageLoad": options.page_load_timeout.as_millis() as u64,
                         "script": 30_000,
@@ -330,6 +401,39 @@ impl Browser {
         .map_err(|e| e.context(format!("clicking `{}`", el.selector)))
     }
 
+    /// Moves a mouse or a finger to `(x, y)` in viewport (CSS) pixels and,
+    /// with `press`, presses and releases there (a click or a tap), through
+    /// WebDriver's input actions: the browser dispatches the events a person
+    /// would cause, hit-testing included.
+    pub fn pointer(&self, kind: PointerKind, x: f64, y: f64, press: bool) -> Result<()> {
+        let pointer_type = match kind {
+            PointerKind::Mouse => "mouse",
+            PointerKind::Touch => "touch",
+        };
+        let mut steps = vec![json!({
+            "type": "pointerMove",
+            "duration": 0,
+            "origin": "viewport",
+            "x": x.round() as i64,
+            "y": y.round() as i64,
+        })];
+        if press {
+            steps.push(json!({ "type": "pointerDown", "button": 0 }));
+            steps.push(json!({ "type": "pointerUp", "button": 0 }));
+        }
+        let actions = json!({
+            "actions": [{
+                "type": "pointer",
+                "id": format!("{pointer_type}-1"),
+                "parameters": { "pointerType": pointer_type },
+                "actions": steps,
+            }]
+        });
+        self.cmd(Method::Post(&actions), "/actions")
+            .map(drop)
+            .map_err(|e| e.context(format!("{pointer_type} at ({x:.0}, {y:.0})")))
+    }
+
     /// Finds `css` and clicks it.
     pub fn click_on(&self, css: &str) -> Result<()> {
         let el = self.find(css)?;
@@ -372,6 +476,16 @@ impl Browser {
         .map_err(|e| e.context(format!("running script `{}`", abbreviate(script))))
     }
 
+    /// Runs a Chrome DevTools Protocol command through ChromeDriver's
+    /// extension (e.g. `Profiler.start`), returning its result.
+    pub fn cdp(&self, command: &str, params: Value) -> Result<Value> {
+        self.cmd(
+            Method::Post(&json!({ "cmd": command, "params": params })),
+            "/goog/cdp/execute",
+        )
+        .map_err(|e| e.context(format!("DevTools command {command}")))
+    }
+
     /// Saves a PNG of the viewport as `tests/artifacts/<name>.png`.
     pub fn screenshot(&self, name: &str) -> Result<PathBuf> {
         let v = self.cmd(Method::Get, "/screenshot")?;
@@ -382,6 +496,23 @@ impl Browser {
         let path = crate::artifacts_dir()?.join(format!("{name}.png"));
         std::fs::write(&path, png).context(format!("writing {}", path.display()))?;
         Ok(path)
+    }
+
+    /// The performance log since the last call: DevTools events and, with
+    /// [`BrowserOptions::trace`], trace events, each as its JSON message.
+    pub fn performance_log(&self) -> Result<Vec<Value>> {
+        let v = self
+            .cmd(Method::Post(&json!({ "type": "performance" })), "/se/log")
+            .map_err(|e| e.context("reading the performance log"))?;
+        Ok(v.as_array()
+            .map(|entries| {
+                entries
+                    .iter()
+                    .filter_map(|e| e["message"].as_str())
+                    .filter_map(|m| serde_json::from_str(m).ok())
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 
     /// The browser console since the last call (Chromium's log extension).
@@ -406,8 +537,40 @@ impl Browser {
 impl Drop for Browser {
     fn drop(&mut self) {
         // Quits Chromium; chromedriver and the lock go after, with the fields.
-        let _ = send(&self.agent, Method::Delete, &self.session_url);
+        if send(&self.agent, Method::Delete, &self.session_url).is_err() {
+            // A page that hangs makes chromedriver give up on it, and killing
+            // chromedriver leaves its Chromium running: end the browser that
+            // uses this session's own profile folder.
+            kill_browser_using(&self.profile_dir);
+        }
         let _ = std::fs::remove_dir_all(&self.profile_dir);
+    }
+}
+
+/// Sends SIGKILL to each process whose command line names `profile_dir`
+/// (the Chromium this session started, and its helpers); Linux only.
+fn kill_browser_using(profile_dir: &std::path::Path) {
+    let needle = format!("--user-data-dir={}", profile_dir.display());
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        let matches = cmdline
+            .split(|&b| b == 0)
+            .any(|arg| arg == needle.as_bytes());
+        if matches {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+        }
     }
 }
 
