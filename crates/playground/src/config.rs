@@ -33,8 +33,16 @@ pub struct PlaygroundConfig {
     pub features: Vec<Feature>,
     /// Neurons in each hidden layer.
     pub network_shape: Vec<usize>,
-    /// Activation of the hidden layers.
+    /// Activation of the hidden layers (each layer's unless
+    /// `layer_activations` says otherwise).
     pub activation: Activation,
+    /// Hidden layers whose activation differs from `activation`: entry `i`
+    /// is layer `i`'s, and layers past the end use `activation`. Empty (the
+    /// usual case) when every layer uses `activation`.
+    /// [`PlaygroundConfig::set_layer_activation`] keeps it as short as it can
+    /// be, so two configs with the same network compare equal.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub layer_activations: Vec<Activation>,
     /// What training minimises; `None` picks the problem's usual loss
     /// (half squared error for binary classification and regression,
     /// softmax cross-entropy for multi-class).
@@ -60,6 +68,7 @@ impl Default for PlaygroundConfig {
             features: vec![Feature::X1, Feature::X2],
             network_shape: vec![4, 2],
             activation: Activation::Tanh,
+            layer_activations: Vec::new(),
             loss: None,
             learning_rate: 0.03,
             optimizer: Optimizer::Sgd,
@@ -78,6 +87,43 @@ impl PlaygroundConfig {
             Problem::MultiClass => Loss::SoftmaxCrossEntropy,
             Problem::Classification | Problem::Regression => Loss::HalfSquaredError,
         })
+    }
+
+    /// The activation of hidden layer `layer` (0 is the first).
+    pub fn layer_activation(&self, layer: usize) -> Activation {
+        self.layer_activations
+            .get(layer)
+            .copied()
+            .unwrap_or(self.activation)
+    }
+
+    /// Sets every hidden layer's activation (TensorFlow Playground's menu).
+    pub fn set_activation(&mut self, activation: Activation) {
+        self.activation = activation;
+        self.layer_activations.clear();
+    }
+
+    /// Sets one hidden layer's activation; a layer the network does not
+    /// have is ignored.
+    pub fn set_layer_activation(&mut self, layer: usize, activation: Activation) {
+        if layer >= self.network_shape.len() {
+            return;
+        }
+        if self.layer_activations.len() <= layer {
+            self.layer_activations.resize(layer + 1, self.activation);
+        }
+        self.layer_activations[layer] = activation;
+        self.trim_layer_activations();
+    }
+
+    /// Drops per-layer activations that say nothing: entries for layers the
+    /// network no longer has, and trailing ones equal to `activation`. Call
+    /// it after removing hidden layers.
+    pub fn trim_layer_activations(&mut self) {
+        self.layer_activations.truncate(self.network_shape.len());
+        while self.layer_activations.last() == Some(&self.activation) {
+            self.layer_activations.pop();
+        }
     }
 
     /// Number of network outputs.
@@ -186,9 +232,10 @@ impl PlaygroundConfig {
             hidden: self
                 .network_shape
                 .iter()
-                .map(|&neurons| HiddenLayer {
+                .enumerate()
+                .map(|(layer, &neurons)| HiddenLayer {
                     neurons,
-                    activation: self.activation,
+                    activation: self.layer_activation(layer),
                 })
                 .collect(),
             outputs: self.outputs(),
@@ -343,6 +390,46 @@ mod tests {
         for c in cases {
             assert!(c.validate().is_err(), "{c:?}");
         }
+    }
+
+    #[test]
+    fn layers_can_have_their_own_activation() {
+        let mut c = PlaygroundConfig {
+            network_shape: vec![4, 3, 2],
+            ..Default::default()
+        };
+        c.set_layer_activation(1, Activation::Relu);
+        assert_eq!(
+            c.layer_activations,
+            vec![Activation::Tanh, Activation::Relu]
+        );
+        let activations: Vec<Activation> =
+            c.mlp_config().hidden.iter().map(|l| l.activation).collect();
+        assert_eq!(
+            activations,
+            vec![Activation::Tanh, Activation::Relu, Activation::Tanh]
+        );
+        // Setting a layer back to the global activation leaves nothing behind.
+        c.set_layer_activation(1, Activation::Tanh);
+        assert!(c.layer_activations.is_empty());
+        c.set_layer_activation(9, Activation::Relu);
+        assert!(c.layer_activations.is_empty(), "no layer 9");
+        // Removing the layer drops its activation.
+        c.set_layer_activation(2, Activation::Sine);
+        c.network_shape.pop();
+        c.trim_layer_activations();
+        assert!(c.layer_activations.is_empty());
+        // The global menu sets every layer.
+        c.set_layer_activation(0, Activation::Elu);
+        c.set_activation(Activation::Sigmoid);
+        assert_eq!(c.layer_activation(0), Activation::Sigmoid);
+        assert!(c.layer_activations.is_empty());
+        // Saved files written before this field existed still load.
+        let json = serde_json::to_string(&PlaygroundConfig::default()).unwrap();
+        assert!(!json.contains("layerActivations"), "{json}");
+        c.set_layer_activation(1, Activation::Relu);
+        let json = serde_json::to_string(&c).unwrap();
+        assert_eq!(serde_json::from_str::<PlaygroundConfig>(&json).unwrap(), c);
     }
 
     #[test]

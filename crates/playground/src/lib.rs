@@ -23,5 +23,5 @@ mod url;
 
 pub use config::{BATCH_SIZES, ConfigError, MAX_LAYERS, MAX_NEURONS, PlaygroundConfig};
 pub use csv::{CsvError, MAX_POINTS, parse_points, write_points};
-pub use session::{Metrics, SavedModel, Session, SessionError, fingerprint};
+pub use session::{Confusion, Metrics, Report, SavedModel, Session, SessionError, fingerprint};
 pub use url::{KNOWN_KEYS, PageState, seed_from_text};

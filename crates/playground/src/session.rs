@@ -2,8 +2,9 @@
 //! one epoch at a time.
 
 use playnet_data::{Point, Problem, Split, feature_matrix};
+use playnet_engine::loss::arg_max;
 use playnet_engine::{
-    Backend, Checkpoint, EngineError, Examples, Mlp, Tensor, Trainer, evaluate, ready,
+    Backend, Checkpoint, EngineError, Examples, Loss, Mlp, Tensor, Trainer, evaluate, ready,
 };
 use serde::Serialize;
 
@@ -27,6 +28,49 @@ impl Metrics {
     pub fn diverged(&self) -> bool {
         !(self.train_loss.is_finite() && self.test_loss.is_finite())
     }
+}
+
+/// How many points of each true class the network put in each class, on one
+/// data set.
+///
+/// Binary problems have two classes: 0 for the −1 (orange) points and 1 for
+/// the +1 (blue) ones. Multi-class problems number their classes from 0 as
+/// their labels do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Confusion {
+    pub classes: usize,
+    /// `counts[truth * classes + predicted]`.
+    pub counts: Vec<u32>,
+}
+
+impl Confusion {
+    /// Points of class `truth` that the network called `predicted`.
+    pub fn get(&self, truth: usize, predicted: usize) -> u32 {
+        if truth < self.classes && predicted < self.classes {
+            self.counts[truth * self.classes + predicted]
+        } else {
+            0
+        }
+    }
+
+    /// Every point counted.
+    pub fn total(&self) -> u32 {
+        self.counts.iter().sum()
+    }
+
+    /// Points classified correctly (the diagonal).
+    pub fn correct(&self) -> u32 {
+        (0..self.classes).map(|c| self.get(c, c)).sum()
+    }
+}
+
+/// [`Metrics`] and, for classification, the confusion matrices behind the
+/// accuracies.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Report {
+    pub metrics: Metrics,
+    pub train_confusion: Option<Confusion>,
+    pub test_confusion: Option<Confusion>,
 }
 
 /// Why a session could not be built or stepped.
@@ -233,15 +277,29 @@ impl<B: Backend> Session<B> {
 
     /// Loss (and, for classification, accuracy) on the training and test sets.
     pub async fn metrics(&self) -> Result<Metrics, SessionError> {
+        Ok(self.report().await?.metrics)
+    }
+
+    /// [`Session::metrics`] with, for classification, both confusion
+    /// matrices (from the same evaluation, so they agree with the
+    /// accuracies).
+    pub async fn report(&self) -> Result<Report, SessionError> {
         let train = evaluate(&self.model, &self.train).await?;
         let test = evaluate(&self.model, &self.test).await?;
         let classification = self.config.dataset.problem() != Problem::Regression;
-        Ok(Metrics {
-            epoch: self.epoch,
-            train_loss: train.loss,
-            test_loss: test.loss,
-            train_accuracy: classification.then_some(train.accuracy),
-            test_accuracy: classification.then_some(test.accuracy),
+        let confusion = |outputs: &[f32], points: &[Point]| {
+            classification.then(|| confusion(&self.config, outputs, points))
+        };
+        Ok(Report {
+            train_confusion: confusion(&train.outputs, &self.split.train),
+            test_confusion: confusion(&test.outputs, &self.split.test),
+            metrics: Metrics {
+                epoch: self.epoch,
+                train_loss: train.loss,
+                test_loss: test.loss,
+                train_accuracy: classification.then_some(train.accuracy),
+                test_accuracy: classification.then_some(test.accuracy),
+            },
         })
     }
 }
@@ -300,6 +358,37 @@ impl<B: Backend> Session<B> {
         session.model = model;
         Ok(session)
     }
+}
+
+/// Counts true × predicted classes of `points` given the network's `outputs`
+/// for them, deciding a class as the loss's accuracy does (sign for squared
+/// error, ½ for binary cross-entropy, the largest output for softmax).
+fn confusion(config: &PlaygroundConfig, outputs: &[f32], points: &[Point]) -> Confusion {
+    let binary = config.dataset.problem() == Problem::Classification;
+    let classes = if binary {
+        2
+    } else {
+        config.dataset.num_classes().max(2)
+    };
+    let loss = config.effective_loss();
+    let width = config.outputs().max(1);
+    let mut counts = vec![0; classes * classes];
+    for (row, point) in outputs.chunks_exact(width).zip(points) {
+        let truth = if binary {
+            usize::from(point.label > 0.0)
+        } else {
+            point.label as usize
+        };
+        let predicted = match loss {
+            Loss::HalfSquaredError => usize::from(row[0] >= 0.0),
+            Loss::BinaryCrossEntropy => usize::from(row[0] >= 0.5),
+            Loss::SoftmaxCrossEntropy => arg_max(row),
+        };
+        if truth < classes && predicted < classes {
+            counts[truth * classes + predicted] += 1;
+        }
+    }
+    Confusion { classes, counts }
 }
 
 /// Features and targets of `points` as `config` feeds them to the network.
@@ -387,6 +476,67 @@ mod tests {
         };
         let m = run(config, 50);
         assert!(m.test_accuracy.unwrap() > 0.9, "{m:?}");
+    }
+
+    #[test]
+    fn confusion_matrices_agree_with_the_accuracies() {
+        for config in [
+            PlaygroundConfig::default(),
+            PlaygroundConfig {
+                dataset: DatasetKind::Xor,
+                loss: Some(playnet_engine::Loss::BinaryCrossEntropy),
+                ..Default::default()
+            },
+            PlaygroundConfig {
+                dataset: DatasetKind::Gauss,
+                loss: Some(playnet_engine::Loss::SoftmaxCrossEntropy),
+                ..Default::default()
+            },
+            PlaygroundConfig {
+                dataset: DatasetKind::Blobs3,
+                learning_rate: 0.1,
+                ..Default::default()
+            },
+        ] {
+            let mut s = Session::new(Cpu, config.clone()).unwrap();
+            for _ in 0..10 {
+                s.train_epoch().unwrap();
+            }
+            let r = ready(s.report()).unwrap().unwrap();
+            for (confusion, accuracy, points) in [
+                (&r.test_confusion, r.metrics.test_accuracy, &s.split().test),
+                (
+                    &r.train_confusion,
+                    r.metrics.train_accuracy,
+                    &s.split().train,
+                ),
+            ] {
+                let c = confusion.as_ref().unwrap();
+                assert_eq!(c.classes, config.dataset.num_classes().max(2));
+                assert_eq!(c.total() as usize, points.len(), "{config:?}");
+                let share = c.correct() as f32 / c.total() as f32;
+                assert!((share - accuracy.unwrap()).abs() < 1e-6, "{config:?}");
+                // Every true class is counted as often as it occurs.
+                for truth in 0..c.classes {
+                    let row: u32 = (0..c.classes).map(|p| c.get(truth, p)).sum();
+                    let label = |p: &&Point| match c.classes {
+                        2 if config.dataset.problem() == Problem::Classification => {
+                            usize::from(p.label > 0.0) == truth
+                        }
+                        _ => p.label as usize == truth,
+                    };
+                    assert_eq!(row as usize, points.iter().filter(label).count());
+                }
+            }
+        }
+        let regression = PlaygroundConfig {
+            dataset: DatasetKind::RegPlane,
+            ..Default::default()
+        };
+        let r = ready(Session::new(Cpu, regression).unwrap().report())
+            .unwrap()
+            .unwrap();
+        assert!(r.train_confusion.is_none() && r.test_confusion.is_none());
     }
 
     #[test]

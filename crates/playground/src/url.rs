@@ -5,9 +5,10 @@
 //! percent-encoded, booleans `true`/`false`, numbers as JavaScript writes
 //! them, `networkShape` a comma list (empty for no hidden layers), the seed
 //! a free string, and `<control>_hide=true` to hide a control when the page
-//! is embedded. Our extras (`optimizer`, `loss`, the multi-class data sets
-//! and the extra activations) use the same style and are written only when
-//! they differ from the default, so links to plain TFP states stay plain.
+//! is embedded. Our extras (`optimizer`, `loss`, `layerActivations`, the
+//! multi-class data sets and the extra activations) use the same style and
+//! are written only when they differ from the default, so links to plain TFP
+//! states stay plain.
 //!
 //! [`PageState::from_hash`] never fails: it loads the nearest valid state and
 //! returns, next to it, one short plain-text note for each thing it ignored,
@@ -77,6 +78,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     // Ours.
     "optimizer",
     "loss",
+    "layerActivations",
 ];
 
 /// Feature toggles in the order TFP writes them.
@@ -175,7 +177,9 @@ impl PageState {
     /// Writes the state as a URL hash, without the leading `#`.
     ///
     /// Keys come in TFP's order, then the hidden controls, then our extras
-    /// (`optimizer` unless SGD, `loss` when one is chosen). Numbers are
+    /// (`optimizer` unless SGD, `loss` when one is chosen, and
+    /// `layerActivations`, every hidden layer's activation as a comma list,
+    /// when some layer's differs from `activation`). Numbers are
     /// written as the shortest text that reads back to the same `f32`.
     /// What the hash cannot carry is lost: the order of the features (it is
     /// [`Feature::ALL`]'s on reading), an optimiser's own constants (the
@@ -263,6 +267,14 @@ impl PageState {
         }
         if let Some(loss) = c.loss {
             pairs.push(("loss".into(), loss_text(loss).into()));
+        }
+        let layers = 0..c.network_shape.len();
+        if layers
+            .clone()
+            .any(|l| c.layer_activation(l) != c.activation)
+        {
+            let names: Vec<&str> = layers.map(|l| c.layer_activation(l).name()).collect();
+            pairs.push(("layerActivations".into(), names.join(",")));
         }
         pairs
             .iter()
@@ -606,6 +618,9 @@ impl Raw {
                 )),
             }
         }
+        if let Some(v) = self.get("layerActivations") {
+            layer_activations_setting(notes, c, v);
+        }
         if let (Some(loss), Err(why)) = (c.loss, c.validate()) {
             notes.push(format!(
                 "loss: {} cannot train {} ({why}); using its usual loss",
@@ -623,6 +638,33 @@ impl Raw {
             return PageState::default();
         }
         s
+    }
+}
+
+/// `layerActivations`: a comma list of activation names, one per hidden
+/// layer (an empty list leaves every layer at `activation`). Unknown names
+/// keep `activation` for that layer; names past the last layer are dropped.
+fn layer_activations_setting(notes: &mut Notes, c: &mut PlaygroundConfig, text: &str) {
+    if text.trim().is_empty() {
+        return;
+    }
+    let layers = c.network_shape.len();
+    let items = text.split(',').count();
+    if items > layers {
+        notes.push(format!(
+            "layerActivations: {items} activations for {layers} hidden layers; ignored the rest"
+        ));
+    }
+    for (layer, item) in text.split(',').take(layers).enumerate() {
+        match item.trim().parse::<Activation>() {
+            Ok(a) => c.set_layer_activation(layer, a),
+            Err(_) => notes.push(format!(
+                "layerActivations: unknown function {} for layer {}; using {}",
+                quoted(item),
+                layer + 1,
+                c.activation.name()
+            )),
+        }
     }
 }
 
@@ -921,6 +963,65 @@ mod tests {
         bce.config.activation = Activation::LeakyRelu;
         bce.config.learning_rate = 0.1234567;
         round_trips(&bce);
+    }
+
+    #[test]
+    fn layer_activations_round_trip_and_stay_out_of_plain_links() {
+        let mut s = PageState::default();
+        s.config.network_shape = vec![4, 3, 2];
+        s.config.set_layer_activation(1, Activation::Relu);
+        round_trips(&s);
+        let hash = s.to_hash();
+        assert!(hash.ends_with("&layerActivations=tanh,relu,tanh"), "{hash}");
+        // Every layer differing, with an extra key before it.
+        s.config.set_activation(Activation::Sigmoid);
+        s.config.optimizer = Optimizer::ADAM;
+        for (l, a) in [Activation::Sine, Activation::Gelu, Activation::LeakyRelu]
+            .into_iter()
+            .enumerate()
+        {
+            s.config.set_layer_activation(l, a);
+        }
+        round_trips(&s);
+        assert!(
+            s.to_hash()
+                .ends_with("&optimizer=adam&layerActivations=sine,gelu,leakyrelu"),
+            "{}",
+            s.to_hash()
+        );
+        // Layers that all use the global activation write nothing.
+        let (plain, notes) = parse("activation=relu&networkShape=4,2&layerActivations=relu,relu");
+        assert!(notes.is_empty(), "{notes:?}");
+        assert!(plain.config.layer_activations.is_empty());
+        assert!(!plain.to_hash().contains("layerActivations"));
+        // A TFP link has no such key, and an empty value is no change.
+        let (tfp, notes) = parse("activation=relu&networkShape=4,2&layerActivations=");
+        assert!(notes.is_empty() && tfp.config.layer_activations.is_empty());
+    }
+
+    #[test]
+    fn bad_layer_activations_are_repaired_with_a_note() {
+        let (s, notes) = parse("networkShape=4,2&layerActivations=relu,softplus,sine");
+        assert_eq!(s.config.layer_activations, vec![Activation::Relu]);
+        assert_eq!(
+            notes,
+            vec![
+                "layerActivations: 3 activations for 2 hidden layers; ignored the rest",
+                "layerActivations: unknown function \"softplus\" for layer 2; using tanh",
+            ]
+        );
+        let (s, notes) = parse("networkShape=&layerActivations=relu");
+        assert!(s.config.layer_activations.is_empty());
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        let (s, notes) = parse("networkShape=3,3&layerActivations=%3Cscript%3E,,relu");
+        assert!(s.config.layer_activations.is_empty());
+        assert_eq!(notes.len(), 3, "{notes:?}");
+        assert!(notes[1].contains("\"<script>\" for layer 1"), "{notes:?}");
+        // The global activation comes first whatever the key order.
+        let (s, _) = parse("layerActivations=relu,tanh&activation=relu&networkShape=2,2");
+        assert_eq!(s.config.layer_activation(1), Activation::Tanh);
+        assert_eq!(s.config.layer_activation(0), Activation::Relu);
+        round_trips(&s);
     }
 
     #[test]

@@ -186,6 +186,7 @@ mod properties {
             prop::sample::select(vec![Optimizer::Sgd, Optimizer::MOMENTUM, Optimizer::ADAM]),
             prop::option::of(prop::sample::select(Loss::ALL.to_vec())),
             any::<bool>(),
+            prop::collection::vec(prop::sample::select(Activation::ALL.to_vec()), 0..=10),
         );
         let view = (
             prop_oneof!["[0-9]{1,20}", "0\\.[0-9]{5}", "\\PC{1,64}"],
@@ -203,6 +204,7 @@ mod properties {
                 optimizer,
                 loss,
                 init_zero,
+                layer_activations,
             ) = training;
             let (seed_text, [show_test_data, discretize, hide_text], hidden) = view;
             let regression = |k: DatasetKind| k.problem() == Problem::Regression;
@@ -227,6 +229,7 @@ mod properties {
                 features,
                 network_shape,
                 activation,
+                layer_activations: Vec::new(),
                 loss,
                 learning_rate,
                 optimizer,
@@ -235,6 +238,9 @@ mod properties {
                 init_zero,
                 seed: 0,
             };
+            for (layer, a) in layer_activations.into_iter().enumerate() {
+                config.set_layer_activation(layer, a);
+            }
             if config.validate().is_err() {
                 config.loss = None;
             }
