@@ -2,6 +2,12 @@
 //! headless Chromium: a benchmark, not a test (it asserts nothing about
 //! speed and is `#[ignore]`d so CI does not time it on a shared machine).
 //!
+//! For each network and speed it prints the page's frames/s and epochs/s,
+//! and where a frame's time goes: the controller's smoothed milliseconds
+//! per phase (`window.__playnet_timings`: training, metrics, the forward
+//! pass over the grid, the output panel, the links, the network picture,
+//! and the whole animation-frame callback).
+//!
 //! ```sh
 //! cargo xtask build --release
 //! PLAYNET_DIST=$PWD/dist cargo test -p playnet-e2e --test bench_playground -- --ignored --nocapture
@@ -27,6 +33,12 @@ fn measure(browser: &Browser, url: &str, speed: &str) -> Result<(f64, f64)> {
     std::thread::sleep(Duration::from_secs(6));
     let fps = parse_decimal(&browser.text_of(&by_testid("fps"))?)?;
     let eps = parse_decimal(&browser.text_of(&by_testid("epochs-per-second"))?)?;
+    let timings = browser.execute(
+        "const t = window.__playnet_timings || {}; \
+         return Object.entries(t).map(([k, v]) => k + ' ' + v.toFixed(1)).join(', ');",
+        &[],
+    )?;
+    println!("    ms per frame: {}", timings.as_str().unwrap_or_default());
     browser.click_on(&by_testid("play"))?;
     Ok((fps, eps))
 }

@@ -14,8 +14,8 @@
 use std::time::Duration;
 
 use playnet_e2e::{
-    Browser, BrowserOptions, Error, Result, StaticServer, by_testid, dist_dir, parse_count,
-    parse_decimal, wait_until,
+    Browser, BrowserOptions, Device, Error, PointerKind, Result, StaticServer, by_testid, dist_dir,
+    parse_count, parse_decimal, wait_until,
 };
 
 /// How long the wasm may take to load and render the first frame.
@@ -673,6 +673,7 @@ fn hide_keys_hide_those_controls() -> Result<()> {
     assert!(!hidden.shown("learning-rate")?, "learningRate_hide");
     assert!(!hidden.shown("add-layer")?, "numHiddenLayers_hide");
     assert!(!hidden.shown("explain")?, "hideText");
+    assert!(!hidden.shown("article")?, "hideText hides the article");
     assert!(
         hidden.shown("step")? && hidden.shown("activation")?,
         "only what was asked is hidden"
@@ -755,13 +756,27 @@ fn three_layouts_render_without_overlap() -> Result<()> {
         ("projector", 1024, 768),
         ("phone", 390, 844),
     ] {
-        let page = Page::open_at("/", BrowserOptions::default().window_size(width, height))?;
+        let options = if name == "phone" {
+            // Headless Chromium keeps windows at least 500 pixels wide; a
+            // device can be narrower.
+            BrowserOptions::default().device(Device::PHONE)
+        } else {
+            BrowserOptions::default().window_size(width, height)
+        };
+        let page = Page::open_at("/", options)?;
+        let inner = page
+            .browser
+            .execute("return [window.innerWidth, window.innerHeight];", &[])?;
+        assert_eq!(inner[0], width, "{name}: the viewport is not {width} wide");
+        if name == "phone" {
+            assert_eq!(inner[1], height, "the phone's viewport is {inner}");
+        }
         page.click("step")?;
         page.wait_for_epoch("one step", |e| e == 1)?;
         page.browser.screenshot(&format!("layout-{name}"))?;
         let overlaps = page.browser.execute(
             "const parts = ['.playground > .controls', '.controls.training', '.column.data', \
-                            '.column.network', '.column.output', '.share'] \
+                            '.column.network', '.column.output', '.share', '.article'] \
                .map(s => [s, document.querySelector(s).getBoundingClientRect()]); \
              const bad = []; \
              for (let i = 0; i < parts.length; i++) for (let j = i + 1; j < parts.length; j++) { \
@@ -829,5 +844,378 @@ fn csv_upload_replaces_the_data_and_export_gives_it_back() -> Result<()> {
     assert!(text.starts_with("x,y,label"), "{text}");
     assert_eq!(text.lines().count(), 5, "{text}");
     assert!(text.contains("-3,3,-1"), "{text}");
+    page.expect_no_errors()
+}
+
+impl Page {
+    /// The number in a confusion-matrix cell.
+    fn confusion(&self, truth: usize, predicted: usize) -> Result<u64> {
+        parse_count(
+            &self
+                .browser
+                .text_of(&by_testid(&format!("confusion-{truth}-{predicted}")))?,
+        )
+    }
+
+    /// Every cell of a `classes × classes` confusion matrix, row by row.
+    fn confusion_matrix(&self, classes: usize) -> Result<Vec<u64>> {
+        let mut cells = Vec::new();
+        for t in 0..classes {
+            for p in 0..classes {
+                cells.push(self.confusion(t, p)?);
+            }
+        }
+        Ok(cells)
+    }
+
+    /// Moves a slider as a person dragging it would (`input` events).
+    fn slide(&self, testid: &str, value: &str) -> Result<()> {
+        self.browser.execute(
+            "const el = document.querySelector(arguments[0]); \
+             el.value = arguments[1]; \
+             el.dispatchEvent(new Event('input', { bubbles: true })); return null;",
+            &[by_testid(testid).into(), value.into()],
+        )?;
+        Ok(())
+    }
+
+    /// Viewport coordinates of a point on the link from feature `feature`
+    /// to node `to` of the first hidden layer, after scrolling it into view:
+    /// 30% of the way along, where no other link crosses it. Links leave a
+    /// node's right edge and reach the next node's left edge as the S-curve
+    /// `y = y0 + (y1 − y0)(3t² − 2t³)`.
+    fn link_point(&self, feature: &str, to: &str) -> Result<(f64, f64)> {
+        let v = self.browser.execute(
+            "const a = document.querySelector(arguments[0]); \
+             const b = document.querySelector(arguments[1]); \
+             b.scrollIntoView({ block: 'center', inline: 'center' }); \
+             const r = a.getBoundingClientRect(), q = b.getBoundingClientRect(); \
+             const t = 0.3, s = 3 * t * t - 2 * t * t * t; \
+             const y0 = (r.top + r.bottom) / 2, y1 = (q.top + q.bottom) / 2; \
+             return [r.right + t * (q.left - r.right), y0 + (y1 - y0) * s];",
+            &[by_testid(feature).into(), by_testid(to).into()],
+        )?;
+        match (v[0].as_f64(), v[1].as_f64()) {
+            (Some(x), Some(y)) => Ok((x, y)),
+            _ => Err(Error::new(format!("link point: {v}"))),
+        }
+    }
+
+    /// The `data-testid` of the focused element.
+    fn focused(&self) -> Result<String> {
+        let v = self.browser.execute(
+            "return document.activeElement && document.activeElement.getAttribute('data-testid');",
+            &[],
+        )?;
+        Ok(v.as_str().unwrap_or_default().to_string())
+    }
+}
+
+#[test]
+fn the_confusion_matrix_counts_the_test_set_and_fills_its_diagonal() -> Result<()> {
+    let page = Page::open()?;
+    wait_until(Duration::from_secs(10), "the confusion matrix", || {
+        page.shown("confusion-matrix")
+    })?;
+    let (train, test) = page.data_count()?;
+    let before = page.confusion_matrix(2)?;
+    assert_eq!(
+        before.iter().sum::<u64>(),
+        test,
+        "the test cells should count every test point: {before:?}"
+    );
+    let diagonal = |m: &[u64]| m[0] + m[3];
+    page.set_value("speed", "20")?;
+    page.set_value("stop-at", "200")?;
+    page.click("play")?;
+    page.wait_for_epoch("training to stop at epoch 200", |e| e == 200)?;
+    let mut after = Vec::new();
+    wait_until(
+        Duration::from_secs(5),
+        "the matrix to follow training",
+        || {
+            after = page.confusion_matrix(2)?;
+            Ok(after != before)
+        },
+    )?;
+    assert_eq!(after.iter().sum::<u64>(), test, "{after:?}");
+    assert!(
+        diagonal(&after) > diagonal(&before) && diagonal(&after) as f64 >= 0.9 * test as f64,
+        "the diagonal should grow with training: {before:?} → {after:?}"
+    );
+    // The diagonal is the accuracy shown beside the losses.
+    let accuracy = parse_decimal(&page.browser.text_of(&by_testid("accuracy"))?)?;
+    let share = 100.0 * diagonal(&after) as f64 / test as f64;
+    assert!((accuracy - share).abs() < 0.06, "{accuracy}% vs {share}%");
+    // The training set, on request.
+    page.set_value("confusion-set", "train")?;
+    wait_until(Duration::from_secs(5), "the training counts", || {
+        Ok(page.confusion_matrix(2)?.iter().sum::<u64>() == train)
+    })?;
+    // Multi-class: one row and one column per class.
+    page.set_value("problem", "multiclass")?;
+    wait_until(Duration::from_secs(10), "a 3 × 3 matrix", || {
+        page.exists("confusion-2-2")
+    })?;
+    assert!(!page.exists("confusion-3-3")?);
+    page.set_value("confusion-set", "test")?;
+    let (_, test) = page.data_count()?;
+    assert_eq!(page.confusion_matrix(3)?.iter().sum::<u64>(), test);
+    // Regression has no classes, so no matrix.
+    page.set_value("problem", "regression")?;
+    wait_until(Duration::from_secs(10), "the matrix to go away", || {
+        Ok(!page.shown("confusion-matrix")?)
+    })?;
+    page.expect_no_errors()
+}
+
+#[test]
+fn hovering_a_link_shows_its_weight_and_clicking_it_edits_it() -> Result<()> {
+    let page = Page::open()?;
+    page.click("step")?;
+    page.wait_for_epoch("one step", |e| e == 1)?;
+    let tip = || page.browser.text_of(&by_testid("link-tooltip"));
+    assert!(!page.shown("link-tooltip")?, "no tooltip before hovering");
+    // The link from x₁ into the first neuron of the first hidden layer.
+    let (x, y) = page.link_point("feature-x", "node-1-0")?;
+    page.browser.pointer(PointerKind::Mouse, x, y, false)?;
+    wait_until(Duration::from_secs(5), "the link's tooltip", || {
+        page.shown("link-tooltip")
+    })?;
+    let text = tip()?;
+    assert!(text.contains("X₁ → layer 1 · neuron 1"), "{text}");
+    let weight = parse_decimal(text.trim_start_matches("weight"))?;
+    // A click opens the card of the neuron the link feeds, its weight focused.
+    page.browser.pointer(PointerKind::Mouse, x, y, true)?;
+    page.wait_for_text("node-card-title", "Layer 1 · neuron 1")?;
+    wait_until(
+        Duration::from_secs(5),
+        "the weight's field to take focus",
+        || Ok(page.focused()? == "weight-input-0"),
+    )?;
+    assert_eq!(page.value_of("weight-input-0")?, format!("{weight:.3}"));
+    let before = page.output_pixels()?;
+    page.set_value("weight-input-0", "2.5")?;
+    wait_until(
+        Duration::from_secs(5),
+        "the output to follow the new weight",
+        || Ok(page.output_pixels()? != before),
+    )?;
+    // Hovering again reads the new weight back (focusing the field may
+    // have scrolled the page, so the link is found again).
+    page.browser.pointer(PointerKind::Mouse, 1.0, 1.0, false)?;
+    let (x, y) = page.link_point("feature-x", "node-1-0")?;
+    page.browser.pointer(PointerKind::Mouse, x, y, false)?;
+    let mut last = String::new();
+    wait_until(Duration::from_secs(5), "the tooltip to read 2.500", || {
+        last = tip()?;
+        Ok(last.contains("weight 2.500"))
+    })
+    .map_err(|e| e.context(format!("the tooltip read {last:?}")))?;
+    // A node's bias shows on hover too.
+    let centre = page.browser.execute(
+        "const r = document.querySelector(arguments[0]).getBoundingClientRect(); \
+         return [(r.left + r.right) / 2, (r.top + r.bottom) / 2];",
+        &[by_testid("node-2-1").into()],
+    )?;
+    let (cx, cy) = (
+        centre[0].as_f64().unwrap_or(0.0),
+        centre[1].as_f64().unwrap_or(0.0),
+    );
+    page.browser.pointer(PointerKind::Mouse, cx, cy, false)?;
+    wait_until(Duration::from_secs(5), "the bias tooltip", || {
+        Ok(page.shown("bias-tooltip")?
+            && page
+                .browser
+                .text_of(&by_testid("bias-tooltip"))?
+                .starts_with("bias "))
+    })?;
+    assert!(
+        !page.shown("link-tooltip")?,
+        "the link tooltip should go with the pointer"
+    );
+    page.expect_no_errors()
+}
+
+#[test]
+fn keep_network_decides_whether_regularization_and_batch_size_reset() -> Result<()> {
+    let page = Page::open()?;
+    let keep = || -> Result<bool> {
+        let v = page.browser.execute(
+            "return document.querySelector('[data-testid=keep-network]').checked;",
+            &[],
+        )?;
+        Ok(v.as_bool() == Some(true))
+    };
+    assert!(keep()?, "keeping the network is the default");
+    for _ in 0..3 {
+        page.click("step")?;
+    }
+    page.wait_for_epoch("three steps", |e| e == 3)?;
+    let loss = page.loss("test-loss")?;
+    page.slide("batch-size", "20")?;
+    page.set_value("regularization", "L2")?;
+    page.set_value("regularization-rate", "0.001")?;
+    wait_until(
+        Duration::from_secs(5),
+        "the URL to take the new settings",
+        || {
+            let h = page.hash()?;
+            Ok(h.contains("batchSize=20")
+                && h.contains("regularization=L2")
+                && h.contains("regularizationRate=0.001"))
+        },
+    )?;
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(page.epoch()?, 3, "kept: the epoch goes on");
+    assert_eq!(page.loss("test-loss")?, loss, "kept: the weights stay");
+
+    // Off: as on TensorFlow Playground, such a change starts over.
+    page.click("keep-network")?;
+    wait_until(Duration::from_secs(5), "the box to clear", || Ok(!keep()?))?;
+    page.set_value("regularization", "L1")?;
+    page.wait_for_epoch("a reset for the new regularization", |e| e == 0)?;
+    page.click("step")?;
+    page.wait_for_epoch("a step", |e| e == 1)?;
+    page.slide("batch-size", "5")?;
+    page.wait_for_epoch("a reset for the new batch size", |e| e == 0)?;
+    page.click("step")?;
+    page.wait_for_epoch("a step", |e| e == 1)?;
+    page.set_value("regularization-rate", "0.01")?;
+    page.wait_for_epoch("a reset for the new rate", |e| e == 0)?;
+    // The learning rate never resets.
+    page.click("step")?;
+    page.wait_for_epoch("a step", |e| e == 1)?;
+    page.set_value("learning-rate", "0.1")?;
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(page.epoch()?, 1, "a new learning rate keeps the network");
+    page.expect_no_errors()
+}
+
+#[test]
+fn each_hidden_layer_has_its_own_activation() -> Result<()> {
+    let page = Page::open()?;
+    assert_eq!(page.value_of("layer-0-activation")?, "tanh");
+    assert_eq!(page.value_of("layer-1-activation")?, "tanh");
+    page.click("step")?;
+    page.wait_for_epoch("one step", |e| e == 1)?;
+    let before = page.output_pixels()?;
+    page.set_value("layer-0-activation", "relu")?;
+    wait_until(
+        Duration::from_secs(5),
+        "the output to change with layer 1's activation",
+        || Ok(page.output_pixels()? != before),
+    )?;
+    wait_until(Duration::from_secs(5), "the URL to carry it", || {
+        Ok(page.hash()?.contains("layerActivations=relu,tanh"))
+    })?;
+    assert_eq!(page.value_of("layer-1-activation")?, "tanh");
+    assert_eq!(page.value_of("activation")?, "tanh");
+    page.click("node-1-0")?;
+    page.wait_for_text("node-card-title", "(relu)")?;
+    // The global menu sets every layer.
+    page.set_value("activation", "sigmoid")?;
+    wait_until(Duration::from_secs(5), "every layer to follow", || {
+        Ok(page.value_of("layer-0-activation")? == "sigmoid"
+            && page.value_of("layer-1-activation")? == "sigmoid"
+            && !page.hash()?.contains("layerActivations"))
+    })?;
+    page.expect_no_errors()?;
+    drop(page);
+    // A link opens with the layers it names; a bad name is repaired with a note.
+    let page = Page::open_at(
+        "/#networkShape=3,3&layerActivations=sine,nonsense",
+        BrowserOptions::default(),
+    )?;
+    assert_eq!(page.value_of("layer-0-activation")?, "sine");
+    assert_eq!(page.value_of("layer-1-activation")?, "tanh");
+    page.wait_for_text("url-notes", "layerActivations")?;
+    page.expect_no_errors()
+}
+
+#[test]
+fn the_article_explains_the_page_and_hide_text_hides_it() -> Result<()> {
+    let page = Page::open()?;
+    assert!(page.shown("article")?);
+    let text = page.browser.text_of(&by_testid("article"))?;
+    for part in [
+        "What am I looking at?",
+        "neuron",
+        "Learning rate",
+        "Regularization",
+        "Things to try",
+        "sin",
+    ] {
+        assert!(text.contains(part), "the article should mention {part:?}");
+    }
+    drop(page);
+    let page = Page::open_at("/#hideText=true", BrowserOptions::default())?;
+    assert!(!page.shown("article")?, "hideText=true hides the article");
+    page.expect_no_errors()
+}
+
+#[test]
+fn on_a_phone_every_control_is_in_reach_by_touch() -> Result<()> {
+    let page = Page::open_at("/", BrowserOptions::default().device(Device::PHONE))?;
+    let touch = page.browser.execute(
+        "return [window.innerWidth, navigator.maxTouchPoints > 0, matchMedia('(hover: none)').matches];",
+        &[],
+    )?;
+    assert_eq!(touch[0], 390, "{touch}");
+    assert_eq!(touch[1], true, "no touch points: {touch}");
+    // Every visible control, scrolled to, is the topmost thing at its
+    // centre and lies inside the screen's width.
+    let unreachable = page.browser.execute(
+        "const bad = []; \
+         const controls = document.querySelectorAll('.playground button, .playground select, \
+             .playground input, .playground textarea, .playground a[href], .playground .node'); \
+         for (const el of controls) { \
+           if (!el.getClientRects().length || getComputedStyle(el).visibility === 'hidden') continue; \
+           el.scrollIntoView({ block: 'center', inline: 'center' }); \
+           const r = el.getBoundingClientRect(); \
+           const x = (r.left + r.right) / 2, y = (r.top + r.bottom) / 2; \
+           const hit = document.elementFromPoint(x, y); \
+           const name = el.getAttribute('data-testid') || el.tagName + '.' + el.className; \
+           if (r.left < -1 || r.right > window.innerWidth + 1) bad.push(name + ' off screen'); \
+           else if (!hit || !(hit === el || el.contains(hit) || hit.contains(el) || hit.control === el)) \
+             bad.push(name + ' covered by ' + (hit ? hit.tagName + '.' + hit.className : 'nothing')); \
+         } \
+         window.scrollTo(0, 0); \
+         return bad;",
+        &[],
+    )?;
+    assert_eq!(unreachable, serde_json::json!([]));
+    // A tap on a neuron opens its card: no hover needed.
+    page.browser.execute(
+        "document.querySelector('[data-testid=node-1-1]').scrollIntoView({ block: 'center', inline: 'center' }); return null;",
+        &[],
+    )?;
+    let centre = page.browser.execute(
+        "const r = document.querySelector('[data-testid=node-1-1]').getBoundingClientRect(); \
+         return [(r.left + r.right) / 2, (r.top + r.bottom) / 2];",
+        &[],
+    )?;
+    let (cx, cy) = (
+        centre[0].as_f64().unwrap_or(0.0),
+        centre[1].as_f64().unwrap_or(0.0),
+    );
+    page.browser.pointer(PointerKind::Touch, cx, cy, true)?;
+    page.wait_for_text("node-card-title", "Layer 1 · neuron 2")?;
+    // A tap on a link shows its weight and opens it for editing.
+    let (x, y) = page.link_point("feature-y", "node-1-0")?;
+    page.browser.pointer(PointerKind::Touch, x, y, true)?;
+    page.wait_for_text("node-card-title", "Layer 1 · neuron 1")?;
+    wait_until(Duration::from_secs(5), "the tapped link's tooltip", || {
+        Ok(page
+            .browser
+            .text_of(&by_testid("link-tooltip"))?
+            .starts_with("weight "))
+    })?;
+    wait_until(
+        Duration::from_secs(5),
+        "the weight from X₂ to take focus",
+        || Ok(page.focused()? == "weight-input-1"),
+    )?;
+    page.browser.screenshot("layout-phone-touch")?;
     page.expect_no_errors()
 }

@@ -53,6 +53,39 @@ pub fn colour(value: f32) -> [u8; 3] {
     [0, 1, 2].map(|i| (from[i] + (to[i] - from[i]) * t).round() as u8)
 }
 
+/// [`colour`] for many values at once: the scale in 511 steps, looked up
+/// (the heatmaps of a big network need hundreds of thousands a frame).
+pub struct ColourTable {
+    colours: Vec<[u8; 3]>,
+}
+
+impl Default for ColourTable {
+    fn default() -> Self {
+        ColourTable {
+            colours: (0..=Self::STEPS)
+                .map(|i| colour(i as f32 / Self::STEPS as f32 * 2.0 - 1.0))
+                .collect(),
+        }
+    }
+}
+
+impl ColourTable {
+    const STEPS: usize = 510;
+
+    /// The colour of `value` (clamped to −1 … 1; NaN is 0).
+    pub fn get(&self, value: f32) -> [u8; 3] {
+        let v = if value.is_nan() {
+            0.0
+        } else {
+            value.clamp(-1.0, 1.0)
+        };
+        // `+ 0.5` and truncation round this non-negative index (`round` is
+        // a library call in wasm, and this runs for every heatmap pixel).
+        let i = ((v + 1.0) * 0.5 * Self::STEPS as f32 + 0.5) as usize;
+        self.colours[i.min(Self::STEPS)]
+    }
+}
+
 /// The colour of class `class` (for multi-class points and regions).
 pub fn class_colour(class: usize) -> [u8; 3] {
     CLASS_COLOURS[class % CLASS_COLOURS.len()].map(|c| c as u8)
@@ -145,8 +178,12 @@ pub fn neuron_pixels(values: &[f32], width: usize, column: usize) -> Vec<u8> {
 /// Paints `pixels` (a `density × density` RGBA image) into `canvas`.
 pub fn paint(canvas: &HtmlCanvasElement, pixels: &[u8], density: usize) -> Result<(), JsValue> {
     let side = density as u32;
-    canvas.set_width(side);
-    canvas.set_height(side);
+    // Setting a canvas's size clears and reallocates it even when it does
+    // not change; the image below covers every pixel anyway.
+    if canvas.width() != side || canvas.height() != side {
+        canvas.set_width(side);
+        canvas.set_height(side);
+    }
     let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(pixels), side, side)?;
     context(canvas)?.put_image_data(&image, 0.0, 0.0)
 }
@@ -201,6 +238,21 @@ mod tests {
         assert_eq!(colour(1.0), [8, 119, 189]);
         assert_eq!(colour(7.0), colour(1.0));
         assert_eq!(colour(f32::NAN), colour(0.0));
+    }
+
+    #[test]
+    fn the_colour_table_matches_the_scale() {
+        let table = ColourTable::default();
+        for v in [-1.0, 0.0, 1.0, 7.0, f32::NAN] {
+            assert_eq!(table.get(v), colour(v), "{v}");
+        }
+        for i in 0..=1000 {
+            let v = i as f32 / 500.0 - 1.0;
+            let (a, b) = (table.get(v), colour(v));
+            for c in 0..3 {
+                assert!(a[c].abs_diff(b[c]) <= 1, "{v}: {a:?} vs {b:?}");
+            }
+        }
     }
 
     #[test]

@@ -1,10 +1,17 @@
 //! Drives training from button presses and animation frames, and paints
 //! everything that shows the network: output regions, every neuron's
-//! heatmap, the links, the data points and the loss chart.
+//! heatmap, the links, the data points, the loss chart and the confusion
+//! matrix.
 //!
 //! The training session is plain Rust state outside the reactive graph; the
-//! controller pushes what the page shows into signals once per frame. All
-//! heatmaps come from one batched forward pass over the grid per frame.
+//! controller pushes what the page shows into signals once per frame, and
+//! only what changed. All heatmaps come from one batched forward pass over
+//! the grid per frame, and the whole network view (links and node heatmaps)
+//! is one image put into one canvas (see [`super::network`]).
+//!
+//! What a frame costs is measured per phase and published as
+//! `window.__playnet_timings` (milliseconds, smoothed), which the speed
+//! benchmark prints.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -12,13 +19,14 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use playnet_data::{Feature, Point, Split, feature_matrix, rng, shuffle, split};
 use playnet_engine::{Cpu, Tensor, ready};
-use playnet_playground::{PlaygroundConfig, SavedModel, Session, write_points};
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+use playnet_playground::{Confusion, PlaygroundConfig, SavedModel, Session, write_points};
+use wasm_bindgen::{Clamped, JsCast, JsValue};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
 use super::layout::{self, Layout};
+use super::network::{self, LinkRef, Picture, Span};
 use crate::chart::LossHistory;
-use crate::heatmap::{self, Palette};
+use crate::heatmap::{self, ColourTable, Palette};
 use crate::meter::RateMeter;
 
 /// The page's state and readouts, as signals.
@@ -49,6 +57,9 @@ pub struct Signals {
     pub selected: RwSignal<Option<(usize, usize)>>,
     /// The open card's live values.
     pub card: RwSignal<Option<NodeCard>>,
+    /// The incoming weight (its row in the card) a click on a link asked to
+    /// edit.
+    pub focus_weight: RwSignal<Option<usize>>,
     /// Training and test points, as counted now.
     pub counts: RwSignal<(usize, usize)>,
     /// What a click on the output does.
@@ -57,6 +68,37 @@ pub struct Signals {
     pub downloads: RwSignal<Option<(String, String)>>,
     /// Object URL of the last CSV export.
     pub csv_download: RwSignal<Option<String>>,
+    /// Keep the network's weights when the regularisation, its rate or the
+    /// batch size change (TensorFlow Playground starts over).
+    pub keep_network: RwSignal<bool>,
+    /// True × predicted counts on the training and the test set, for
+    /// classification; refreshed a few times a second while training.
+    pub confusion: RwSignal<Option<Confusions>>,
+    /// The value under the pointer: a link's weight or a node's bias.
+    pub tooltip: RwSignal<Option<Tooltip>>,
+}
+
+/// The confusion matrices of both data sets.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Confusions {
+    pub train: Confusion,
+    pub test: Confusion,
+}
+
+/// What a tooltip shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TipKind {
+    Link,
+    Bias,
+}
+
+/// A value shown next to the pointer, at `(x, y)` in network-view pixels.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tooltip {
+    pub kind: TipKind,
+    pub text: String,
+    pub x: f64,
+    pub y: f64,
 }
 
 /// Something a person asks of the network: a change by hand, or saving and
@@ -121,11 +163,23 @@ impl Signals {
             pending: RwSignal::new(Vec::new()),
             selected: RwSignal::new(None),
             card: RwSignal::new(None),
+            focus_weight: RwSignal::new(None),
             counts: RwSignal::new((0, 0)),
             brush: RwSignal::new(super::Brush::Off),
             downloads: RwSignal::new(None),
             csv_download: RwSignal::new(None),
+            keep_network: RwSignal::new(true),
+            confusion: RwSignal::new(None),
+            tooltip: RwSignal::new(None),
         }
+    }
+}
+
+/// Sets `signal` only when `value` differs, so nothing that reads it redraws
+/// for nothing.
+fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
+    if signal.with_untracked(|v| v != &value) {
+        signal.set(value);
     }
 }
 
@@ -138,16 +192,36 @@ fn density_for(config: &PlaygroundConfig) -> usize {
         100
     } else if weights <= 4_000 {
         64
+    } else if weights <= 8_000 {
+        48
     } else {
-        40
+        32
     }
 }
 
-/// A session and the grid inputs its heatmaps are computed on.
+/// How long one frame may train before it draws: a speed of 100 epochs a
+/// frame on the largest network would otherwise hold the page for seconds.
+const FRAME_TRAINING_BUDGET_MS: f64 = 50.0;
+/// Metrics that cost more than this are read at most every
+/// [`SLOW_METRICS_EVERY_MS`] while playing (the heatmaps still move every
+/// frame).
+const CHEAP_METRICS_MS: f64 = 4.0;
+const SLOW_METRICS_EVERY_MS: f64 = 300.0;
+/// Links that take longer than this to draw all at once are redrawn one gap
+/// between two columns per frame while playing: a big network has over ten
+/// thousand, and they change little from one frame to the next (the node
+/// heatmaps are still redrawn every frame).
+const CHEAP_LINKS_MS: f64 = 4.0;
+/// How often the confusion matrix follows training.
+const CONFUSION_EVERY_MS: f64 = 250.0;
+
+/// A session, the grid inputs its heatmaps are computed on, and the feature
+/// heatmaps (which never change).
 struct Live {
     session: Session<Cpu>,
     grid: Tensor<Cpu>,
     density: usize,
+    features: Vec<Vec<u8>>,
 }
 
 impl Live {
@@ -161,12 +235,32 @@ impl Live {
         let inputs = feature_matrix(&heatmap::grid(density), &config.features);
         let grid = Tensor::from_slice(&Cpu, &inputs, [density * density, config.features.len()])
             .map_err(|e| e.to_string())?;
+        let features = Feature::ALL
+            .into_iter()
+            .map(|f| feature_pixels(f, density))
+            .collect();
         Ok(Live {
             session,
             grid,
             density,
+            features,
         })
     }
+
+    /// The layout index of each network input (the features in use).
+    fn sources(&self) -> Vec<usize> {
+        sources(self.session.config())
+    }
+}
+
+/// The layout index (in [`Feature::ALL`]) of each feature `config` feeds
+/// the network, in input order.
+fn sources(config: &PlaygroundConfig) -> Vec<usize> {
+    config
+        .features
+        .iter()
+        .filter_map(|f| Feature::ALL.iter().position(|g| g == f))
+        .collect()
 }
 
 /// The playground's engine room.
@@ -176,6 +270,24 @@ pub struct Controller {
     /// Bumped on every Play, so a stale frame loop knows to stop.
     run: Cell<u32>,
     meter: RefCell<RateMeter>,
+    /// Where each frame's time goes, for the speed benchmark.
+    timings: RefCell<Timings>,
+    /// The network view's pixels, reused frame after frame. Links lie only
+    /// in the gaps between columns and heatmaps only inside the nodes, so
+    /// each can be redrawn without touching the other.
+    picture: RefCell<Picture>,
+    /// The gap between columns whose links are redrawn next, when they are
+    /// redrawn a gap at a time.
+    next_gap: Cell<usize>,
+    colours: ColourTable,
+    /// The link under the pointer and where the pointer is.
+    hover_link: Cell<Option<(LinkRef, f64, f64)>>,
+    /// When the metrics were last read (`performance.now()`).
+    metrics_at: Cell<f64>,
+    /// When the confusion matrix last changed on screen.
+    confusion_at: Cell<f64>,
+    /// A fingerprint of the points as last drawn.
+    points_drawn: Cell<u64>,
     pub ui: Signals,
 }
 
@@ -186,6 +298,14 @@ impl Controller {
             history: RefCell::new(LossHistory::default()),
             run: Cell::new(0),
             meter: RefCell::new(RateMeter::default()),
+            timings: RefCell::new(Timings::default()),
+            picture: RefCell::new(Picture::new(0, 0)),
+            next_gap: Cell::new(0),
+            colours: ColourTable::default(),
+            hover_link: Cell::new(None),
+            metrics_at: Cell::new(f64::NEG_INFINITY),
+            confusion_at: Cell::new(f64::NEG_INFINITY),
+            points_drawn: Cell::new(0),
             ui,
         });
         controller.apply(ui.config.get_untracked());
@@ -194,24 +314,45 @@ impl Controller {
 
     /// Brings the session in line with `config`: training settings change in
     /// place (the network keeps learning); anything else builds new data and a
-    /// new network, as TensorFlow Playground does.
+    /// new network, as TensorFlow Playground does. With "keep the network"
+    /// off, a new regularisation, rate or batch size also starts the network
+    /// over (new weights, same data), as on TensorFlow Playground.
     pub fn apply(&self, config: PlaygroundConfig) {
+        let keep = self.ui.keep_network.get_untracked();
         let retuned = match self.live.borrow_mut().as_mut() {
             Some(live) if live.session.config() == &config => return,
-            Some(live) if live.session.config().same_data_and_network(&config) => Some(
-                live.session
-                    .retune(config.clone())
-                    .map_err(|e| e.to_string()),
-            ),
+            Some(live) if live.session.config().same_data_and_network(&config) => {
+                let old = live.session.config();
+                let restart = !keep
+                    && (old.regularization != config.regularization
+                        || old.regularization_rate != config.regularization_rate
+                        || old.batch_size != config.batch_size);
+                let result = live.session.retune(config.clone()).and_then(|()| {
+                    if restart {
+                        live.session.reset()
+                    } else {
+                        Ok(())
+                    }
+                });
+                Some(result.map(|()| restart).map_err(|e| e.to_string()))
+            }
             _ => None,
         };
         match retuned {
-            Some(Ok(())) => self.ui.status.set(String::new()),
+            Some(Ok(restarted)) => {
+                self.ui.status.set(String::new());
+                if restarted {
+                    self.ui.playing.set(false);
+                    self.history.borrow_mut().clear();
+                }
+            }
             Some(Err(e)) => self.fail(format!("Cannot use these settings: {e}")),
             None => match Live::new(config) {
                 Ok(live) => {
                     *self.live.borrow_mut() = Some(live);
                     self.history.borrow_mut().clear();
+                    self.hover_link.set(None);
+                    self.points_drawn.set(0);
                     self.ui.status.set(String::new());
                 }
                 Err(e) => self.fail(format!("Cannot build this playground: {e}")),
@@ -300,6 +441,7 @@ impl Controller {
                 let config = live.session.config().clone();
                 *self.live.borrow_mut() = Some(live);
                 self.history.borrow_mut().clear();
+                self.points_drawn.set(0);
                 self.ui.playing.set(false);
                 self.ui.status.set("Model loaded.".into());
                 // The session already matches, so this rebuilds nothing.
@@ -317,15 +459,38 @@ impl Controller {
 
     /// Trains `epochs` epochs, then redraws.
     pub fn step(&self, epochs: u32) {
+        if self.train(epochs, f64::INFINITY) {
+            self.refresh();
+        }
+    }
+
+    /// Trains up to `epochs` epochs, stopping early (after at least one)
+    /// once `budget_ms` have passed; false when training failed.
+    fn train(&self, epochs: u32, budget_ms: f64) -> bool {
+        let start = now();
         let result = match self.live.borrow_mut().as_mut() {
-            Some(live) => (0..epochs)
-                .try_for_each(|_| live.session.train_epoch())
-                .map_err(|e| e.to_string()),
-            None => return,
+            Some(live) => {
+                let mut result = Ok(());
+                for done in 0..epochs {
+                    if done > 0 && now() - start > budget_ms {
+                        break;
+                    }
+                    result = live.session.train_epoch();
+                    if result.is_err() {
+                        break;
+                    }
+                }
+                result.map_err(|e| e.to_string())
+            }
+            None => return false,
         };
+        self.timings.borrow_mut().record("train", now() - start);
         match result {
-            Ok(()) => self.refresh(),
-            Err(e) => self.fail(format!("Training stopped: {e}")),
+            Ok(()) => true,
+            Err(e) => {
+                self.fail(format!("Training stopped: {e}"));
+                false
+            }
         }
     }
 
@@ -349,6 +514,8 @@ impl Controller {
     pub fn toggle_play(self: &Rc<Self>) {
         if self.ui.playing.get_untracked() {
             self.ui.playing.set(false);
+            // Whatever was skipped while playing is shown now.
+            self.refresh();
         } else {
             self.ui.playing.set(true);
             self.ui.status.set(String::new());
@@ -359,97 +526,132 @@ impl Controller {
 
     fn next_frame(self: Rc<Self>, run: u32) {
         request_animation_frame(move || {
+            let started = now();
             if !self.ui.playing.get_untracked() || self.run.get() != run {
                 self.meter.borrow_mut().pause();
                 return;
             }
-            let epoch = self.ui.epoch.get_untracked();
+            let epoch = self.epoch();
             let stop = self.ui.stop_at.get_untracked();
             let epochs = epochs_this_frame(self.ui.speed.get_untracked(), epoch, stop);
-            if epochs > 0 {
-                self.step(epochs);
+            let trained = self.epoch();
+            if epochs > 0 && self.train(epochs, FRAME_TRAINING_BUDGET_MS) {
+                let (metrics_due, all_links) = {
+                    let t = self.timings.borrow();
+                    let metrics = t.get("metrics") < CHEAP_METRICS_MS
+                        || started - self.metrics_at.get() >= SLOW_METRICS_EVERY_MS;
+                    (metrics, t.get("links") < CHEAP_LINKS_MS)
+                };
+                self.redraw(metrics_due, all_links);
             }
-            if let Some(now) = web_sys::window()
-                .and_then(|w| w.performance())
-                .map(|p| p.now())
+            let trained = self.epoch().saturating_sub(trained);
             {
                 let mut meter = self.meter.borrow_mut();
-                meter.frame(now, epochs);
-                self.ui.fps.set(meter.fps());
-                self.ui.epochs_per_second.set(meter.epochs_per_second());
+                meter.frame(started, u32::try_from(trained).unwrap_or(u32::MAX));
+                self.ui.fps.set(meter.fps().round());
+                self.ui
+                    .epochs_per_second
+                    .set(meter.epochs_per_second().round());
             }
-            if stop.is_some_and(|s| self.ui.epoch.get_untracked() >= s) {
+            if stop.is_some_and(|s| self.epoch() >= s) {
                 self.ui.playing.set(false);
+                self.refresh();
                 self.ui.status.set(format!(
                     "Paused at epoch {}, as asked.",
                     self.ui.epoch.get_untracked()
                 ));
             }
+            let mut timings = self.timings.borrow_mut();
+            timings.record("frame", now() - started);
+            timings.publish();
+            drop(timings);
             self.next_frame(run);
         });
     }
 
+    /// Epochs trained so far.
+    fn epoch(&self) -> u64 {
+        self.live.borrow().as_ref().map_or(0, |l| l.session.epoch())
+    }
+
     /// Reads the metrics and repaints every view of the network.
     pub fn refresh(&self) {
+        self.redraw(true, true);
+    }
+
+    /// Repaints the views of the network; `metrics` also reads the losses,
+    /// accuracies and confusion matrices (a pass over all the data), and
+    /// `all_links` redraws every link (else those of one gap between two
+    /// columns, in turn).
+    fn redraw(&self, metrics: bool, all_links: bool) {
         let live = self.live.borrow();
         let Some(live) = live.as_ref() else { return };
-        let metrics = match ready(live.session.metrics()) {
-            Ok(Ok(m)) => m,
-            Ok(Err(e)) => return self.fail(format!("Cannot evaluate the network: {e}")),
-            Err(e) => return self.fail(e.to_string()),
-        };
-        self.ui.epoch.set(metrics.epoch);
-        self.ui.train_loss.set(metrics.train_loss);
-        self.ui.test_loss.set(metrics.test_loss);
-        self.ui.accuracy.set(metrics.test_accuracy);
-        self.history
-            .borrow_mut()
-            .push(metrics.epoch, metrics.train_loss, metrics.test_loss);
-        if metrics.diverged() {
-            self.fail("diverged — lower the learning rate or reset".into());
+        let session = &live.session;
+        set_if_changed(self.ui.epoch, session.epoch());
+        if metrics {
+            let start = now();
+            let report = match ready(session.report()) {
+                Ok(Ok(r)) => r,
+                Ok(Err(e)) => return self.fail(format!("Cannot evaluate the network: {e}")),
+                Err(e) => return self.fail(e.to_string()),
+            };
+            self.metrics_at.set(start);
+            let m = &report.metrics;
+            set_if_changed(self.ui.train_loss, m.train_loss);
+            set_if_changed(self.ui.test_loss, m.test_loss);
+            set_if_changed(self.ui.accuracy, m.test_accuracy);
+            self.history
+                .borrow_mut()
+                .push(m.epoch, m.train_loss, m.test_loss);
+            if m.diverged() {
+                self.fail("diverged — lower the learning rate or reset".into());
+            }
+            let confusion = report
+                .train_confusion
+                .zip(report.test_confusion)
+                .map(|(train, test)| Confusions { train, test });
+            let playing = self.ui.playing.get_untracked();
+            if !playing || start - self.confusion_at.get() >= CONFUSION_EVERY_MS {
+                self.confusion_at.set(start);
+                set_if_changed(self.ui.confusion, confusion);
+            }
+            self.timings.borrow_mut().record("metrics", now() - start);
+            if let Some(c) = canvas("[data-testid=loss-chart]") {
+                let _ = self.history.borrow().draw(&c);
+            }
         }
-        let split = live.session.split();
-        self.ui.counts.set((split.train.len(), split.test.len()));
-        self.ui.card.set(
+        let split = session.split();
+        set_if_changed(self.ui.counts, (split.train.len(), split.test.len()));
+        set_if_changed(
+            self.ui.card,
             self.ui
                 .selected
                 .get_untracked()
-                .and_then(|(c, i)| node_card(&live.session, c, i)),
+                .and_then(|(c, i)| node_card(session, c, i)),
         );
-        if let Err(e) = self.paint(live) {
+        self.update_tooltip(live);
+        let start = now();
+        let painted = self.paint(live, all_links);
+        self.timings.borrow_mut().record("paint", now() - start);
+        if let Err(e) = painted {
             self.fail(format!("Cannot draw the network: {e:?}"));
         }
     }
 
-    fn paint(&self, live: &Live) -> Result<(), JsValue> {
-        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-            return Ok(());
-        };
-        let canvas = |selector: &str| -> Option<HtmlCanvasElement> {
-            document
-                .query_selector(selector)
-                .ok()
-                .flatten()?
-                .dyn_into()
-                .ok()
-        };
+    fn paint(&self, live: &Live, all_links: bool) -> Result<(), JsValue> {
         let session = &live.session;
         let config = session.config();
         let engine_error = |e: playnet_engine::EngineError| JsValue::from_str(&e.to_string());
         // One batched forward pass over the grid gives every neuron's heatmap.
+        let t0 = now();
         let layers = session
             .model()
             .predict_layers(&live.grid)
             .map_err(engine_error)?;
         let values = layers.iter().map(host).collect::<Result<Vec<_>, _>>()?;
         let widths: Vec<usize> = layers.iter().map(|t| t.shape().dims()[1]).collect();
-        for (l, (v, &width)) in values.iter().zip(&widths).enumerate() {
-            for j in 0..width {
-                if let Some(c) = canvas(&format!("canvas[data-node=\"{}-{j}\"]", l + 1)) {
-                    heatmap::paint(&c, &heatmap::neuron_pixels(v, width, j), live.density)?;
-                }
-            }
-        }
+        let t1 = now();
+        self.timings.borrow_mut().record("forward", t1 - t0);
         let palette = Palette {
             loss: config.effective_loss(),
             problem: config.dataset.problem(),
@@ -458,7 +660,7 @@ impl Controller {
         };
         if let Some(c) = canvas("[data-testid=heatmap-output] canvas.regions") {
             let pixels = match self.ui.hovered.get_untracked() {
-                Some((0, k)) => feature_pixels(Feature::ALL[k], live.density),
+                Some((0, k)) if k < live.features.len() => live.features[k].clone(),
                 Some((column, j)) if column <= values.len() && j < widths[column - 1] => {
                     heatmap::neuron_pixels(&values[column - 1], widths[column - 1], j)
                 }
@@ -467,89 +669,370 @@ impl Controller {
             heatmap::paint(&c, &pixels, live.density)?;
         }
         if let Some(c) = canvas("[data-testid=heatmap-output] canvas.points") {
-            let test = self
-                .ui
-                .show_test_data
-                .get_untracked()
-                .then_some(session.split().test.as_slice());
-            heatmap::draw_points(&c, &palette, &session.split().train, test)?;
+            let show_test = self.ui.show_test_data.get_untracked();
+            let key = points_key(session.split(), show_test, &palette);
+            if key != self.points_drawn.get() {
+                let test = show_test.then_some(session.split().test.as_slice());
+                heatmap::draw_points(&c, &palette, &session.split().train, test)?;
+                self.points_drawn.set(key);
+            }
         }
+        let t2 = now();
+        self.timings.borrow_mut().record("output", t2 - t1);
         if let Some(c) = canvas("canvas.links") {
-            self.draw_links(&c, live)?;
+            self.draw_network(&c, live, &values, &widths, all_links)?;
         }
-        if let Some(c) = canvas("[data-testid=loss-chart]") {
-            self.history.borrow().draw(&c)?;
-        }
+        self.timings.borrow_mut().record("network", now() - t2);
         Ok(())
     }
 
-    /// Paints the feature thumbnails (they never change for a given config).
-    pub fn paint_features(&self) {
-        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-            return;
-        };
-        let density = self.live.borrow().as_ref().map_or(40, |l| l.density);
-        for (k, feature) in Feature::ALL.into_iter().enumerate() {
-            let found = document
-                .query_selector(&format!("canvas[data-node=\"0-{k}\"]"))
-                .ok()
-                .flatten();
-            if let Some(c) = found.and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok()) {
-                let _ = heatmap::paint(&c, &feature_pixels(feature, density), density);
-            }
-        }
-    }
-
-    fn draw_links(&self, canvas: &HtmlCanvasElement, live: &Live) -> Result<(), JsValue> {
-        let ctx = canvas
-            .get_context("2d")?
-            .ok_or_else(|| JsValue::from_str("no 2-D canvas context"))?
-            .dyn_into::<CanvasRenderingContext2d>()?;
+    /// Rasterises the links (all of them, or one gap's) and every node's
+    /// heatmap into the network view's one canvas.
+    fn draw_network(
+        &self,
+        canvas: &HtmlCanvasElement,
+        live: &Live,
+        values: &[Vec<f32>],
+        widths: &[usize],
+        all_links: bool,
+    ) -> Result<(), JsValue> {
         let config = live.session.config();
         let lay: Layout = layout::layout(&column_sizes(config));
-        canvas.set_width(lay.width as u32);
-        canvas.set_height(lay.height as u32);
-        ctx.clear_rect(0.0, 0.0, lay.width, lay.height);
-        // Input rows of the first weight matrix are the active features.
-        let sources_of_first: Vec<usize> = config
-            .features
-            .iter()
-            .filter_map(|f| Feature::ALL.iter().position(|g| g == f))
-            .collect();
-        // Links are bucketed by their quantised weight and each bucket is
-        // stroked as one path: a few dozen canvas calls instead of one per
-        // link (the largest network has over ten thousand).
-        let mut buckets: Vec<Vec<[f64; 4]>> = vec![Vec::new(); layout::LINK_LEVELS];
-        for (l, dense) in live.session.model().layers().iter().enumerate() {
+        let scale = picture_scale(&lay);
+        let (w, h) = (
+            (lay.width * scale).ceil() as usize,
+            (lay.height * scale).ceil() as usize,
+        );
+        let sources = live.sources();
+        let layers = live.session.model().layers();
+        let mut picture = self.picture.borrow_mut();
+        let resized = (picture.width, picture.height) != (w, h);
+        if resized {
+            *picture = Picture::new(w, h);
+        }
+        let start = now();
+        // Pixel columns changed this frame: the gaps redrawn and every node
+        // column (their heatmaps change every frame).
+        let mut changed: Vec<(usize, usize)> = Vec::new();
+        let gaps = if all_links || resized {
+            0..layers.len()
+        } else {
+            let gap = self.next_gap.get() % layers.len().max(1);
+            self.next_gap.set(gap + 1);
+            gap..gap + 1
+        };
+        for (l, dense) in layers.iter().enumerate().take(gaps.end).skip(gaps.start) {
             let weights = host(&dense.weight)?;
             let (rows, cols) = (
                 dense.weight.shape().dims()[0],
                 dense.weight.shape().dims()[1],
             );
+            // The gap's links lie between the two columns' node edges.
+            let (Some(&(left, _)), Some(&(right, _))) =
+                (lay.columns[l].first(), lay.columns[l + 1].first())
+            else {
+                continue;
+            };
+            let strip = (
+                ((left + layout::NODE / 2.0) * scale).floor() as usize,
+                ((right - layout::NODE / 2.0) * scale).ceil() as usize,
+            );
+            picture.clear_columns(strip.0, strip.1);
+            changed.push(strip);
+            // Between two wide layers a thousand links at TensorFlow
+            // Playground's widths would be one solid block.
+            let thin = (12.0 / rows.max(cols) as f64).clamp(0.35, 1.0);
             for i in 0..rows {
-                let from_index = if l == 0 { sources_of_first[i] } else { i };
-                let (x0, y0) = lay.columns[l][from_index];
-                for j in 0..cols {
-                    let (x1, y1) = lay.columns[l + 1][j];
-                    let level = layout::link_level(weights[i * cols + j]);
-                    buckets[level].push([x0 + layout::NODE / 2.0, y0, x1 - layout::NODE / 2.0, y1]);
+                let from = if l == 0 { sources[i] } else { i };
+                for to in 0..cols {
+                    let link = LinkRef {
+                        column: l,
+                        from,
+                        to,
+                    };
+                    if let Some(span) = Span::of(&lay, link) {
+                        let weight = weights[i * cols + to];
+                        let span = Span {
+                            x0: span.x0 * scale,
+                            y0: span.y0 * scale,
+                            x1: span.x1 * scale,
+                            y1: span.y1 * scale,
+                        };
+                        let width = layout::link_width(weight) * thin * scale;
+                        picture.link(&span, width, self.colours.get(weight));
+                    }
                 }
             }
         }
-        for (level, links) in buckets.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
-            let w = layout::level_weight(level);
-            let [r, g, b] = heatmap::colour(w);
-            ctx.set_stroke_style_str(&format!("rgb({r},{g},{b})"));
-            ctx.set_line_width(layout::link_width(w));
-            ctx.begin_path();
-            for &[x0, y0, x1, y1] in links {
-                let mid = (x0 + x1) / 2.0;
-                ctx.move_to(x0, y0);
-                ctx.bezier_curve_to(mid, y0, mid, y1, x1, y1);
-            }
-            ctx.stroke();
+        let phase = if gaps.len() == layers.len() {
+            "links"
+        } else {
+            "links-gap"
+        };
+        self.timings.borrow_mut().record(phase, now() - start);
+        let start = now();
+        // Inside each node's 1-pixel border.
+        let inner = layout::NODE - 2.0;
+        let side = (inner * scale).round() as usize;
+        let corner = |(x, y): (f64, f64)| {
+            (
+                ((x - inner / 2.0) * scale).max(0.0).round() as usize,
+                ((y - inner / 2.0) * scale).max(0.0).round() as usize,
+            )
+        };
+        for (k, &at) in lay.columns[0].iter().enumerate() {
+            let (left, top) = corner(at);
+            let fade = if sources.contains(&k) { 0.0 } else { 0.7 };
+            picture.thumbnail(left, top, side, &live.features[k], live.density, fade);
         }
+        for column in lay.columns.iter().skip(1) {
+            if let Some(&at) = column.first() {
+                let (left, _) = corner(at);
+                changed.push((left, left + side));
+            }
+        }
+        for (l, (v, &width)) in values.iter().zip(widths).enumerate() {
+            for (j, &at) in lay.columns.get(l + 1).into_iter().flatten().enumerate() {
+                let (left, top) = corner(at);
+                picture.neuron(left, top, side, v, width, j, live.density, &self.colours);
+            }
+        }
+        self.timings.borrow_mut().record("heatmaps", now() - start);
+        let start = now();
+        let whole =
+            resized || all_links || canvas.width() as usize != w || canvas.height() as usize != h;
+        if canvas.width() as usize != w || canvas.height() as usize != h {
+            canvas.set_width(w as u32);
+            canvas.set_height(h as u32);
+        }
+        if whole {
+            put_pixels(canvas, &picture.pixels, w as u32, h as u32, 0)?;
+            self.timings.borrow_mut().record("put", now() - start);
+            return Ok(());
+        }
+        // A big picture changes in strips: putting only those saves copying
+        // (and converting) megabytes a frame.
+        for (from, to) in changed {
+            let strip = picture.columns(from, to);
+            let width = to.min(w).saturating_sub(from);
+            if width > 0 {
+                put_pixels(canvas, &strip, width as u32, h as u32, from)?;
+            }
+        }
+        self.timings.borrow_mut().record("put", now() - start);
         Ok(())
+    }
+
+    /// The pointer moved over the network view at `(x, y)`: shows the
+    /// weight of the link there, if any.
+    pub fn point_at(&self, x: f64, y: f64) {
+        let live = self.live.borrow();
+        let Some(live) = live.as_ref() else { return };
+        let lay = layout::layout(&column_sizes(live.session.config()));
+        let link = network::link_at(&lay, &live.sources(), x, y);
+        self.hover_link.set(link.map(|l| (l, x, y)));
+        self.update_tooltip(live);
+    }
+
+    /// The pointer left the network view.
+    pub fn leave_links(&self) {
+        self.hover_link.set(None);
+        if let Some(live) = self.live.borrow().as_ref() {
+            self.update_tooltip(live);
+        }
+    }
+
+    /// A click (or tap) on the network view at `(x, y)`: on a link, opens
+    /// the card of the neuron it feeds with that link's weight ready to
+    /// edit. False when no link is there.
+    pub fn click_at(&self, x: f64, y: f64) -> bool {
+        self.point_at(x, y);
+        let Some((link, _, _)) = self.hover_link.get() else {
+            return false;
+        };
+        let row = {
+            let live = self.live.borrow();
+            let Some(live) = live.as_ref() else {
+                return false;
+            };
+            weight_row(&live.sources(), link)
+        };
+        let Some(row) = row else { return false };
+        self.ui.focus_weight.set(Some(row));
+        self.ui.selected.set(Some((link.column + 1, link.to)));
+        true
+    }
+
+    /// Shows the weight of the link under the pointer, or else the bias of
+    /// the node under it, with the values as they are now.
+    fn update_tooltip(&self, live: &Live) {
+        let config = live.session.config();
+        let lay = layout::layout(&column_sizes(config));
+        let layers = live.session.model().layers();
+        let tip = if let Some((link, x, y)) = self.hover_link.get() {
+            weight_row(&live.sources(), link).and_then(|row| {
+                let dense = layers.get(link.column)?;
+                let cols = dense.weight.shape().dims()[1];
+                let weight = *host(&dense.weight).ok()?.get(row * cols + link.to)?;
+                let from = node_name(config, link.column, link.from, layers.len());
+                let to = node_name(config, link.column + 1, link.to, layers.len());
+                let text = format!("weight {weight:.3}: {from} → {to}");
+                Some(Tooltip {
+                    kind: TipKind::Link,
+                    x: within(&lay, &text, x + 12.0),
+                    y: y + 12.0,
+                    text,
+                })
+            })
+        } else {
+            self.ui.hovered.get_untracked().and_then(|(c, i)| {
+                let dense = layers.get(c.checked_sub(1)?)?;
+                let bias = *host(&dense.bias).ok()?.get(i)?;
+                let &(x, y) = lay.columns.get(c)?.get(i)?;
+                let text = format!("bias {bias:.3}: {}", node_name(config, c, i, layers.len()));
+                Some(Tooltip {
+                    kind: TipKind::Bias,
+                    x: within(&lay, &text, x + layout::NODE / 2.0 + 4.0),
+                    y: y - layout::NODE / 2.0,
+                    text,
+                })
+            })
+        };
+        set_if_changed(self.ui.tooltip, tip);
+    }
+}
+
+/// `x`, moved left as far as needed for a tooltip showing `text` to fit in
+/// the network view (about 7.5 pixels a character in its small monospace).
+fn within(lay: &Layout, text: &str, x: f64) -> f64 {
+    let width = text.chars().count() as f64 * 7.5 + 14.0;
+    x.min(lay.width - width).max(0.0)
+}
+
+/// The canvas `selector` finds, if the page has it.
+fn canvas(selector: &str) -> Option<HtmlCanvasElement> {
+    web_sys::window()?
+        .document()?
+        .query_selector(selector)
+        .ok()
+        .flatten()?
+        .dyn_into()
+        .ok()
+}
+
+fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, JsValue> {
+    canvas
+        .get_context("2d")?
+        .ok_or_else(|| JsValue::from_str("no 2-D canvas context"))?
+        .dyn_into::<CanvasRenderingContext2d>()
+        .map_err(|_| JsValue::from_str("the canvas context is not 2-D"))
+}
+
+/// Puts `pixels` (RGBA, `w × h`) into `canvas`, `left` pixels from its
+/// left edge.
+fn put_pixels(
+    canvas: &HtmlCanvasElement,
+    pixels: &[u8],
+    w: u32,
+    h: u32,
+    left: usize,
+) -> Result<(), JsValue> {
+    let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(pixels), w, h)?;
+    context(canvas)?.put_image_data(&image, left as f64, 0.0)
+}
+
+/// Picture pixels per CSS pixel: 2 on high-density screens (crisp links on
+/// phones and retina displays) unless the picture is big, 1 otherwise.
+fn picture_scale(lay: &Layout) -> f64 {
+    let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+    if ratio >= 1.5 && lay.width * lay.height <= 400_000.0 {
+        2.0
+    } else {
+        1.0
+    }
+}
+
+/// A fingerprint of what the points canvas shows.
+fn points_key(split: &Split, show_test: bool, palette: &Palette) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut mix = |v: u64| hash = (hash ^ v).wrapping_mul(0x0000_0100_0000_01b3);
+    mix(u64::from(show_test));
+    mix(palette.problem as u64);
+    mix(split.train.len() as u64);
+    for p in split.train.iter().chain(&split.test) {
+        mix(p.x.to_bits());
+        mix(p.y.to_bits());
+        mix(p.label.to_bits());
+    }
+    hash.max(1)
+}
+
+/// The row of a link's weight in its weight matrix: the input's position
+/// among the features in use for the first layer, the node's index after.
+fn weight_row(sources: &[usize], link: LinkRef) -> Option<usize> {
+    if link.column == 0 {
+        sources.iter().position(|&s| s == link.from)
+    } else {
+        Some(link.from)
+    }
+}
+
+/// How a node is called in cards and tooltips.
+fn node_name(config: &PlaygroundConfig, column: usize, index: usize, layers: usize) -> String {
+    match column {
+        0 => Feature::ALL
+            .get(index)
+            .map_or_else(|| format!("input {index}"), |f| f.label().to_string()),
+        c if c == layers => {
+            if config.outputs() > 1 {
+                format!("output {}", index + 1)
+            } else {
+                "output".to_string()
+            }
+        }
+        c => format!("layer {c} · neuron {}", index + 1),
+    }
+}
+
+/// `performance.now()`, or 0 where there is none.
+fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// Smoothed milliseconds per phase of a frame.
+#[derive(Default)]
+struct Timings {
+    phases: Vec<(&'static str, f64)>,
+}
+
+impl Timings {
+    fn record(&mut self, phase: &'static str, ms: f64) {
+        match self.phases.iter_mut().find(|(p, _)| *p == phase) {
+            Some((_, avg)) => *avg += 0.1 * (ms - *avg),
+            None => self.phases.push((phase, ms)),
+        }
+    }
+
+    /// The smoothed time of `phase` (0 before it was first recorded).
+    fn get(&self, phase: &str) -> f64 {
+        self.phases
+            .iter()
+            .find(|(p, _)| *p == phase)
+            .map_or(0.0, |(_, ms)| *ms)
+    }
+
+    /// Writes the phases to `window.__playnet_timings` as `{phase: ms}`.
+    fn publish(&self) {
+        let object = js_sys::Object::new();
+        for (phase, ms) in &self.phases {
+            let _ =
+                js_sys::Reflect::set(&object, &JsValue::from_str(phase), &JsValue::from_f64(*ms));
+        }
+        if let Some(window) = web_sys::window() {
+            let _ = js_sys::Reflect::set(&window, &JsValue::from_str("__playnet_timings"), &object);
+        }
     }
 }
 
@@ -656,7 +1139,11 @@ fn node_card(session: &Session<Cpu>, column: usize, index: usize) -> Option<Node
             "Output".to_string()
         }
     } else {
-        format!("Layer {column} · neuron {}", index + 1)
+        format!(
+            "Layer {column} · neuron {} ({})",
+            index + 1,
+            config.layer_activation(column - 1).name()
+        )
     };
     Some(NodeCard {
         title,
@@ -710,5 +1197,25 @@ mod tests {
     fn columns_are_features_hidden_layers_and_outputs() {
         let config = PlaygroundConfig::default();
         assert_eq!(column_sizes(&config), vec![9, 4, 2, 1]);
+    }
+
+    #[test]
+    fn links_from_features_use_the_features_in_use() {
+        let config = PlaygroundConfig {
+            features: vec![Feature::X2, Feature::SinX1],
+            ..Default::default()
+        };
+        let sources = sources(&config);
+        assert_eq!(sources.len(), 2);
+        let link = |column, from| LinkRef {
+            column,
+            from,
+            to: 0,
+        };
+        assert_eq!(weight_row(&sources, link(0, sources[1])), Some(1));
+        assert_eq!(weight_row(&sources, link(0, 8)), None);
+        assert_eq!(weight_row(&sources, link(2, 3)), Some(3));
+        assert_eq!(node_name(&config, 3, 0, 3), "output");
+        assert_eq!(node_name(&config, 1, 1, 3), "layer 1 · neuron 2");
     }
 }

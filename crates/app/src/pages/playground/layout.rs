@@ -50,27 +50,6 @@ pub fn link_width(weight: f32) -> f64 {
     }
 }
 
-/// Number of distinct shades links are drawn in (odd, so 0 has its own).
-pub const LINK_LEVELS: usize = 41;
-
-/// The shade a weight is drawn in: weights in −1 … 1 map evenly onto
-/// `0..LINK_LEVELS` (larger ones share the end shades, NaN the middle).
-pub fn link_level(weight: f32) -> usize {
-    let w = if weight.is_nan() {
-        0.0
-    } else {
-        weight.clamp(-1.0, 1.0)
-    };
-    let half = (LINK_LEVELS / 2) as f32;
-    ((w + 1.0) * half).round() as usize
-}
-
-/// The weight a shade stands for (the inverse of [`link_level`]).
-pub fn level_weight(level: usize) -> f32 {
-    let half = (LINK_LEVELS / 2) as f32;
-    level as f32 / half - 1.0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,18 +63,6 @@ mod tests {
         assert!((mid(&l.columns[0]) - mid(&l.columns[3])).abs() < 1e-9);
         assert!((l.columns[1][0].0 - l.columns[0][0].0 - COLUMN).abs() < 1e-9);
         assert!(l.height >= 9.0 * ROW && l.width > 3.0 * COLUMN);
-    }
-
-    #[test]
-    fn link_levels_cover_the_scale_and_invert() {
-        assert_eq!(link_level(-1.0), 0);
-        assert_eq!(link_level(0.0), LINK_LEVELS / 2);
-        assert_eq!(link_level(7.0), LINK_LEVELS - 1);
-        assert_eq!(link_level(f32::NAN), LINK_LEVELS / 2);
-        for level in 0..LINK_LEVELS {
-            assert_eq!(link_level(level_weight(level)), level);
-        }
-        assert!((level_weight(link_level(0.33)) - 0.33).abs() <= 1.0 / LINK_LEVELS as f32);
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! The Playground page: TensorFlow Playground's layout — controls on top, then
 //! data, the network (features, hidden layers, output) and the output panel —
-//! on our engine.
+//! on our engine, with an article below that explains what it shows.
 
+mod article;
 mod controller;
 mod layout;
+mod network;
 
 use std::rc::Rc;
 
@@ -14,7 +16,7 @@ use std::collections::BTreeSet;
 
 use playnet_playground::{BATCH_SIZES, MAX_LAYERS, MAX_NEURONS, PageState, PlaygroundConfig};
 
-use self::controller::{Action, Controller, Signals, column_sizes};
+use self::controller::{Action, Controller, Signals, TipKind, column_sizes};
 use crate::format;
 
 /// The point of the plane under pixel `(px, py)` of a `w × h` view of it.
@@ -75,10 +77,7 @@ pub fn Playground() -> impl IntoView {
             c.apply(config);
             // Repaint once the view has caught up with the new shape.
             let c = c.clone();
-            request_animation_frame(move || {
-                c.paint_features();
-                c.refresh();
-            });
+            request_animation_frame(move || c.refresh());
         });
     }
     {
@@ -132,7 +131,7 @@ pub fn Playground() -> impl IntoView {
             <TopBar controller=controller.clone() />
             <div class="columns">
                 <DataColumn ui=ui />
-                <NetworkView ui=ui />
+                <NetworkView controller=controller.clone() />
                 <OutputColumn ui=ui />
             </div>
             <Share ui=ui />
@@ -144,6 +143,7 @@ pub fn Playground() -> impl IntoView {
                  is the network's answer, drawn behind the data. Press Play and watch the regions bend \
                  to fit the points as the test loss falls; hover any neuron to see it large."
             </p>
+            <article::Article hidden=page.hide_text />
         </section>
     }
 }
@@ -348,7 +348,7 @@ fn TopBar(controller: Rc<Controller>) -> impl IntoView {
                     prop:value=move || config.with(|c| c.activation.name().to_string())
                     on:change=move |ev| {
                         if let Ok(a) = event_target_value(&ev).parse::<Activation>() {
-                            config.update(|c| c.activation = a);
+                            config.update(|c| c.set_activation(a));
                         }
                     }
                 >
@@ -494,6 +494,12 @@ fn TrainingBar(ui: Signals) -> impl IntoView {
                     " frames/s"
                 </span>
             </div>
+            <label class="check keep-network">
+                <input type="checkbox" data-testid="keep-network"
+                    prop:checked=move || ui.keep_network.get()
+                    on:change=move |ev| ui.keep_network.set(event_target_checked(&ev)) />
+                "Keep trained weights when changing regularization or batch size"
+            </label>
             <p class="shortcuts">"Keys: space play/pause · → step · r reset"</p>
         </div>
     }
@@ -683,7 +689,8 @@ fn DataColumn(ui: Signals) -> impl IntoView {
 }
 
 #[component]
-fn NetworkView(ui: Signals) -> impl IntoView {
+fn NetworkView(controller: Rc<Controller>) -> impl IntoView {
+    let ui = controller.ui;
     let config = ui.config;
     let lay = move || config.with(|c| layout::layout(&column_sizes(c)));
     let hidden_count = move || config.with(|c| c.network_shape.len());
@@ -692,6 +699,7 @@ fn NetworkView(ui: Signals) -> impl IntoView {
         let active = move || feature.is_none_or(|f| config.with(|c| c.features.contains(&f)));
         let toggle = move |_| {
             if feature.is_none() {
+                ui.focus_weight.set(None);
                 ui.selected.update(|s| {
                     *s = if *s == Some((column, index)) {
                         None
@@ -725,15 +733,34 @@ fn NetworkView(ui: Signals) -> impl IntoView {
                     Some(f) => format!("feature-{}", f.tfp_key()),
                     None => format!("node-{column}-{index}"),
                 }
+                data-node=format!("{column}-{index}")
                 on:click=toggle
                 on:mouseenter=move |_| ui.hovered.set(Some((column, index)))
                 on:mouseleave=move |_| ui.hovered.set(None)
             >
-                <canvas data-node=format!("{column}-{index}")></canvas>
                 {feature.map(|f| view! { <span class="feature-label">{f.label()}</span> })}
             </div>
         }
     };
+    // The links canvas lies under the nodes, so it only hears the pointer
+    // between them: hovering shows a link's weight, a click or tap opens
+    // the card of the neuron it feeds with that weight ready to edit.
+    let (c_move, c_down, c_leave, c_click) = (
+        controller.clone(),
+        controller.clone(),
+        controller.clone(),
+        controller.clone(),
+    );
+    let tooltip = move |kind: TipKind| {
+        move || {
+            ui.tooltip.with(|t| {
+                t.as_ref()
+                    .filter(|t| t.kind == kind)
+                    .map(|t| (t.text.clone(), t.x, t.y))
+            })
+        }
+    };
+    let (link_tip, bias_tip) = (tooltip(TipKind::Link), tooltip(TipKind::Bias));
     view! {
         <div class="column network">
             <div class="layers-header" class:hidden=hidden("numHiddenLayers")>
@@ -749,7 +776,10 @@ fn NetworkView(ui: Signals) -> impl IntoView {
                     data-testid="remove-layer"
                     title="Remove the last hidden layer"
                     disabled=move || hidden_count() == 0
-                    on:click=move |_| config.update(|c| { c.network_shape.pop(); })
+                    on:click=move |_| config.update(|c| {
+                        c.network_shape.pop();
+                        c.trim_layer_activations();
+                    })
                 >
                     "−"
                 </button>
@@ -781,6 +811,19 @@ fn NetworkView(ui: Signals) -> impl IntoView {
                                         })
                                     >"−"</button>
                                     <div class="neuron-count">{move || match width() { 1 => "1 neuron".to_string(), n => format!("{n} neurons") }}</div>
+                                    <select
+                                        class="layer-activation"
+                                        title=format!("Activation of hidden layer {}", i + 1)
+                                        data-testid=format!("layer-{i}-activation")
+                                        prop:value=move || config.with(|c| c.layer_activation(i).name().to_string())
+                                        on:change=move |ev| {
+                                            if let Ok(a) = event_target_value(&ev).parse::<Activation>() {
+                                                config.update(|c| c.set_layer_activation(i, a));
+                                            }
+                                        }
+                                    >
+                                        {Activation::ALL.map(|a| view! { <option value=a.name()>{a.name()}</option> }).collect_view()}
+                                    </select>
                                 </div>
                             }
                         })
@@ -788,7 +831,14 @@ fn NetworkView(ui: Signals) -> impl IntoView {
                 }}
             </div>
             <div class="network-area" style=move || { let l = lay(); format!("width:{}px;height:{}px", l.width, l.height) }>
-                <canvas class="links"></canvas>
+                <canvas
+                    class="links"
+                    data-testid="links"
+                    on:pointermove=move |ev| c_move.point_at(f64::from(ev.offset_x()), f64::from(ev.offset_y()))
+                    on:pointerdown=move |ev| c_down.point_at(f64::from(ev.offset_x()), f64::from(ev.offset_y()))
+                    on:pointerleave=move |_| c_leave.leave_links()
+                    on:click=move |ev| { c_click.click_at(f64::from(ev.offset_x()), f64::from(ev.offset_y())); }
+                ></canvas>
                 {move || {
                     let l = lay();
                     l.columns
@@ -798,6 +848,22 @@ fn NetworkView(ui: Signals) -> impl IntoView {
                         .map(|(c, i, x, y)| node(c, i, x, y))
                         .collect_view()
                 }}
+                <div
+                    class="tooltip"
+                    data-testid="link-tooltip"
+                    class:hidden=move || link_tip().is_none()
+                    style=move || link_tip().map(|(_, x, y)| format!("left:{x}px;top:{y}px")).unwrap_or_default()
+                >
+                    {move || link_tip().map(|(text, _, _)| text).unwrap_or_default()}
+                </div>
+                <div
+                    class="tooltip"
+                    data-testid="bias-tooltip"
+                    class:hidden=move || bias_tip().is_none()
+                    style=move || bias_tip().map(|(_, x, y)| format!("left:{x}px;top:{y}px")).unwrap_or_default()
+                >
+                    {move || bias_tip().map(|(text, _, _)| text).unwrap_or_default()}
+                </div>
             </div>
             <NodeCardView ui=ui />
         </div>
@@ -805,11 +871,48 @@ fn NetworkView(ui: Signals) -> impl IntoView {
 }
 
 /// The card of the selected neuron: its bias and incoming weights, live and
-/// editable (reachable by tap, no hover needed).
+/// editable (reachable by tap, no hover needed). A click on a link opens the
+/// card of the neuron it feeds with that link's weight focused.
 #[component]
 fn NodeCardView(ui: Signals) -> impl IntoView {
     let column = move || ui.selected.get().map_or(0, |(c, _)| c);
     let index = move || ui.selected.get().map_or(0, |(_, i)| i);
+    // The rows change only with the neuron, not with every weight update,
+    // so a field being typed in is not rebuilt under the cursor.
+    let rows = Memo::new(move |_| {
+        ui.card.with(|c| {
+            c.as_ref()
+                .map(|c| {
+                    c.weights
+                        .iter()
+                        .map(|(label, from, _)| (label.clone(), *from))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    });
+    Effect::new(move |_| {
+        let open = ui.card.with(Option::is_some);
+        rows.track();
+        if let (true, Some(row)) = (open, ui.focus_weight.get()) {
+            request_animation_frame(move || {
+                let input = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| {
+                        d.query_selector(&format!("[data-testid=weight-input-{row}]"))
+                            .ok()
+                            .flatten()
+                    })
+                    .and_then(|e| {
+                        wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(e).ok()
+                    });
+                if let Some(input) = input {
+                    let _ = input.focus();
+                    input.select();
+                }
+            });
+        }
+    });
     let number = |ev: &leptos::ev::Event| {
         event_target_value(ev)
             .trim()
@@ -838,10 +941,10 @@ fn NodeCardView(ui: Signals) -> impl IntoView {
                     }
                 />
             </label>
-            {move || ui.card.with(|c| c.as_ref().map(|c| c.weights.clone()).unwrap_or_default())
+            {move || rows.get()
                 .into_iter()
-                .map(|(from_label, from, _)| view! {
-                    <label class="param">
+                .map(|(from_label, from)| view! {
+                    <label class="param" class:focused=move || ui.focus_weight.get() == Some(from)>
                         <span>"from " {from_label}</span>
                         <input
                             type="number"
@@ -914,6 +1017,7 @@ fn OutputColumn(ui: Signals) -> impl IntoView {
                 </span>
             </div>
             <canvas class="loss-chart" data-testid="loss-chart" width="300" height="60"></canvas>
+            <ConfusionMatrix ui=ui />
             <div class="heatmap" data-testid="heatmap-output">
                 <canvas class="regions"></canvas>
                 <canvas
@@ -949,6 +1053,106 @@ fn OutputColumn(ui: Signals) -> impl IntoView {
             </label>
             <p class="status" data-testid="status" role="status">{move || ui.status.get()}</p>
             <ModelFiles ui=ui />
+        </div>
+    }
+}
+
+/// Which data set the confusion matrix counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum DataSet {
+    Test,
+    Train,
+}
+
+/// True × predicted counts for classification (hidden for regression):
+/// rows are the true classes, columns what the network says. Binary
+/// problems have two classes, −1 (orange) and +1 (blue).
+#[component]
+fn ConfusionMatrix(ui: Signals) -> impl IntoView {
+    let which = RwSignal::new(DataSet::Test);
+    let classes = Memo::new(move |_| {
+        ui.confusion
+            .with(|c| c.as_ref().map_or(0, |c| c.test.classes))
+    });
+    let binary = move || {
+        ui.config
+            .with(|c| c.dataset.problem() == Problem::Classification)
+    };
+    let count = move |truth: usize, predicted: usize| {
+        ui.confusion.with(|c| {
+            c.as_ref().map_or(0, |c| match which.get() {
+                DataSet::Test => c.test.get(truth, predicted),
+                DataSet::Train => c.train.get(truth, predicted),
+            })
+        })
+    };
+    let total = move || {
+        ui.confusion.with(|c| {
+            c.as_ref().map_or(0, |c| match which.get() {
+                DataSet::Test => c.test.total(),
+                DataSet::Train => c.train.total(),
+            })
+        })
+    };
+    let label = move |class: usize| {
+        let [r, g, b] = if binary() {
+            crate::heatmap::colour(if class == 1 { 1.0 } else { -1.0 })
+        } else {
+            crate::heatmap::class_colour(class)
+        };
+        let name = match (binary(), class) {
+            (true, 0) => "−1".to_string(),
+            (true, _) => "+1".to_string(),
+            (false, k) => (k + 1).to_string(),
+        };
+        view! { <span class="swatch" style=format!("background:rgb({r},{g},{b})")></span>{name} }
+    };
+    view! {
+        <div class="confusion" class:hidden=move || { classes.get() == 0 }>
+            <div class="confusion-head">
+                <span class="label">"Confusion matrix"</span>
+                <select
+                    data-testid="confusion-set"
+                    prop:value=move || if which.get() == DataSet::Test { "test" } else { "train" }
+                    on:change=move |ev| which.set(if event_target_value(&ev) == "train" { DataSet::Train } else { DataSet::Test })
+                >
+                    <option value="test">"test data"</option>
+                    <option value="train">"training data"</option>
+                </select>
+            </div>
+            <table data-testid="confusion-matrix">
+                {move || {
+                    let n = classes.get();
+                    view! {
+                        <thead>
+                            <tr>
+                                <th class="corner" title="rows: true class · columns: predicted class">"true ↓ · predicted →"</th>
+                                {(0..n).map(|p| view! { <th>{label(p)}</th> }).collect_view()}
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {(0..n).map(|t| view! {
+                                <tr>
+                                    <th>{label(t)}</th>
+                                    {(0..n).map(|p| view! {
+                                        <td
+                                            data-testid=format!("confusion-{t}-{p}")
+                                            class:diagonal={ t == p }
+                                            style=move || {
+                                                let share = f64::from(count(t, p)) / f64::from(total().max(1));
+                                                let hue = if t == p { "52,168,83" } else { "198,40,40" };
+                                                format!("background:rgba({hue},{:.2})", (share * 1.5).min(0.6))
+                                            }
+                                        >
+                                            {move || count(t, p)}
+                                        </td>
+                                    }).collect_view()}
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    }
+                }}
+            </table>
         </div>
     }
 }
