@@ -4,9 +4,13 @@
 //! 1. `fmt`    — `cargo fmt --all -- --check`
 //! 2. `clippy` — clippy on the whole workspace (native, all targets) and on
 //!    the page's crates for wasm32, warnings denied
-//! 3. `unit`   — native `cargo test` (unit tests, gradient checks, training)
-//! 4. `wasm`   — the playground crate's tests and the engine's SIMD128-vs-scalar
-//!    kernel tests for wasm32, in headless Chromium through `wasm-bindgen-test-runner`
+//! 3. `unit`   — native `cargo test` (unit tests, gradient checks, training;
+//!    the GPU backend's tests on Mesa's lavapipe, required once setup has
+//!    installed it)
+//! 4. `wasm`   — the playground crate's tests, the engine's SIMD128-vs-scalar
+//!    kernel tests and the GPU backend's kernel and training checks (on
+//!    SwiftShader's WebGPU) for wasm32, in headless Chromium through
+//!    `wasm-bindgen-test-runner`
 //! 5. `e2e`    — `trunk build --release`, then the `playnet-e2e` browser tests
 //!    against `dist/`
 
@@ -190,6 +194,8 @@ fn run_counting(cmd: &mut Command, tally: &mut Tally) -> Result<()> {
 }
 
 fn run_stage(stage: Stage, browser: Option<&Browser>, tally: &mut Tally) -> Result<()> {
+    // Setup installs lavapipe together with the browser.
+    let gpu_installed = browser.is_some();
     let browser = || browser.ok_or_else(|| fail!("internal: stage needs the browser tools"));
     match stage {
         Stage::Fmt => run(cargo().args(["fmt", "--all", "--", "--check"])),
@@ -220,15 +226,35 @@ fn run_stage(stage: Stage, browser: Option<&Browser>, tally: &mut Tally) -> Resu
                 "warnings",
             ]))
         }
-        Stage::Unit => run_counting(
-            cargo().args(["test", "--workspace", "--exclude", "playnet-e2e"]),
-            tally,
-        ),
+        Stage::Unit => {
+            let mut cmd = cargo();
+            cmd.args(["test", "--workspace", "--exclude", "playnet-e2e"]);
+            require_gpu_when_installed(&mut cmd, gpu_installed);
+            run_counting(&mut cmd, tally)
+        }
         Stage::Wasm => {
             let browser = browser()?;
             let mut cmd = cargo();
             cmd.args(["test", "-p", "playnet-playground", "--target", WASM_TARGET]);
-            wasm_test_env(&mut cmd, browser);
+            wasm_test_env(&mut cmd, browser, PLAIN_CHROMIUM);
+            run_counting(&mut cmd, tally)?;
+            // The GPU kernels and training against the CPU on WebGPU
+            // (SwiftShader: Chromium's Vulkan on the CPU).
+            let mut cmd = cargo();
+            cmd.args([
+                "test",
+                "-p",
+                "playnet-gpu",
+                "--test",
+                "kernels",
+                "--test",
+                "training",
+                "--target",
+                WASM_TARGET,
+            ]);
+            wasm_test_env(&mut cmd, browser, WEBGPU_CHROMIUM);
+            // Read at compile time by the browser tests: no adapter is a failure.
+            require_gpu_when_installed(&mut cmd, true);
             run_counting(&mut cmd, tally)?;
             // The SIMD128 kernels against the scalar ones, in the browser.
             let mut cmd = cargo();
@@ -241,7 +267,7 @@ fn run_stage(stage: Stage, browser: Option<&Browser>, tally: &mut Tally) -> Resu
                 "--target",
                 WASM_TARGET,
             ]);
-            wasm_test_env(&mut cmd, browser);
+            wasm_test_env(&mut cmd, browser, PLAIN_CHROMIUM);
             run_counting(&mut cmd, tally)
         }
         Stage::E2e => {
@@ -258,12 +284,29 @@ fn run_stage(stage: Stage, browser: Option<&Browser>, tally: &mut Tally) -> Resu
     }
 }
 
+/// Chromium's flags for the wasm tests (see [`wasm_test_env`]): kept off the
+/// network.
+const PLAIN_CHROMIUM: &str = "crates/playground/webdriver.json";
+/// The same, plus WebGPU on SwiftShader for the GPU backend's checks.
+const WEBGPU_CHROMIUM: &str = "crates/gpu/webdriver.json";
+
+/// The GPU tests skip themselves when no adapter exists, so that a plain
+/// `cargo test` passes on any machine; once setup has installed lavapipe (and
+/// Chromium) a missing adapter is a failure, not a silent skip. An explicit
+/// `PLAYNET_REQUIRE_GPU` in the environment wins.
+fn require_gpu_when_installed(cmd: &mut Command, installed: bool) {
+    if installed && std::env::var_os("PLAYNET_REQUIRE_GPU").is_none() {
+        cmd.env("PLAYNET_REQUIRE_GPU", "1");
+    }
+}
+
 /// What `wasm-bindgen-test-runner` needs to run the tests in headless
-/// Chromium as root: the runner, the driver, and `webdriver.json` with the
-/// flags that keep Chromium off the network (the runner adds `headless`,
-/// `no-sandbox` and `disable-dev-shm-usage` itself).
-fn wasm_test_env(cmd: &mut Command, browser: &Browser) {
-    let webdriver_json = workspace_root().join("crates/playground/webdriver.json");
+/// Chromium as root: the runner, the driver, and the `webdriver.json` (a
+/// path from the workspace root) with the flags that keep Chromium off the
+/// network (the runner adds `headless`, `no-sandbox` and
+/// `disable-dev-shm-usage` itself).
+fn wasm_test_env(cmd: &mut Command, browser: &Browser, webdriver_json: &str) {
+    let webdriver_json = workspace_root().join(webdriver_json);
     cmd.env(
         "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
         "wasm-bindgen-test-runner",
