@@ -1219,3 +1219,66 @@ fn on_a_phone_every_control_is_in_reach_by_touch() -> Result<()> {
     page.browser.screenshot("layout-phone-touch")?;
     page.expect_no_errors()
 }
+
+#[test]
+fn dropout_is_set_by_its_menu_and_by_a_link_and_training_still_learns() -> Result<()> {
+    let page = Page::open()?;
+    assert_eq!(page.value_of("dropout")?, "0");
+    assert!(!page.hash()?.contains("dropout"), "no dropout, no key");
+    page.click("step")?;
+    page.click("step")?;
+    page.wait_for_epoch("two steps", |e| e == 2)?;
+    let loss = page.loss("test-loss")?;
+    page.set_value("dropout", "0.2")?;
+    wait_until(Duration::from_secs(5), "the URL to carry dropout", || {
+        Ok(page.hash()?.contains("dropout=0.2"))
+    })?;
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(page.epoch()?, 2, "changing dropout reset the network");
+    assert_eq!(
+        page.loss("test-loss")?,
+        loss,
+        "changing dropout changed the weights (or the evaluation drops values)"
+    );
+    page.click("step")?;
+    page.wait_for_epoch("a step with dropout", |e| e == 3)?;
+    page.set_value("dropout", "0")?;
+    wait_until(Duration::from_secs(5), "the key to leave the URL", || {
+        Ok(!page.hash()?.contains("dropout"))
+    })?;
+    page.expect_no_errors()?;
+    drop(page);
+
+    // A link sets it, and the network still learns with it.
+    let page = Page::open_at("/#dropout=0.3&networkShape=8,8", BrowserOptions::default())?;
+    assert_eq!(page.value_of("dropout")?, "0.3");
+    assert!(!page.shown("url-notes")?, "a valid rate needs no note");
+    let initial = page.loss("test-loss")?;
+    page.set_value("speed", "10")?;
+    page.click("play")?;
+    page.wait_for_epoch("100 epochs with dropout", |e| e >= 100)?;
+    page.click("play")?;
+    std::thread::sleep(Duration::from_millis(300));
+    let trained = page.loss("test-loss")?;
+    assert!(
+        trained < initial,
+        "test loss did not go down with dropout 0.3: {initial} → {trained}"
+    );
+    assert!(page.hash()?.contains("dropout=0.3"));
+    page.expect_no_errors()?;
+    drop(page);
+
+    // A rate the menu lacks still shows (and `dropout_hide` hides the
+    // menu); a bad one is repaired with a note.
+    let page = Page::open_at(
+        "/#dropout=0.25&dropout_hide=true",
+        BrowserOptions::default(),
+    )?;
+    assert_eq!(page.value_of("dropout")?, "0.25");
+    assert!(!page.shown("dropout")?, "dropout_hide");
+    drop(page);
+    let page = Page::open_at("/#dropout=NaN", BrowserOptions::default())?;
+    page.wait_for_text("url-notes", "dropout")?;
+    assert_eq!(page.value_of("dropout")?, "0");
+    page.expect_no_errors()
+}

@@ -40,7 +40,7 @@ pub use cpu::Cpu;
 pub use graph::{Gradients, Graph, Var};
 pub use init::Init;
 pub use loss::Loss;
-pub use mlp::{Dense, Forward, HiddenLayer, Mlp, MlpConfig};
+pub use mlp::{Dense, Dropout, Forward, HiddenLayer, Mlp, MlpConfig};
 pub use net::{
     Features, Layer, Mode, Net, NetConfig, NetForward, NetTrainConfig, NetTrainer, StepOutput,
 };

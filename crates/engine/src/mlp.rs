@@ -1,4 +1,8 @@
 //! A multi-layer perceptron built from a config: the Playground's network.
+//!
+//! Dropout is a training-time choice, not part of the network: a training
+//! pass may ask for it ([`Mlp::forward_train`]); evaluation, predictions and
+//! heatmaps never drop anything (inverted dropout needs no rescaling there).
 
 use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
@@ -137,6 +141,37 @@ pub struct Mlp<B: Backend> {
     layers: Vec<Dense<B>>,
 }
 
+/// Inverted dropout on every hidden layer's output during one training pass:
+/// each value is zeroed with probability `rate` and the rest scaled by
+/// `1 / (1 − rate)`. The inputs and the output layer are never dropped.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Dropout {
+    /// Fraction of the values dropped, in `[0, 1)`; 0 drops nothing.
+    pub rate: f32,
+    /// Picks the masks ([`crate::backend::dropout_keeps`]); each hidden
+    /// layer mixes in its own index, so layers get different masks.
+    pub seed: u64,
+}
+
+impl Dropout {
+    /// Checks the rate, explaining what is wrong.
+    pub fn validate(&self) -> Result<(), EngineError> {
+        if (0.0..1.0).contains(&self.rate) {
+            Ok(())
+        } else {
+            Err(EngineError::Config(format!(
+                "dropout drops a fraction in [0, 1) of the values, not {}",
+                self.rate
+            )))
+        }
+    }
+
+    /// The mask seed of hidden layer `layer`.
+    fn layer_seed(&self, layer: usize) -> u64 {
+        self.seed ^ (layer as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+}
+
 /// The values one forward pass recorded on a graph.
 pub struct Forward {
     /// Parameters in [`Mlp::parameters`] order.
@@ -253,17 +288,43 @@ impl<B: Backend> Mlp<B> {
             .collect()
     }
 
-    /// Records a forward pass of `x` (`rows × inputs`) on `g`.
+    /// Records a forward pass of `x` (`rows × inputs`) on `g`, as evaluation
+    /// and predictions see the network (no dropout).
     pub fn forward(&self, g: &mut Graph<B>, x: Var) -> Result<Forward, EngineError> {
+        self.forward_train(g, x, None)
+    }
+
+    /// Records a forward pass of `x` on `g` with `dropout`, if any, on the
+    /// hidden layers' outputs (a training pass). Each entry of
+    /// [`Forward::layers`] is what the next layer receives: for hidden
+    /// layers, after dropout.
+    pub fn forward_train(
+        &self,
+        g: &mut Graph<B>,
+        x: Var,
+        dropout: Option<Dropout>,
+    ) -> Result<Forward, EngineError> {
+        if let Some(d) = &dropout {
+            d.validate()?;
+        }
         let mut params = Vec::with_capacity(self.layers.len() * 2);
         let mut layers = Vec::with_capacity(self.layers.len());
         let mut h = x;
-        for (layer, activation) in self.layers.iter().zip(self.config.activations()) {
+        let last = self.layers.len().saturating_sub(1);
+        for (i, (layer, activation)) in self
+            .layers
+            .iter()
+            .zip(self.config.activations())
+            .enumerate()
+        {
             let w = g.param(&layer.weight);
             let b = g.param(&layer.bias);
             let z = g.matmul(h, w)?;
             let z = g.add(z, b)?;
             h = g.activation(z, activation);
+            if let Some(d) = dropout.filter(|d| i < last && d.rate > 0.0) {
+                h = g.dropout(h, 1.0 - d.rate, d.layer_seed(i))?;
+            }
             params.extend([w, b]);
             layers.push(h);
         }
@@ -352,6 +413,141 @@ mod tests {
         let p = read(&mlp.predict(&x).unwrap());
         for row in p.chunks(3) {
             assert!((row.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+        }
+    }
+
+    fn hidden_and_output(
+        mlp: &Mlp<Cpu>,
+        x: &Tensor<Cpu>,
+        dropout: Option<Dropout>,
+    ) -> Vec<Vec<f32>> {
+        let mut g = Graph::new(Cpu);
+        let input = g.input(x);
+        let f = mlp.forward_train(&mut g, input, dropout).unwrap();
+        f.layers.iter().map(|&v| g.value(v).to_vec()).collect()
+    }
+
+    #[test]
+    fn dropout_zeroes_and_rescales_hidden_values_only_when_asked() {
+        let cfg = MlpConfig::uniform(
+            2,
+            &[16, 8],
+            Activation::Tanh,
+            1,
+            Activation::Tanh,
+            Loss::HalfSquaredError,
+        );
+        let mlp = Mlp::new(Cpu, cfg, 2).unwrap();
+        let xs: Vec<f32> = (0..40).map(|i| (i as f32 * 0.37).sin()).collect();
+        let x = Tensor::from_slice(&Cpu, &xs, [20, 2]).unwrap();
+        let plain = hidden_and_output(&mlp, &x, None);
+        let zero = Dropout { rate: 0.0, seed: 3 };
+        assert_eq!(hidden_and_output(&mlp, &x, Some(zero)), plain);
+        let half = Dropout { rate: 0.5, seed: 3 };
+        let dropped = hidden_and_output(&mlp, &x, Some(half));
+        // The first hidden layer sees the same inputs: every value is either
+        // dropped or doubled.
+        let mut zeros = 0;
+        for (d, p) in dropped[0].iter().zip(&plain[0]) {
+            if *d == 0.0 {
+                zeros += 1;
+            } else {
+                assert!((d - 2.0 * p).abs() < 1e-6, "{d} vs {p}");
+            }
+        }
+        assert!((100..220).contains(&zeros), "{zeros} of 320 dropped");
+        assert_ne!(dropped[2], plain[2], "the output feels the dropout");
+        assert!(
+            dropped[2].iter().all(|v| *v != 0.0),
+            "the output is never dropped"
+        );
+        // The same seed gives the same masks; another seed other ones.
+        assert_eq!(hidden_and_output(&mlp, &x, Some(half)), dropped);
+        let other = Dropout { rate: 0.5, seed: 4 };
+        assert_ne!(hidden_and_output(&mlp, &x, Some(other))[0], dropped[0]);
+        // Predictions never drop anything.
+        let predicted = read(&mlp.predict(&x).unwrap());
+        assert_eq!(predicted, plain[2]);
+    }
+
+    #[test]
+    fn dropout_rates_outside_zero_to_one_are_refused() {
+        let mlp = Mlp::new(Cpu, config(), 1).unwrap();
+        let x = Tensor::from_slice(&Cpu, &[0.5, -1.0], [1, 2]).unwrap();
+        for rate in [1.0, -0.1, f32::NAN, 7.0] {
+            let mut g = Graph::new(Cpu);
+            let input = g.input(&x);
+            let err = mlp
+                .forward_train(&mut g, input, Some(Dropout { rate, seed: 0 }))
+                .err()
+                .unwrap()
+                .to_string();
+            assert!(err.contains("dropout"), "{rate}: {err}");
+        }
+    }
+
+    /// Every parameter's gradient through a dropout pass (a fixed mask)
+    /// against central differences of the loss.
+    #[test]
+    fn gradients_through_dropout_match_finite_differences() {
+        let cfg = MlpConfig::uniform(
+            3,
+            &[6, 5],
+            Activation::Tanh,
+            1,
+            Activation::Tanh,
+            Loss::HalfSquaredError,
+        );
+        let xs: Vec<f32> = (0..15).map(|i| (i as f32 * 0.71).cos()).collect();
+        let x = Tensor::from_slice(&Cpu, &xs, [5, 3]).unwrap();
+        let y = Tensor::from_slice(&Cpu, &[0.5, -0.5, 1.0, 0.0, -1.0], [5, 1]).unwrap();
+        let dropout = Some(Dropout {
+            rate: 0.3,
+            seed: 11,
+        });
+        let loss_with = |mlp: &Mlp<Cpu>, dropout: Option<Dropout>| -> (f64, Vec<Vec<f32>>) {
+            let mut g = Graph::new(Cpu);
+            let (xv, yv) = (g.input(&x), g.input(&y));
+            let f = mlp.forward_train(&mut g, xv, dropout).unwrap();
+            let loss = Loss::HalfSquaredError
+                .record(&mut g, f.output(), yv)
+                .unwrap();
+            let grads = g.backward(loss).unwrap();
+            let gs = f
+                .params
+                .iter()
+                .map(|p| grads.get(*p).map(|b| b.to_vec()).unwrap_or_default())
+                .collect();
+            (f64::from(g.value(loss)[0]), gs)
+        };
+        let loss_of = |mlp: &Mlp<Cpu>| loss_with(mlp, dropout);
+        let base = Mlp::new(Cpu, cfg.clone(), 8).unwrap();
+        let (_, analytic) = loss_of(&base);
+        assert_ne!(
+            analytic,
+            loss_with(&base, None).1,
+            "the mask changes the gradients"
+        );
+        let h = 1e-2f32;
+        for (k, grads) in analytic.iter().enumerate() {
+            assert_eq!(grads.len(), read(base.parameters()[k].1).len());
+            for (i, &a) in grads.iter().enumerate() {
+                let nudged = |delta: f32| {
+                    let mut other = Mlp::new(Cpu, cfg.clone(), 8).unwrap();
+                    let tensor = &mut other.parameters_mut()[k];
+                    let mut values = read(tensor);
+                    values[i] += delta;
+                    **tensor = Tensor::from_slice(&Cpu, &values, tensor.shape().clone()).unwrap();
+                    loss_of(&other).0
+                };
+                let numeric = (nudged(h) - nudged(-h)) / (2.0 * f64::from(h));
+                let a = f64::from(a);
+                assert!(
+                    (numeric - a).abs() <= 1e-2 * (1.0 + numeric.abs().max(a.abs())),
+                    "{}: element {i}: numeric {numeric} vs analytic {a}",
+                    base.parameters()[k].0
+                );
+            }
         }
     }
 

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::optim::Updater;
-use crate::{Backend, EngineError, Graph, Mlp, Optimizer, Regularization, Tensor};
+use crate::{Backend, Dropout, EngineError, Graph, Mlp, Optimizer, Regularization, Tensor};
 
 /// Examples as two row-aligned matrices on a backend: inputs and targets.
 pub struct Examples<B: Backend> {
@@ -105,16 +105,41 @@ pub struct Evaluation {
 /// Optimiser state and step count for one model.
 pub struct Trainer<B: Backend> {
     pub config: TrainConfig,
+    /// Fraction of each hidden layer's outputs dropped in every training
+    /// step, in `[0, 1)`; 0 (the default) is no dropout. It may change
+    /// between steps.
+    pub dropout: f32,
+    /// Seeds the dropout masks; each step mixes in its number.
+    dropout_seed: u64,
     updater: Updater<B>,
 }
 
 impl<B: Backend> Trainer<B> {
-    /// A trainer with fresh optimiser state.
+    /// A trainer with fresh optimiser state and no dropout.
     pub fn new(config: TrainConfig) -> Self {
         Trainer {
             config,
+            dropout: 0.0,
+            dropout_seed: 0,
             updater: Updater::default(),
         }
+    }
+
+    /// The same trainer with dropout `rate` on the hidden layers, its masks
+    /// drawn from `seed`: the same seed gives the same masks step by step.
+    pub fn with_dropout(mut self, rate: f32, seed: u64) -> Self {
+        self.dropout = rate;
+        self.dropout_seed = seed;
+        self
+    }
+
+    /// The dropout of the next step, if any.
+    fn next_dropout(&self) -> Option<Dropout> {
+        (self.dropout != 0.0).then(|| Dropout {
+            rate: self.dropout,
+            seed: self.dropout_seed
+                ^ u64::from(self.updater.steps()).wrapping_mul(0xd134_2543_de82_ef95),
+        })
     }
 
     /// Number of updates applied so far.
@@ -129,7 +154,7 @@ impl<B: Backend> Trainer<B> {
             let mut g = Graph::new(backend.clone());
             let x = g.input(&batch.x);
             let y = g.input(&batch.y);
-            let forward = model.forward(&mut g, x)?;
+            let forward = model.forward_train(&mut g, x, self.next_dropout())?;
             let loss = model.config().loss.record(&mut g, forward.output(), y)?;
             let grads = g.backward(loss)?;
             forward
@@ -300,6 +325,45 @@ mod tests {
             .unwrap()
             .unwrap();
         assert!(w.iter().filter(|&&v| v == 0.0).count() >= 4, "{w:?}");
+    }
+
+    #[test]
+    fn dropout_changes_training_deterministically() {
+        let cfg = MlpConfig::uniform(
+            2,
+            &[8, 8],
+            Activation::Tanh,
+            1,
+            Activation::Tanh,
+            Loss::HalfSquaredError,
+        );
+        let data = xor();
+        let train = |dropout: f32, seed: u64| {
+            let mut model = Mlp::new(Cpu, cfg.clone(), 4).unwrap();
+            let mut trainer = Trainer::new(TrainConfig {
+                batch_size: 2,
+                learning_rate: 0.1,
+                ..Default::default()
+            })
+            .with_dropout(dropout, seed);
+            for _ in 0..20 {
+                trainer.epoch(&mut model, &data).unwrap();
+            }
+            ready(model.layers()[1].weight.to_vec(&Cpu))
+                .unwrap()
+                .unwrap()
+        };
+        let plain = train(0.0, 1);
+        assert_eq!(train(0.0, 2), plain, "no dropout, no use of the seed");
+        let dropped = train(0.3, 1);
+        assert_ne!(dropped, plain);
+        assert_eq!(train(0.3, 1), dropped, "same seed, same masks");
+        assert_ne!(train(0.3, 2), dropped);
+        // A rate the trainer cannot use fails the step with a reason.
+        let mut model = Mlp::new(Cpu, cfg, 4).unwrap();
+        let mut trainer = Trainer::new(TrainConfig::default()).with_dropout(1.0, 0);
+        let err = trainer.epoch(&mut model, &data).unwrap_err().to_string();
+        assert!(err.contains("dropout"), "{err}");
     }
 
     #[test]

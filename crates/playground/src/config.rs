@@ -13,6 +13,9 @@ pub const MAX_LAYERS: usize = 10;
 pub const MAX_NEURONS: usize = 32;
 /// Batch sizes the playground offers.
 pub const BATCH_SIZES: std::ops::RangeInclusive<usize> = 1..=30;
+/// The largest dropout rate a configuration may ask for (the page's menu
+/// stops at 0.5; links may go further).
+pub const MAX_DROPOUT: f32 = 0.9;
 
 /// Why a configuration cannot be used, in words a person can act on.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -51,6 +54,10 @@ pub struct PlaygroundConfig {
     pub optimizer: Optimizer,
     pub regularization: Option<Regularization>,
     pub regularization_rate: f32,
+    /// Fraction of each hidden layer's outputs dropped in every training
+    /// step, 0 to [`MAX_DROPOUT`]; 0 (the default) is no dropout.
+    /// Evaluation and the heatmaps never drop anything.
+    pub dropout: f32,
     /// Start every weight at 0 (TensorFlow Playground's `initZero`).
     pub init_zero: bool,
     /// Seeds both the data and the initial weights.
@@ -74,6 +81,7 @@ impl Default for PlaygroundConfig {
             optimizer: Optimizer::Sgd,
             regularization: None,
             regularization_rate: 0.0,
+            dropout: 0.0,
             init_zero: false,
             seed: 1,
         }
@@ -187,6 +195,12 @@ impl PlaygroundConfig {
                 self.regularization_rate
             ));
         }
+        if !(self.dropout.is_finite() && (0.0..=MAX_DROPOUT).contains(&self.dropout)) {
+            return bad(format!(
+                "dropout must be 0 to {MAX_DROPOUT}, not {}",
+                self.dropout
+            ));
+        }
         let loss = self.effective_loss();
         match (self.dataset.problem(), loss) {
             (Problem::Regression, Loss::HalfSquaredError) => Ok(()),
@@ -205,7 +219,8 @@ impl PlaygroundConfig {
 
     /// True when `other` describes the same data and the same network, so a
     /// session can switch to it without rebuilding (only the training settings
-    /// — learning rate, batch size, optimiser, regularisation — differ).
+    /// — learning rate, batch size, optimiser, regularisation, dropout —
+    /// differ).
     pub fn same_data_and_network(&self, other: &PlaygroundConfig) -> bool {
         let training_only = |c: &PlaygroundConfig| PlaygroundConfig {
             learning_rate: 0.0,
@@ -213,6 +228,7 @@ impl PlaygroundConfig {
             optimizer: Optimizer::Sgd,
             regularization: None,
             regularization_rate: 0.0,
+            dropout: 0.0,
             ..c.clone()
         };
         training_only(self) == training_only(other)
@@ -384,6 +400,18 @@ mod tests {
             },
             PlaygroundConfig {
                 regularization_rate: -1.0,
+                ..base.clone()
+            },
+            PlaygroundConfig {
+                dropout: f32::NAN,
+                ..base.clone()
+            },
+            PlaygroundConfig {
+                dropout: 0.95,
+                ..base.clone()
+            },
+            PlaygroundConfig {
+                dropout: -0.1,
                 ..base.clone()
             },
         ];

@@ -21,7 +21,9 @@ mod csv;
 mod session;
 mod url;
 
-pub use config::{BATCH_SIZES, ConfigError, MAX_LAYERS, MAX_NEURONS, PlaygroundConfig};
+pub use config::{
+    BATCH_SIZES, ConfigError, MAX_DROPOUT, MAX_LAYERS, MAX_NEURONS, PlaygroundConfig,
+};
 pub use csv::{CsvError, MAX_POINTS, parse_points, write_points};
 pub use session::{Confusion, Metrics, Report, SavedModel, Session, SessionError, fingerprint};
 pub use url::{KNOWN_KEYS, PageState, seed_from_text};

@@ -109,7 +109,7 @@ impl<B: Backend> Session<B> {
         let train = examples(&backend, &config, &split.train)?;
         let test = examples(&backend, &config, &split.test)?;
         let model = Mlp::new(backend, config.mlp_config(), config.seed)?;
-        let trainer = Trainer::new(config.train_config());
+        let trainer = trainer(&config, config.seed);
         Ok(Session {
             config,
             split,
@@ -235,8 +235,9 @@ impl<B: Backend> Session<B> {
     }
 
     /// Takes a config whose data and network are this session's own and whose
-    /// training settings (learning rate, batch size, optimiser, regularisation)
-    /// may differ: the network keeps its weights and trains on with the new ones.
+    /// training settings (learning rate, batch size, optimiser, regularisation,
+    /// dropout) may differ: the network keeps its weights and trains on with
+    /// the new ones.
     pub fn retune(&mut self, config: PlaygroundConfig) -> Result<(), SessionError> {
         config.validate()?;
         if !config.same_data_and_network(&self.config) {
@@ -246,9 +247,10 @@ impl<B: Backend> Session<B> {
             .into());
         }
         if config.optimizer != self.config.optimizer {
-            self.trainer = Trainer::new(config.train_config());
+            self.trainer = trainer(&config, self.run_seed());
         } else {
             self.trainer.config = config.train_config();
+            self.trainer.dropout = config.dropout;
         }
         self.config = config;
         Ok(())
@@ -258,14 +260,19 @@ impl<B: Backend> Session<B> {
     /// seed), the same data, epoch 0.
     pub fn reset(&mut self) -> Result<(), SessionError> {
         self.resets += 1;
-        let seed = self
-            .config
-            .seed
-            .wrapping_add(self.resets.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        let seed = self.run_seed();
         self.model = Mlp::new(self.model.backend().clone(), self.config.mlp_config(), seed)?;
-        self.trainer = Trainer::new(self.config.train_config());
+        self.trainer = trainer(&self.config, seed);
         self.epoch = 0;
         Ok(())
+    }
+
+    /// The seed of the current weights and dropout masks: the config's, then
+    /// a new one after each reset.
+    fn run_seed(&self) -> u64 {
+        self.config
+            .seed
+            .wrapping_add(self.resets.wrapping_mul(0x9e37_79b9_7f4a_7c15))
     }
 
     /// Trains one epoch: every training point once, in mini-batches.
@@ -389,6 +396,11 @@ fn confusion(config: &PlaygroundConfig, outputs: &[f32], points: &[Point]) -> Co
         }
     }
     Confusion { classes, counts }
+}
+
+/// A fresh trainer for `config`, its dropout masks drawn from `seed`.
+fn trainer<B: Backend>(config: &PlaygroundConfig, seed: u64) -> Trainer<B> {
+    Trainer::new(config.train_config()).with_dropout(config.dropout, seed)
 }
 
 /// Features and targets of `points` as `config` feeds them to the network.
@@ -582,6 +594,75 @@ mod tests {
             ..PlaygroundConfig::default()
         };
         assert!(s.retune(wider).is_err());
+    }
+
+    /// Dropout changes what training does, never what the network is
+    /// evaluated or drawn as.
+    #[test]
+    fn dropout_changes_training_but_not_evaluation() {
+        let plain = PlaygroundConfig {
+            dataset: DatasetKind::Xor,
+            network_shape: vec![8, 8],
+            ..Default::default()
+        };
+        let dropped = PlaygroundConfig {
+            dropout: 0.3,
+            ..plain.clone()
+        };
+        let mut a = Session::new(Cpu, plain.clone()).unwrap();
+        let mut b = Session::new(Cpu, dropped.clone()).unwrap();
+        // Same weights: the same losses and the same heatmaps, dropout or not.
+        let grid = Tensor::from_slice(&Cpu, &[0.5, -1.0, 2.0, 3.0, -4.0, 0.0], [3, 2]).unwrap();
+        let heatmaps = |s: &Session<Cpu>| -> Vec<Vec<f32>> {
+            s.model()
+                .predict_layers(&grid)
+                .unwrap()
+                .iter()
+                .map(|t| ready(t.to_vec(&Cpu)).unwrap().unwrap())
+                .collect()
+        };
+        assert_eq!(heatmaps(&a), heatmaps(&b));
+        let metrics = |s: &Session<Cpu>| ready(s.metrics()).unwrap().unwrap();
+        assert_eq!(metrics(&a), metrics(&b));
+        for _ in 0..5 {
+            a.train_epoch().unwrap();
+            b.train_epoch().unwrap();
+        }
+        let (ma, mb) = (metrics(&a), metrics(&b));
+        assert_ne!(ma.train_loss, mb.train_loss);
+        // Evaluating twice drops nothing, so it gives the same numbers.
+        assert_eq!(metrics(&b), mb);
+        // The same seed gives the same masks, so the same run.
+        let mut c = Session::new(Cpu, dropped.clone()).unwrap();
+        for _ in 0..5 {
+            c.train_epoch().unwrap();
+        }
+        assert_eq!(metrics(&c), mb);
+        assert_eq!(heatmaps(&c), heatmaps(&b));
+        // Dropout is a training setting: switching it keeps the weights.
+        let weights = |s: &Session<Cpu>| {
+            ready(s.model().layers()[1].weight.to_vec(&Cpu))
+                .unwrap()
+                .unwrap()
+        };
+        let before = weights(&a);
+        a.retune(dropped).unwrap();
+        assert_eq!((a.epoch(), weights(&a)), (5, before));
+        a.train_epoch().unwrap();
+        a.retune(plain).unwrap();
+        assert_eq!(a.config().dropout, 0.0);
+    }
+
+    #[test]
+    fn dropout_still_learns() {
+        let config = PlaygroundConfig {
+            network_shape: vec![8, 8],
+            dropout: 0.2,
+            ..Default::default()
+        };
+        let m = run(config, 100);
+        assert!(m.test_loss < 0.1, "{m:?}");
+        assert!(m.test_accuracy.unwrap() > 0.9, "{m:?}");
     }
 
     #[test]

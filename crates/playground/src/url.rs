@@ -5,8 +5,9 @@
 //! percent-encoded, booleans `true`/`false`, numbers as JavaScript writes
 //! them, `networkShape` a comma list (empty for no hidden layers), the seed
 //! a free string, and `<control>_hide=true` to hide a control when the page
-//! is embedded. Our extras (`optimizer`, `loss`, `layerActivations`, the
-//! multi-class data sets and the extra activations) use the same style and
+//! is embedded. Our extras (`optimizer`, `loss`, `layerActivations`,
+//! `dropout`, the multi-class data sets and the extra activations) use the
+//! same style and
 //! are written only when they differ from the default, so links to plain TFP
 //! states stay plain.
 //!
@@ -27,7 +28,7 @@ use playnet_data::{DatasetKind, Feature, Problem};
 use playnet_engine::{Activation, Loss, Optimizer, Regularization};
 use serde::{Deserialize, Serialize};
 
-use crate::{BATCH_SIZES, MAX_LAYERS, MAX_NEURONS, PlaygroundConfig};
+use crate::{BATCH_SIZES, MAX_DROPOUT, MAX_LAYERS, MAX_NEURONS, PlaygroundConfig};
 
 /// Most notes [`PageState::from_hash`] returns; the rest are counted in a
 /// last note.
@@ -79,6 +80,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "optimizer",
     "loss",
     "layerActivations",
+    "dropout",
 ];
 
 /// Feature toggles in the order TFP writes them.
@@ -179,7 +181,8 @@ impl PageState {
     /// Keys come in TFP's order, then the hidden controls, then our extras
     /// (`optimizer` unless SGD, `loss` when one is chosen, and
     /// `layerActivations`, every hidden layer's activation as a comma list,
-    /// when some layer's differs from `activation`). Numbers are
+    /// when some layer's differs from `activation`, and `dropout`, the drop
+    /// rate, when it is not 0). Numbers are
     /// written as the shortest text that reads back to the same `f32`.
     /// What the hash cannot carry is lost: the order of the features (it is
     /// [`Feature::ALL`]'s on reading), an optimiser's own constants (the
@@ -275,6 +278,9 @@ impl PageState {
         {
             let names: Vec<&str> = layers.map(|l| c.layer_activation(l).name()).collect();
             pairs.push(("layerActivations".into(), names.join(",")));
+        }
+        if c.dropout != 0.0 {
+            pairs.push(("dropout".into(), number_text(c.dropout)));
         }
         pairs
             .iter()
@@ -621,6 +627,9 @@ impl Raw {
         if let Some(v) = self.get("layerActivations") {
             layer_activations_setting(notes, c, v);
         }
+        if let Some(v) = self.get("dropout") {
+            c.dropout = rate_setting(notes, "dropout", v, RateRange::Dropout, defaults.dropout);
+        }
         if let (Some(loss), Err(why)) = (c.loss, c.validate()) {
             notes.push(format!(
                 "loss: {} cannot train {} ({why}); using its usual loss",
@@ -780,6 +789,8 @@ enum RateRange {
     Learning,
     /// 0 to 10.
     Regularization,
+    /// 0 to [`MAX_DROPOUT`].
+    Dropout,
 }
 
 /// A learning or regularisation rate: unreadable and non-finite values
@@ -806,12 +817,19 @@ fn rate_setting(notes: &mut Notes, key: &str, text: &str, range: RateRange, defa
     let (too_low, low, range_text) = match range {
         RateRange::Learning => (v <= 0.0, MIN_LEARNING_RATE, "above 0, at most 10"),
         RateRange::Regularization => (wide < 0.0, 0.0, "0 to 10"),
+        RateRange::Dropout => (wide < 0.0, 0.0, "0 to 0.9"),
     };
     let high = match range {
         RateRange::Learning => MAX_LEARNING_RATE,
         RateRange::Regularization => MAX_REGULARIZATION_RATE,
+        RateRange::Dropout => MAX_DROPOUT,
     };
-    if too_low || wide > f64::from(high) {
+    // 0.9 is not an f32: the bound is the f32 nearest to it, as the text is.
+    let too_high = match range {
+        RateRange::Dropout => v > high,
+        RateRange::Learning | RateRange::Regularization => wide > f64::from(high),
+    };
+    if too_low || too_high {
         let to = if too_low { low } else { high };
         notes.push(format!(
             "{key}: {} is out of range ({range_text}); using {}",
@@ -948,11 +966,12 @@ mod tests {
         multi.config.init_zero = true;
         multi.discretize = true;
         multi.hide_text = true;
+        multi.config.dropout = MAX_DROPOUT;
         multi.set_seed_text("héllo wörld & friends=1%");
         round_trips(&multi);
         let hash = multi.to_hash();
         assert!(
-            hash.ends_with("&optimizer=adam&loss=cross-entropy"),
+            hash.ends_with("&optimizer=adam&loss=cross-entropy&dropout=0.9"),
             "{hash}"
         );
 
@@ -1022,6 +1041,62 @@ mod tests {
         assert_eq!(s.config.layer_activation(1), Activation::Tanh);
         assert_eq!(s.config.layer_activation(0), Activation::Relu);
         round_trips(&s);
+    }
+
+    #[test]
+    fn dropout_round_trips_and_stays_out_of_plain_links() {
+        assert!(!PageState::default().to_hash().contains("dropout"));
+        for rate in [0.1, 0.2, 0.3, 0.5, 0.25, 0.9] {
+            let mut s = PageState::default();
+            s.config.dropout = rate;
+            round_trips(&s);
+            assert!(
+                s.to_hash().ends_with(&format!("&dropout={rate}")),
+                "{}",
+                s.to_hash()
+            );
+        }
+        let (s, notes) = parse("dropout=0.2&networkShape=8,8");
+        assert!(notes.is_empty(), "{notes:?}");
+        assert_eq!(s.config.dropout, 0.2);
+        let (s, notes) = parse("dropout=0");
+        assert!(notes.is_empty() && s.config.dropout == 0.0);
+    }
+
+    #[test]
+    fn bad_dropout_is_repaired_with_a_note() {
+        for (hash, rate, note) in [
+            (
+                "dropout=NaN",
+                0.0,
+                "dropout: \"NaN\" is not a finite number; using 0",
+            ),
+            (
+                "dropout=half",
+                0.0,
+                "dropout: \"half\" is not a number; using 0",
+            ),
+            (
+                "dropout=1",
+                MAX_DROPOUT,
+                "dropout: \"1\" is out of range (0 to 0.9); using 0.9",
+            ),
+            (
+                "dropout=-0.2",
+                0.0,
+                "dropout: \"-0.2\" is out of range (0 to 0.9); using 0",
+            ),
+            (
+                "dropout=%3Cscript%3E",
+                0.0,
+                "dropout: \"<script>\" is not a number; using 0",
+            ),
+        ] {
+            let (s, notes) = parse(hash);
+            assert_eq!(s.config.dropout, rate, "{hash}");
+            assert_eq!(notes, vec![note], "{hash}");
+            round_trips(&s);
+        }
     }
 
     #[test]

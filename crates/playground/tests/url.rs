@@ -63,6 +63,14 @@ fn corpus_lines_give_the_notes_we_expect() {
         vec!["noise: -5 is out of range (0 to 50); using 0"]
     );
     assert_eq!(
+        notes("dropout=NaN&networkShape=8,8"),
+        vec!["dropout: \"NaN\" is not a finite number; using 0"]
+    );
+    assert_eq!(
+        notes("dropout=2"),
+        vec!["dropout: \"2\" is out of range (0 to 0.9); using 0.9"]
+    );
+    assert_eq!(
         notes("x=maybe"),
         vec!["x: \"maybe\" is not true or false; using true"]
     );
@@ -146,6 +154,9 @@ mod properties {
         "squared",
         "%E0%A4%A",
         "%FF",
+        "0.5",
+        "0.9",
+        "0.95",
     ];
 
     fn value() -> impl Strategy<Value = String> {
@@ -173,6 +184,7 @@ mod properties {
             prop::collection::vec(1usize..=32, 0..=10),
             0u32..=50,
             10u32..=90,
+            prop_oneof![Just(0.0f32), Just(0.2f32), 0.0f32..=0.9],
         );
         let training = (
             prop::sample::select(Activation::ALL.to_vec()),
@@ -194,7 +206,7 @@ mod properties {
             prop::collection::btree_set("[a-zA-Z0-9]{1,40}", 0..5),
         );
         (data, training, view).prop_map(|(data, training, view)| {
-            let (dataset, other, on, network_shape, noise, perc_train_data) = data;
+            let (dataset, other, on, network_shape, noise, perc_train_data, dropout) = data;
             let (
                 activation,
                 batch_size,
@@ -235,6 +247,7 @@ mod properties {
                 optimizer,
                 regularization,
                 regularization_rate,
+                dropout,
                 init_zero,
                 seed: 0,
             };

@@ -34,6 +34,28 @@ const LEARNING_RATES: [f32; 11] = [
 ];
 /// TensorFlow Playground's regularisation-rate menu.
 const REGULARIZATION_RATES: [f32; 10] = [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0];
+/// The dropout menu: the share of hidden values dropped while training.
+const DROPOUTS: [f32; 5] = [0.0, 0.1, 0.2, 0.3, 0.5];
+
+/// The dropout menu's entries, with `current` among them when a link asked
+/// for a rate the menu lacks (so the menu shows what is in use).
+fn dropout_options(current: f32) -> Vec<f32> {
+    let mut options = DROPOUTS.to_vec();
+    if !options.contains(&current) {
+        options.push(current);
+        options.sort_by(f32::total_cmp);
+    }
+    options
+}
+
+/// How the dropout menu names a rate.
+fn dropout_label(rate: f32) -> String {
+    if rate == 0.0 {
+        "None".into()
+    } else {
+        rate.to_string()
+    }
+}
 
 /// The Playground page.
 #[component]
@@ -178,7 +200,7 @@ fn hidden(name: &'static str) -> impl Fn() -> bool + Copy + Send + Sync + 'stati
 }
 
 /// The controls an embed can hide: TensorFlow Playground's names and labels.
-const HIDABLE: [(&str, &str); 15] = [
+const HIDABLE: [(&str, &str); 16] = [
     ("showTestData", "Show test data"),
     ("discretize", "Discretize output"),
     ("playButton", "Play button"),
@@ -188,6 +210,7 @@ const HIDABLE: [(&str, &str); 15] = [
     ("activation", "Activation"),
     ("regularization", "Regularization"),
     ("regularizationRate", "Regularization rate"),
+    ("dropout", "Dropout"),
     ("problem", "Problem type"),
     ("dataset", "Which dataset"),
     ("percTrainData", "Ratio train data"),
@@ -386,6 +409,26 @@ fn TopBar(controller: Rc<Controller>) -> impl IntoView {
                     }
                 >
                     {REGULARIZATION_RATES.map(|r| view! { <option value=r.to_string()>{r.to_string()}</option> }).collect_view()}
+                </select>
+            </label>
+            <label class="metric" class:hidden=hidden("dropout")>
+                <span class="label">"Dropout"</span>
+                <select
+                    data-testid="dropout"
+                    title="Share of each hidden layer's outputs dropped in every training step (never when drawing or testing)"
+                    prop:value=move || config.with(|c| c.dropout.to_string())
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        let options = config.with_untracked(|c| dropout_options(c.dropout));
+                        if let Some(rate) = parse_option(&options, &value) {
+                            config.update(|c| c.dropout = rate);
+                        }
+                    }
+                >
+                    {move || dropout_options(config.with(|c| c.dropout))
+                        .into_iter()
+                        .map(|r| view! { <option value=r.to_string() selected=move || config.with(|c| c.dropout == r)>{dropout_label(r)}</option> })
+                        .collect_view()}
                 </select>
             </label>
             <label class="metric" class:hidden=hidden("problem")>
@@ -1274,5 +1317,11 @@ mod tests {
         }
         assert_eq!(parse_option(&REGULARIZATION_RATES, "0.003"), Some(0.003));
         assert_eq!(parse_option(&SPEEDS, "7"), None);
+        for rate in DROPOUTS {
+            assert_eq!(parse_option(&DROPOUTS, &rate.to_string()), Some(rate));
+        }
+        assert_eq!(dropout_options(0.2), DROPOUTS.to_vec());
+        assert_eq!(dropout_options(0.25), vec![0.0, 0.1, 0.2, 0.25, 0.3, 0.5]);
+        assert_eq!(dropout_label(0.0), "None");
     }
 }
