@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use playnet_data::Mnist;
 use playnet_engine::{
-    Backend, Checkpoint, EngineError, Net, NetConfig, NetTrainConfig, NetTrainer, Tensor,
+    Backend, Checkpoint, EngineError, Net, NetConfig, NetTrainConfig, NetTrainer, Schedule, Tensor,
     loss::arg_max,
 };
 use rand::SeedableRng;
@@ -101,6 +101,9 @@ pub struct Lab<B: Backend> {
     batch: Vec<usize>,
     batch_predictions: Vec<(u8, f32)>,
     pixels: Vec<f32>,
+    /// Steps taken before the trainer was made (a network carried over from
+    /// another backend, see [`Lab::carry_to`]); the trainer counts the rest.
+    carried_steps: u32,
 }
 
 impl<B: Backend> Lab<B> {
@@ -124,9 +127,50 @@ impl<B: Backend> Lab<B> {
             batch: Vec::new(),
             batch_predictions: Vec::new(),
             pixels: Vec::new(),
+            carried_steps: 0,
         };
         lab.order.shuffle(&mut lab.rng);
         Ok(lab)
+    }
+
+    /// The same session on another backend: the weights of `weights` (saved
+    /// at step `step`, on this or any backend), this lab's data, settings and
+    /// place in the shuffled batches. Training goes on from `step` — the
+    /// learning-rate schedule included — with fresh optimiser state, as after
+    /// [`Lab::load`].
+    ///
+    /// This is how the page moves a network between the CPU and the GPU, and
+    /// how it carries on from a CPU-side copy of the weights when the GPU
+    /// fails: nothing here reads this lab's own weights.
+    pub fn carry_to<C: Backend>(
+        &self,
+        backend: C,
+        weights: &Checkpoint,
+        step: u32,
+        seed: u64,
+    ) -> Result<Lab<C>, LabError> {
+        let net = Net::load(backend.clone(), weights, CLASSES)?;
+        let mut setup = self.setup.clone();
+        setup.network = net.config().clone();
+        let trainer = NetTrainer::new(
+            resumed(setup.training, step),
+            seed.wrapping_add(1).wrapping_add(u64::from(step)),
+        );
+        Ok(Lab {
+            backend,
+            data: self.data.clone(),
+            setup,
+            net,
+            trainer,
+            rng: self.rng.clone(),
+            order: self.order.clone(),
+            cursor: self.cursor,
+            epoch: self.epoch,
+            batch: self.batch.clone(),
+            batch_predictions: self.batch_predictions.clone(),
+            pixels: Vec::new(),
+            carried_steps: step,
+        })
     }
 
     /// The network being trained.
@@ -146,13 +190,13 @@ impl<B: Backend> Lab<B> {
 
     /// Steps taken.
     pub fn steps(&self) -> u32 {
-        self.trainer.steps()
+        self.carried_steps + self.trainer.steps()
     }
 
     /// Changes the optimiser, schedule or batch size without touching the weights.
     pub fn retune(&mut self, training: NetTrainConfig) {
         self.setup.training = training;
-        self.trainer.config = training;
+        self.trainer.config = resumed(training, self.carried_steps);
     }
 
     /// The training images of the last batch, with the predicted class and its
@@ -192,7 +236,7 @@ impl<B: Backend> Lab<B> {
             .copied()
             .unwrap_or(f32::NAN);
         let probabilities = out.probabilities.to_vec(&self.backend).await?;
-        let step = self.trainer.steps();
+        let step = self.steps();
         if !loss.is_finite() {
             return Err(LabError::Diverged { step, loss });
         }
@@ -270,7 +314,31 @@ impl<B: Backend> Lab<B> {
         self.setup.network = net.config().clone();
         self.net = net;
         self.trainer = NetTrainer::new(self.setup.training, seed.wrapping_add(1));
+        self.carried_steps = 0;
         Ok(())
+    }
+}
+
+/// `training` for a trainer that starts counting at step `step` of it: the
+/// schedule shifted so that its step 0 is the original's step `step`.
+fn resumed(training: NetTrainConfig, step: u32) -> NetTrainConfig {
+    let schedule = match training.schedule {
+        Schedule::Constant { rate } => Schedule::Constant { rate },
+        Schedule::ExponentialDecay {
+            max,
+            min,
+            decay_steps,
+        } => Schedule::ExponentialDecay {
+            // min + (max − min)·e^(−(s + step)/d) = min + (max′ − min)·e^(−s/d)
+            max: min
+                + (max - min) * libm::expf(-(step as f32) / decay_steps.max(f32::MIN_POSITIVE)),
+            min,
+            decay_steps,
+        },
+    };
+    NetTrainConfig {
+        schedule,
+        ..training
     }
 }
 
@@ -374,5 +442,45 @@ pub(crate) mod tests {
         };
         assert!(other.load(&garbage, 4).is_err());
         assert_eq!(ready(other.test(Some(20))).unwrap().unwrap(), before);
+    }
+
+    #[test]
+    fn carried_labs_keep_weights_steps_batches_and_the_schedule() {
+        let mut setup = Setup::from(&crate::preset("softmax").unwrap());
+        setup.training.schedule = playnet_engine::Schedule::ExponentialDecay {
+            max: 0.5,
+            min: 0.01,
+            decay_steps: 4.0,
+        };
+        let mut lab = Lab::new(Cpu, toy_mnist(400), setup, 5).unwrap();
+        for _ in 0..3 {
+            ready(lab.step()).unwrap().unwrap();
+        }
+        let saved = ready(lab.save()).unwrap().unwrap();
+        let carried = lab.carry_to(Cpu, &saved, lab.steps(), 5).unwrap();
+        assert_eq!(carried.steps(), 3);
+        assert_eq!(
+            ready(carried.test(Some(50))).unwrap().unwrap(),
+            ready(lab.test(Some(50))).unwrap().unwrap()
+        );
+        let mut carried = carried;
+        let (a, b) = (
+            ready(lab.step()).unwrap().unwrap(),
+            ready(carried.step()).unwrap().unwrap(),
+        );
+        // Same batch, same step number, same learning rate (SGD has no state).
+        assert_eq!((a.step, a.epoch), (b.step, b.epoch));
+        assert!(
+            (a.learning_rate - b.learning_rate).abs() < 1e-6,
+            "{a:?} {b:?}"
+        );
+        assert!((a.loss - b.loss).abs() < 1e-6, "{a:?} {b:?}");
+        assert_eq!(
+            lab.last_batch().collect::<Vec<_>>(),
+            carried.last_batch().collect::<Vec<_>>()
+        );
+        // An older copy of the weights carries on from its own step.
+        let older = carried.carry_to(Cpu, &saved, 3, 5).unwrap();
+        assert_eq!(older.steps(), 3);
     }
 }

@@ -27,6 +27,29 @@ impl SetupSpec {
     }
 }
 
+/// Which backend the page asks the worker to train on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BackendChoice {
+    /// WebGPU when the browser has a hardware adapter, else the CPU (a
+    /// software adapter such as SwiftShader is slower than the CPU kernels).
+    #[default]
+    Auto,
+    /// WebGPU whenever there is an adapter, software ones included.
+    WebGpu,
+    /// The engine's CPU kernels (SIMD128 or scalar).
+    Cpu,
+}
+
+/// The backend in use, as the page shows it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BackendReport {
+    /// Short and stable: `webgpu`, `cpu-simd128` or `cpu-scalar`.
+    pub name: String,
+    /// For people: the adapter and why this backend (e.g. "auto: SwiftShader
+    /// is a software adapter; the CPU is faster").
+    pub detail: String,
+}
+
 /// What the page asks of the worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Command {
@@ -42,6 +65,11 @@ pub enum Command {
     Pause,
     /// SIMD128 kernels (`true`) or the scalar reference kernels.
     Simd(bool),
+    /// Train on this backend from now on, keeping the weights.
+    Backend(BackendChoice),
+    /// A test hook (`?lose-gpu-at=N` in the page's hash): destroy the GPU
+    /// device once training on it reaches step `N`, as a lost device would.
+    LoseGpuAt(u32),
     /// Class probabilities of a preprocessed 28×28 digit.
     Classify(Vec<f32>),
     /// Activation maps and probabilities of test digit `index`.
@@ -100,6 +128,8 @@ pub struct TestSummary {
     pub digits: DigitGrid,
     /// Milliseconds the evaluation took.
     pub millis: f32,
+    /// The backend that evaluated (as [`BackendReport::name`]).
+    pub backend: String,
 }
 
 /// What each image layer makes of one test digit.
@@ -130,8 +160,15 @@ pub enum Event {
     },
     /// A command could not be carried out; training state is unchanged.
     Refused(String),
-    /// Which kernels run: `cpu-simd128` or `cpu-scalar`.
-    Backend(String),
+    /// Which backend trains (after the page's choice, a SIMD switch or a
+    /// fallback).
+    Backend(BackendReport),
+    /// The GPU failed (`reason`); training went on on the CPU from the
+    /// weights of step `step`.
+    FellBack {
+        step: u32,
+        reason: String,
+    },
     Running(bool),
     Progress(Progress),
     /// Training stopped: the loss is no longer finite.

@@ -20,7 +20,7 @@ use web_sys::HtmlCanvasElement;
 use super::draw::{self, Axes, DigitLayout, Series};
 use super::worker::MnistWorker;
 use super::worker::protocol::{
-    Command, DigitGrid, Event, MapsReport, Progress, SetupSpec, TestSummary,
+    BackendChoice, Command, DigitGrid, Event, MapsReport, Progress, SetupSpec, TestSummary,
 };
 
 /// Where the page is with its data.
@@ -41,6 +41,8 @@ pub struct TestView {
     pub loss: f32,
     pub mistakes: u32,
     pub confusion: Vec<u32>,
+    /// The backend that evaluated.
+    pub backend: String,
 }
 
 /// The page's readouts and settings.
@@ -58,7 +60,11 @@ pub struct Signals {
     pub parameters: RwSignal<u32>,
     pub stats: RwSignal<Option<Progress>>,
     pub test: RwSignal<Option<TestView>>,
+    /// The backend in use (`webgpu`, `cpu-simd128`, `cpu-scalar`), and for
+    /// people the adapter and why.
     pub backend: RwSignal<String>,
+    pub backend_detail: RwSignal<String>,
+    pub backend_choice: RwSignal<BackendChoice>,
     pub simd: RwSignal<bool>,
     pub frames: RwSignal<u64>,
     /// The drawn digit's class probabilities (`None`: nothing drawn).
@@ -75,7 +81,7 @@ pub struct Signals {
 }
 
 impl Signals {
-    fn new(preset_id: &'static str) -> Signals {
+    fn new(preset_id: &'static str, choice: BackendChoice) -> Signals {
         let setup = preset(preset_id).map_or_else(fallback_setup, |p| SetupSpec {
             network: p.network,
             training: p.training,
@@ -91,6 +97,8 @@ impl Signals {
             stats: RwSignal::new(None),
             test: RwSignal::new(None),
             backend: RwSignal::new(String::new()),
+            backend_detail: RwSignal::new(String::new()),
+            backend_choice: RwSignal::new(choice),
             simd: RwSignal::new(true),
             frames: RwSignal::new(0),
             probabilities: RwSignal::new(None),
@@ -203,6 +211,16 @@ impl Dirty {
     };
 }
 
+/// How the page starts.
+pub struct Start {
+    pub preset: &'static str,
+    /// Where the MNIST files are.
+    pub data_folder: String,
+    pub backend: BackendChoice,
+    /// The test hook `?lose-gpu-at=N`.
+    pub lose_gpu_at: Option<u32>,
+}
+
 /// The page's side of the worker.
 pub struct Controller {
     pub ui: Signals,
@@ -217,9 +235,9 @@ pub struct Controller {
 
 impl Controller {
     /// Spawns the worker, starts the download and the frame loop.
-    pub fn new(preset_id: &'static str, data_folder: String) -> Rc<Controller> {
+    pub fn new(start: Start) -> Rc<Controller> {
         let controller = Rc::new(Controller {
-            ui: Signals::new(preset_id),
+            ui: Signals::new(start.preset, start.backend),
             canvases: Canvases::new(),
             bridge: RefCell::new(None),
             views: RefCell::new(Views::default()),
@@ -237,7 +255,12 @@ impl Controller {
             .spawn("./mnist-worker.js");
         *controller.bridge.borrow_mut() = Some(bridge);
         controller.ui.backend.set("loading…".into());
-        controller.clone().download(data_folder);
+        // Before the data: the first network is built where the choice says.
+        controller.send(Command::Backend(start.backend));
+        if let Some(step) = start.lose_gpu_at {
+            controller.send(Command::LoseGpuAt(step));
+        }
+        controller.clone().download(start.data_folder);
         controller.clone().next_frame();
         controller
     }
@@ -357,7 +380,23 @@ impl Controller {
                 };
             }
             Event::Refused(reason) => ui.status.set(reason),
-            Event::Backend(name) => ui.backend.set(name),
+            Event::Backend(report) => {
+                ui.backend.set(report.name);
+                ui.backend_detail.set(report.detail);
+            }
+            Event::FellBack { step, reason } => {
+                {
+                    // The steps after the copy of the weights are trained again.
+                    let mut views = self.views.borrow_mut();
+                    let at = f64::from(step);
+                    views.train.retain(|p| p.0 <= at);
+                    views.test.retain(|p| p.0 <= at);
+                    views.dirty.curves = true;
+                }
+                ui.status.set(format!(
+                    "WebGPU failed ({reason}) — continued on the CPU from step {step}."
+                ));
+            }
             Event::Running(on) => {
                 ui.running.set(on);
                 if on {
@@ -459,6 +498,7 @@ impl Controller {
             loss: summary.loss,
             mistakes: summary.mistakes,
             confusion: summary.confusion,
+            backend: summary.backend,
         }));
         // The drawn digit and the chosen test digit, seen by the newer network.
         if let Some(image) = self.pad.borrow().clone() {
@@ -550,6 +590,13 @@ impl Controller {
     pub fn set_simd(&self, on: bool) {
         self.ui.simd.set(on);
         self.send(Command::Simd(on));
+    }
+
+    /// Trains on `choice` from now on, keeping the weights.
+    pub fn choose_backend(&self, choice: BackendChoice) {
+        self.ui.backend_choice.set(choice);
+        super::choice::remember(choice);
+        self.send(Command::Backend(choice));
     }
 
     pub fn export(&self) {

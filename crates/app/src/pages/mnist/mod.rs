@@ -7,8 +7,10 @@
 //! current batch, test mistakes, a confusion matrix, first-layer filters,
 //! activation maps, and a pad to draw a digit on. `?data=<folder>` in the
 //! hash loads the files from another folder (the tests use a missing one);
-//! `?preset=<id>` opens on a preset.
+//! `?preset=<id>` opens on a preset; `?backend=auto|webgpu|cpu` picks where
+//! to train (see [`choice`]).
 
+mod choice;
 mod controller;
 mod draw;
 mod editor;
@@ -22,7 +24,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use playnet_mnist::{PRESETS, preset};
 
-use controller::{Controller, Phase, thousands};
+use controller::{Controller, Phase, Start, thousands};
 
 /// Percent with one decimal, or a dash.
 fn percent(v: Option<f32>) -> String {
@@ -37,12 +39,7 @@ fn decimal(v: Option<f32>) -> String {
 
 /// The preset named by `?preset=` in the hash, if it is one.
 fn preset_from_hash(hash: &str) -> Option<&'static str> {
-    let query = hash.split_once('?')?.1;
-    let wanted = query
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .find(|(k, _)| *k == "preset")?
-        .1;
+    let wanted = choice::hash_param(hash, "preset")?;
     PRESETS.into_iter().find(|id| *id == wanted)
 }
 
@@ -52,10 +49,12 @@ pub fn MnistLab() -> impl IntoView {
     let hash = web_sys::window()
         .and_then(|w| w.location().hash().ok())
         .unwrap_or_default();
-    let controller = Controller::new(
-        preset_from_hash(&hash).unwrap_or("softmax"),
-        fetch::data_folder(&hash),
-    );
+    let controller = Controller::new(Start {
+        preset: preset_from_hash(&hash).unwrap_or("softmax"),
+        data_folder: fetch::data_folder(&hash),
+        backend: choice::initial(&hash),
+        lose_gpu_at: choice::lose_gpu_at(&hash),
+    });
     {
         // Cleanup runs on this (the only) thread; the wrapper only satisfies
         // `on_cleanup`'s `Send` bound.
@@ -163,7 +162,8 @@ fn Presets(controller: Rc<Controller>) -> impl IntoView {
 fn Controls(controller: Rc<Controller>) -> impl IntoView {
     let ui = controller.ui;
     let ready = move || ui.phase.get() == Phase::Ready;
-    let (c1, c2, c3, c4) = (
+    let (c1, c2, c3, c4, c5) = (
+        controller.clone(),
         controller.clone(),
         controller.clone(),
         controller.clone(),
@@ -186,7 +186,25 @@ fn Controls(controller: Rc<Controller>) -> impl IntoView {
                 />
                 " SIMD128 kernels"
             </label>
-            <span class="backend">"Backend: " <code data-testid="backend">{move || ui.backend.get()}</code></span>
+            <label class="backend-choice">
+                "Train on "
+                <select
+                    data-testid="backend-choice"
+                    on:change=move |ev| {
+                        if let Some(choice) = choice::from_id(&event_target_value(&ev)) {
+                            c5.choose_backend(choice);
+                        }
+                    }
+                >
+                    {choice::CHOICES.into_iter().map(|c| view! {
+                        <option value=choice::id(c) selected=move || ui.backend_choice.get() == c>{choice::label(c)}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <span class="backend" title=move || ui.backend_detail.get()>
+                "Backend: " <code data-testid="backend">{move || ui.backend.get()}</code>
+                " " <span class="backend-detail muted" data-testid="backend-detail">{move || ui.backend_detail.get()}</span>
+            </span>
         </div>
     }
 }
@@ -234,7 +252,7 @@ fn Readouts(controller: Rc<Controller>) -> impl IntoView {
             </div>
             <div class="metric">
                 <span class="label">"Tested at step"</span>
-                <span class="value" data-testid="tested-step">{move || test.with(|t| t.as_ref().map_or_else(|| "—".into(), |t| t.step.to_string()))}</span>
+                <span class="value" data-testid="tested-step" data-backend=move || test.with(|t| t.as_ref().map(|t| t.backend.clone()))>{move || test.with(|t| t.as_ref().map_or_else(|| "—".into(), |t| t.step.to_string()))}</span>
                 <span class="sub" data-testid="test-mistakes">{move || test.with(|t| t.as_ref().map_or_else(String::new, |t| format!("{} wrong of {}", thousands(t.mistakes), thousands(t.count))))}</span>
             </div>
         </div>

@@ -1,0 +1,48 @@
+//! Training steps per second over the last second or so of training.
+
+#[derive(Default)]
+pub struct RateMeter {
+    since: f64,
+    steps: u32,
+    rate: f64,
+}
+
+impl RateMeter {
+    /// Starts a new window at `t` (ms): after a pause, a test or a switch of
+    /// backend, whose time is not training time.
+    pub fn restart(&mut self, t: f64) {
+        self.since = t;
+        self.steps = 0;
+    }
+
+    /// Counts `steps` finished by `t`; the rate is updated about once a second.
+    pub fn add(&mut self, t: f64, steps: u32) {
+        self.steps += steps;
+        let elapsed = t - self.since;
+        if elapsed >= 1000.0 || (self.rate == 0.0 && elapsed >= 200.0) {
+            self.rate = f64::from(self.steps) * 1000.0 / elapsed.max(1.0);
+            self.restart(t);
+        }
+    }
+
+    pub fn rate(&self) -> f64 {
+        self.rate
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rate_is_steps_per_second_of_the_last_window() {
+        let mut m = RateMeter::default();
+        m.restart(0.0);
+        m.add(100.0, 5);
+        assert_eq!(m.rate(), 0.0);
+        m.add(250.0, 5);
+        assert!((m.rate() - 40.0).abs() < 1e-9);
+        m.add(1250.0, 20);
+        assert!((m.rate() - 20.0).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,258 @@
+//! The MNIST lab on WebGPU in headless Chromium: SwiftShader's WebGPU (a CPU
+//! emulation, so slow: these tests train the softmax preset for a few hundred
+//! steps at most), the automatic choice without it, moving a network between
+//! backends, and carrying on on the CPU when the GPU device is lost.
+//!
+//! The page's contract, besides `tests/mnist.rs`'s: `backend-choice` is a
+//! `<select>` (`auto`, `webgpu`, `cpu`); `backend` says what trains
+//! (`webgpu`, `cpu-simd128`, `cpu-scalar`) and `backend-detail` the adapter
+//! and why; `?backend=` in the hash picks the backend and `?lose-gpu-at=N`
+//! destroys the GPU device at step `N`.
+//!
+//! Run through `cargo xtask test`, which builds the page into `dist/` first.
+
+use std::time::Duration;
+
+use playnet_e2e::{
+    Browser, BrowserOptions, Error, Result, StaticServer, by_testid, dist_dir, parse_count,
+    parse_decimal, wait_until,
+};
+
+/// Loading the wasm, opening the GPU (compiling every kernel on
+/// SwiftShader), downloading and decoding 11 MB, the first quick test.
+const READY_TIMEOUT: Duration = Duration::from_secs(120);
+/// Softmax passing the accuracy below, on SwiftShader on a loaded two-core
+/// machine.
+const TRAIN_TIMEOUT: Duration = Duration::from_secs(90);
+/// Softmax passes 90% within a few hundred steps; 85% leaves room.
+const TRAINED: f64 = 0.85;
+/// Steps trained on SwiftShader, and the accuracy they reach (87% on the CPU).
+const GPU_STEPS: u64 = 40;
+const GPU_TRAINED: f64 = 0.8;
+
+struct Page {
+    browser: Browser,
+    _server: StaticServer,
+}
+
+impl Page {
+    /// Opens the lab at `hash` and waits for the data and the first test.
+    fn ready(hash: &str, options: BrowserOptions) -> Result<Page> {
+        let server = StaticServer::start(dist_dir()?)?;
+        let browser = Browser::start_with(options)?;
+        browser.goto(&server.url(&format!("/#{hash}")))?;
+        let page = Page {
+            browser,
+            _server: server,
+        };
+        wait_until(READY_TIMEOUT, "the MNIST data to load", || {
+            let el = page.browser.find(&by_testid("mnist-status"))?;
+            Ok(page.browser.attribute(&el, "data-phase")?.as_deref() == Some("ready"))
+        })
+        .map_err(|e| e.context(format!("status: {:?}", page.text("mnist-status").ok())))?;
+        wait_until(Duration::from_secs(60), "the first test evaluation", || {
+            Ok(page.text("test-accuracy")? != "—")
+        })?;
+        Ok(page)
+    }
+
+    fn text(&self, id: &str) -> Result<String> {
+        self.browser.text_of(&by_testid(id))
+    }
+
+    fn count(&self, id: &str) -> Result<u64> {
+        parse_count(&self.text(id)?).map_err(|e| e.context(id))
+    }
+
+    /// The test accuracy as a fraction, and the step it was measured at.
+    fn tested(&self) -> Result<(f64, u64)> {
+        let accuracy = parse_decimal(&self.text("test-accuracy")?)? / 100.0;
+        Ok((accuracy, self.count("tested-step")?))
+    }
+
+    /// The backend that measured the test accuracy shown.
+    fn tested_by(&self) -> Result<String> {
+        let el = self.browser.find(&by_testid("tested-step"))?;
+        Ok(self
+            .browser
+            .attribute(&el, "data-backend")?
+            .unwrap_or_default())
+    }
+
+    fn click(&self, id: &str) -> Result<()> {
+        self.browser.click_on(&by_testid(id))
+    }
+
+    /// Picks `value` in the backend menu, as a person would.
+    fn choose_backend(&self, value: &str) -> Result<()> {
+        let el = self.browser.find(&by_testid("backend-choice"))?;
+        self.browser.execute(
+            "arguments[0].value = arguments[1]; \
+             arguments[0].dispatchEvent(new Event('change', { bubbles: true })); return null;",
+            &[el.to_json(), value.into()],
+        )?;
+        Ok(())
+    }
+
+    fn chosen_backend(&self) -> Result<String> {
+        let v = self.browser.execute(
+            "return document.querySelector('[data-testid=backend-choice]').value;",
+            &[],
+        )?;
+        Ok(v.as_str().unwrap_or_default().to_string())
+    }
+
+    fn wait_backend(&self, name: &str, timeout: Duration) -> Result<()> {
+        let mut last = String::new();
+        wait_until(timeout, &format!("the backend to be {name}"), || {
+            last = self.text("backend")?;
+            Ok(last == name)
+        })
+        .map_err(|e| {
+            e.context(format!(
+                "backend {last:?} ({:?}); status {:?}",
+                self.text("backend-detail").ok(),
+                self.text("mnist-status").ok()
+            ))
+        })
+    }
+
+    /// Waits for a test accuracy above `at_least` measured after step `after`.
+    fn wait_accuracy(&self, at_least: f64, after: u64) -> Result<(f64, u64)> {
+        let mut last = (0.0, 0);
+        wait_until(
+            TRAIN_TIMEOUT,
+            &format!("a test accuracy over {at_least} after step {after}"),
+            || {
+                last = self.tested()?;
+                Ok(last.0 > at_least && last.1 > after)
+            },
+        )
+        .map_err(|e| {
+            e.context(format!(
+                "last test {last:?}, at step {:?}, {:?}",
+                self.text("mnist-step").ok(),
+                self.text("mnist-status").ok()
+            ))
+        })?;
+        Ok(last)
+    }
+
+    /// Pauses and waits for the test at the step where training stopped.
+    fn pause_and_test(&self) -> Result<(f64, u64)> {
+        self.click("mnist-pause")?;
+        wait_until(
+            Duration::from_secs(60),
+            "a test at the current step",
+            || Ok(self.count("tested-step")? == self.count("mnist-step")?),
+        )?;
+        self.tested()
+    }
+
+    fn expect_no_panic(&self) -> Result<()> {
+        let panic = self
+            .browser
+            .execute("return window.__playnet_panic || null;", &[])?;
+        if !panic.is_null() {
+            return Err(Error::new(format!("the page panicked: {panic}")));
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn softmax_trains_on_swiftshader_webgpu_and_moves_between_backends() -> Result<()> {
+    let page = Page::ready(
+        "/mnist?preset=softmax&backend=webgpu",
+        BrowserOptions::default().with_webgpu(),
+    )?;
+    page.wait_backend("webgpu", Duration::from_secs(5))?;
+    assert_eq!(page.chosen_backend()?, "webgpu");
+    let detail = page.text("backend-detail")?;
+    assert!(
+        detail.contains("CPU emulation"),
+        "SwiftShader's adapter: {detail:?}"
+    );
+    let (before, _) = page.tested()?;
+    assert_eq!(page.tested_by()?, "webgpu");
+
+    // SwiftShader trains a few steps a second; softmax passes 85% by step 40.
+    page.click("mnist-start")?;
+    wait_until(TRAIN_TIMEOUT, "40 steps on the GPU", || {
+        Ok(page.count("mnist-step")? >= GPU_STEPS)
+    })?;
+    let (on_gpu, paused_at) = page.pause_and_test()?;
+    println!("{detail}: {before} → {on_gpu} at step {paused_at}");
+    assert_eq!(page.tested_by()?, "webgpu", "tested on the GPU");
+    assert!(
+        on_gpu > GPU_TRAINED,
+        "{before} → {on_gpu} at step {paused_at}"
+    );
+
+    // Moving the network keeps its weights: the same test, the same
+    // accuracy (within float tolerance: a handful of borderline digits).
+    page.choose_backend("cpu")?;
+    page.wait_backend("cpu-simd128", Duration::from_secs(10))?;
+    wait_until(Duration::from_secs(30), "a test on the CPU", || {
+        Ok(page.tested_by()? == "cpu-simd128")
+    })?;
+    let (on_cpu, step_on_cpu) = page.tested()?;
+    println!("moved at step {paused_at}: GPU {on_gpu}, CPU {on_cpu}");
+    assert_eq!(step_on_cpu, paused_at, "the step count survives the move");
+    assert!(
+        (on_cpu - on_gpu).abs() <= 0.002,
+        "GPU {on_gpu} vs CPU {on_cpu} at step {paused_at}"
+    );
+    // …and training goes on from there.
+    page.click("mnist-start")?;
+    page.wait_accuracy(TRAINED.max(on_cpu), paused_at)?;
+    page.expect_no_panic()
+}
+
+#[test]
+fn auto_without_webgpu_trains_on_the_cpu() -> Result<()> {
+    // Chromium's default headless flags: no usable WebGPU adapter.
+    let page = Page::ready("/mnist?preset=softmax", BrowserOptions::default())?;
+    page.wait_backend("cpu-simd128", Duration::from_secs(5))?;
+    assert_eq!(page.chosen_backend()?, "auto");
+    let detail = page.text("backend-detail")?;
+    assert!(detail.starts_with("CPU"), "{detail:?}");
+    page.click("mnist-start")?;
+    let (accuracy, step) = page.wait_accuracy(TRAINED, 0)?;
+    println!("{detail}: {accuracy} at step {step}");
+    assert_eq!(page.text("backend")?, "cpu-simd128");
+    page.expect_no_panic()
+}
+
+#[test]
+fn a_lost_gpu_device_moves_training_to_the_cpu_with_the_weights() -> Result<()> {
+    let page = Page::ready(
+        "/mnist?preset=softmax&backend=webgpu&lose-gpu-at=20",
+        BrowserOptions::default().with_webgpu(),
+    )?;
+    page.wait_backend("webgpu", Duration::from_secs(5))?;
+    page.click("mnist-start")?;
+    page.wait_backend("cpu-simd128", TRAIN_TIMEOUT)?;
+    let status = page.text("mnist-status")?;
+    let from = status
+        .split("continued on the CPU from step ")
+        .nth(1)
+        .ok_or_else(|| Error::new(format!("the status does not say what happened: {status:?}")))
+        .and_then(parse_count)?;
+    assert!(status.contains("WebGPU failed"), "{status:?}");
+    assert!(from <= 20, "the copy of the weights is from step {from}");
+    assert!(
+        page.text("backend-detail")?.contains("destroyed"),
+        "{:?}",
+        page.text("backend-detail")
+    );
+    // Training goes on on the CPU, and the accuracy keeps rising.
+    let (accuracy, step) = page.wait_accuracy(TRAINED, from)?;
+    println!(
+        "{status} {:?}; then {accuracy} at step {step}",
+        page.text("backend-detail")
+    );
+    assert!(step > 20, "{accuracy} at step {step}");
+    assert_eq!(page.text("backend")?, "cpu-simd128");
+    page.expect_no_panic()
+}
