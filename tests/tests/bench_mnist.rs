@@ -7,19 +7,25 @@
 //! A benchmark, not a test: it asserts nothing about speed and is
 //! `#[ignore]`d so CI does not time it on a shared machine.
 //!
+//! A second benchmark trains the conv preset on WebGPU in the page's worker
+//! (SwiftShader's WebGPU, a CPU emulation, without a GPU) and then on the
+//! SIMD128 CPU kernels, in the same browser.
+//!
 //! ```sh
 //! cargo xtask build --release
 //! # optional, for the TensorFlow.js comparison (into a git-ignored folder):
 //! npm install --prefix target/tfjs-bench @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0
 //! PLAYNET_DIST=$PWD/dist cargo test -p playnet-e2e --test bench_mnist -- --ignored --nocapture
+//! # WebGPU vs SIMD128 only:
+//! PLAYNET_DIST=$PWD/dist cargo test -p playnet-e2e --test bench_mnist -- --ignored --nocapture webgpu
 //! ```
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use playnet_e2e::{
-    Browser, Error, Result, StaticServer, by_testid, dist_dir, parse_count, parse_decimal,
-    wait_until,
+    Browser, BrowserOptions, Error, Result, StaticServer, by_testid, dist_dir, parse_count,
+    parse_decimal, wait_until,
 };
 
 /// Readings of the page's steps/s meter (it updates about once a second).
@@ -30,18 +36,16 @@ fn text(browser: &Browser, id: &str) -> Result<String> {
 }
 
 /// Waits until no test evaluation is pending (the last one is at the step shown).
-fn wait_idle(browser: &Browser) -> Result<()> {
-    wait_until(
-        Duration::from_secs(120),
-        "the test evaluation to finish",
-        || Ok(text(browser, "tested-step")? == text(browser, "mnist-step")?),
-    )
+fn wait_idle(browser: &Browser, timeout: Duration) -> Result<()> {
+    wait_until(timeout, "the test evaluation to finish", || {
+        Ok(text(browser, "tested-step")? == text(browser, "mnist-step")?)
+    })
 }
 
 /// Trains with the kernels set to `simd`: the median of the page's steps/s
 /// readings, and the steps counted over the same window.
 fn page_steps_per_second(browser: &Browser, simd: bool) -> Result<(f64, f64)> {
-    wait_idle(browser)?;
+    wait_idle(browser, Duration::from_secs(120))?;
     let checked = browser
         .execute(
             "return document.querySelector('[data-testid=simd-toggle]').checked;",
@@ -56,10 +60,17 @@ fn page_steps_per_second(browser: &Browser, simd: bool) -> Result<(f64, f64)> {
     wait_until(Duration::from_secs(5), want, || {
         Ok(text(browser, "backend")? == want)
     })?;
+    measure(browser, want, Duration::from_secs(60))
+}
+
+/// Trains on whatever the page trains on now: the median of its steps/s
+/// readings, and the steps counted over the same window; `warm_up` bounds
+/// the wait for the first steps.
+fn measure(browser: &Browser, label: &str, warm_up: Duration) -> Result<(f64, f64)> {
     let before = parse_count(&text(browser, "mnist-step")?)?;
     browser.click_on(&by_testid("mnist-start"))?;
     // Warm up past the meter's first reading.
-    wait_until(Duration::from_secs(60), "training to start", || {
+    wait_until(warm_up, "training to start", || {
         Ok(parse_count(&text(browser, "mnist-step")?)? > before + 3)
     })?;
     std::thread::sleep(Duration::from_secs(2));
@@ -75,7 +86,7 @@ fn page_steps_per_second(browser: &Browser, simd: bool) -> Result<(f64, f64)> {
     browser.click_on(&by_testid("mnist-pause"))?;
     readings.sort_by(f64::total_cmp);
     println!(
-        "  {want:<12} steps/s readings {readings:?}; {} steps in {:.1}s (tests included)",
+        "  {label:<12} steps/s readings {readings:?}; {} steps in {:.1}s (tests included)",
         end_step - start_step,
         started.elapsed().as_secs_f64()
     );
@@ -234,5 +245,53 @@ fn conv_preset_steps_per_second_simd_scalar_and_tfjs() -> Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+/// Picks `value` in the page's backend menu and waits for the readout.
+fn choose_backend(browser: &Browser, value: &str, shown: &str) -> Result<()> {
+    let el = browser.find(&by_testid("backend-choice"))?;
+    browser.execute(
+        "arguments[0].value = arguments[1]; \
+         arguments[0].dispatchEvent(new Event('change', { bubbles: true })); return null;",
+        &[el.to_json(), value.into()],
+    )?;
+    wait_until(Duration::from_secs(60), shown, || {
+        Ok(text(browser, "backend")? == shown)
+    })
+}
+
+#[test]
+#[ignore = "a benchmark: run it on purpose, see the module docs"]
+fn conv_preset_steps_per_second_webgpu_and_simd() -> Result<()> {
+    let server = StaticServer::start(dist_dir()?)?;
+    let browser = Browser::start_with(BrowserOptions::default().with_webgpu())?;
+    browser.goto(&server.url("/#/mnist?preset=conv&backend=webgpu"))?;
+    wait_until(Duration::from_secs(180), "the MNIST data", || {
+        let el = browser.find(&by_testid("mnist-status"))?;
+        Ok(browser.attribute(&el, "data-phase")?.as_deref() == Some("ready"))
+    })?;
+    println!(
+        "conv (5×5×4, 4×4/2×8, 4×4/2×12, dense 200, 10; Adam; batch 100), on {}:",
+        text(&browser, "backend-detail")?
+    );
+    if text(&browser, "backend")? != "webgpu" {
+        return Err(Error::new(format!(
+            "no WebGPU in this browser: {}",
+            text(&browser, "backend-detail")?
+        )));
+    }
+    wait_idle(&browser, Duration::from_secs(300))?;
+    let (gpu, gpu_window) = measure(&browser, "webgpu", Duration::from_secs(120))?;
+    // Moving drops the full test that pausing began on the GPU (minutes on
+    // SwiftShader) and tests on the CPU instead.
+    choose_backend(&browser, "cpu", "cpu-simd128")?;
+    wait_idle(&browser, Duration::from_secs(300))?;
+    let (cpu, cpu_window) = measure(&browser, "cpu-simd128", Duration::from_secs(60))?;
+    println!(
+        "  Playnet page (worker): WebGPU {gpu:.2} steps/s, SIMD128 CPU {cpu:.2} steps/s, \
+         CPU/GPU ×{:.2} (counted over the window: {gpu_window:.2} vs {cpu_window:.2})",
+        cpu / gpu.max(1e-9)
+    );
     Ok(())
 }
