@@ -96,3 +96,36 @@ pub fn cpu_name() -> String {
     let simd = cfg!(target_feature = "simd128") && kernels::simd_enabled();
     if simd { "cpu-simd128" } else { "cpu-scalar" }.to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use playnet_engine::ready;
+
+    use super::*;
+
+    #[test]
+    fn the_cpu_choice_never_opens_a_gpu_and_says_why_it_trains_there() {
+        let mut devices = Devices::default();
+        devices.choose(BackendChoice::Cpu);
+        let target = ready(devices.target()).unwrap();
+        assert!(matches!(target, Target::Cpu));
+        assert!(matches!(devices.gpu, GpuSlot::Untried));
+        let report = devices.report(&target);
+        assert!(report.name.starts_with("cpu-"), "{report:?}");
+        assert_eq!(report.detail, "CPU, as chosen");
+    }
+
+    #[test]
+    fn a_failed_gpu_is_reported_and_tried_again_only_when_chosen_again() {
+        let mut devices = Devices::default();
+        devices.choose(BackendChoice::WebGpu);
+        devices.gpu_failed("the GPU device was lost");
+        let report = devices.report(&Target::Cpu);
+        assert_eq!(
+            report.detail,
+            "CPU: WebGPU failed (the GPU device was lost)"
+        );
+        devices.choose(BackendChoice::WebGpu);
+        assert!(matches!(devices.gpu, GpuSlot::Untried));
+    }
+}

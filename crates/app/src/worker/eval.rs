@@ -111,3 +111,63 @@ impl Evaluation {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::sync::Arc;
+
+    use playnet_data::{Digits, Mnist};
+    use playnet_engine::ready;
+    use playnet_mnist::{PIXELS, Setup, preset};
+
+    use super::super::lab::Target;
+    use super::*;
+
+    /// Digits whose class is the row they light.
+    fn digits(count: usize) -> Digits {
+        let mut images = vec![0u8; count * PIXELS];
+        let labels: Vec<u8> = (0..count).map(|n| (n % CLASSES) as u8).collect();
+        for (n, &k) in labels.iter().enumerate() {
+            let row = 2 * usize::from(k) + 4;
+            images[n * PIXELS + row * 28..n * PIXELS + row * 28 + 28].fill(255);
+        }
+        Digits {
+            images,
+            labels,
+            rows: 28,
+            cols: 28,
+        }
+    }
+
+    #[test]
+    fn an_evaluation_goes_a_chunk_at_a_time_and_counts_every_image() {
+        let data = Arc::new(Mnist {
+            train: digits(100),
+            test: digits(1234),
+        });
+        let setup = Setup::from(&preset("softmax").unwrap());
+        let lab = AnyLab::new(&Target::Cpu, data, setup, 1).unwrap();
+        let mut eval = Evaluation::new(0, 1234, 0.0);
+        // A clock where each reading is 1 ms later: chunks grow to the cap.
+        let clock = Cell::new(0.0);
+        let now = || {
+            clock.set(clock.get() + 1.0);
+            clock.get()
+        };
+        let mut rounds = 0;
+        while !ready(eval.advance(&lab, clock.get() + 4.0, 1e6, now))
+            .unwrap()
+            .unwrap()
+        {
+            assert!(eval.chunk <= MAX_CHUNK);
+            rounds += 1;
+        }
+        assert!(rounds >= 1, "a deadline stops an evaluation part way");
+        let summary = eval.finish(&lab, clock.get());
+        assert_eq!(summary.count, 1234);
+        assert_eq!(summary.confusion.iter().sum::<u32>(), 1234);
+        assert_eq!(summary.backend, lab.backend_name());
+        assert_eq!(summary.digits.len(), 100);
+    }
+}
