@@ -1282,3 +1282,41 @@ fn dropout_is_set_by_its_menu_and_by_a_link_and_training_still_learns() -> Resul
     assert_eq!(page.value_of("dropout")?, "0");
     page.expect_no_errors()
 }
+
+#[test]
+fn the_largest_network_plays_and_draws_every_heatmap() -> Result<()> {
+    let page = Page::open_at(
+        "/#networkShape=32,32,32,32,32,32,32,32,32,32&x=true&y=true&xSquared=true\
+         &ySquared=true&xTimesY=true&sinX=true&sinY=true&cosX=true&cosY=true",
+        BrowserOptions::default(),
+    )?;
+    page.click("play")?;
+    page.wait_for_epoch("the largest network to train", |e| e >= 5)?;
+    std::thread::sleep(Duration::from_secs(2));
+    page.click("play")?;
+    // Paused, the whole picture is drawn: sample the centre of a node in
+    // every column (the picture is at the layout's scale or twice it).
+    let blank = page.browser.execute(
+        "const c = document.querySelector('canvas.links'); \
+         const s = c.width / c.clientWidth; \
+         const ctx = c.getContext('2d'); \
+         const blank = []; \
+         for (let col = 1; col <= 11; col++) { \
+           for (const i of [0, col === 11 ? 0 : 31]) { \
+             const n = document.querySelector(`[data-node='${col}-${i}']`); \
+             const x = Math.round((n.offsetLeft + 17) * s), y = Math.round((n.offsetTop + 17) * s); \
+             const p = ctx.getImageData(x, y, 1, 1).data; \
+             if (p[0] === 247 && p[1] === 247 && p[2] === 247) blank.push(`${col}-${i}`); \
+           } \
+         } \
+         return blank;",
+        &[],
+    )?;
+    assert_eq!(
+        blank.as_array().map(Vec::len),
+        Some(0),
+        "nodes without a heatmap: {blank}"
+    );
+    assert!(page.exists("node-10-31")? && page.exists("node-11-0")?);
+    page.expect_no_errors()
+}

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::optim::Updater;
-use crate::{Backend, Dropout, EngineError, Graph, Mlp, Optimizer, Regularization, Tensor};
+use crate::{Backend, Dropout, EngineError, Graph, Loss, Mlp, Optimizer, Regularization, Tensor};
 
 /// Examples as two row-aligned matrices on a backend: inputs and targets.
 pub struct Examples<B: Backend> {
@@ -207,14 +207,18 @@ pub async fn evaluate<B: Backend>(
     data: &Examples<B>,
 ) -> Result<Evaluation, EngineError> {
     let backend = model.backend().clone();
+    // One forward pass gives both the loss and the outputs.
     let (loss, outputs) = {
         let mut g = Graph::new(backend.clone());
         let x = g.input(&data.x);
         let y = g.input(&data.y);
         let forward = model.forward(&mut g, x)?;
         let loss = model.config().loss.record(&mut g, forward.output(), y)?;
-        let outputs = model.predict(&data.x)?;
-        (g.tensor(loss), outputs)
+        let outputs = match model.config().loss {
+            Loss::SoftmaxCrossEntropy => g.softmax(forward.output())?,
+            Loss::HalfSquaredError | Loss::BinaryCrossEntropy => forward.output(),
+        };
+        (g.tensor(loss), g.tensor(outputs))
     };
     let loss = loss.to_vec(&backend).await?;
     let outputs = outputs.to_vec(&backend).await?;
@@ -230,7 +234,7 @@ pub async fn evaluate<B: Backend>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Activation, Cpu, Loss, MlpConfig, ready};
+    use crate::{Activation, Cpu, MlpConfig, ready};
 
     /// XOR of ±1 inputs, targets ±1.
     fn xor() -> Examples<Cpu> {
@@ -364,6 +368,27 @@ mod tests {
         let mut trainer = Trainer::new(TrainConfig::default()).with_dropout(1.0, 0);
         let err = trainer.epoch(&mut model, &data).unwrap_err().to_string();
         assert!(err.contains("dropout"), "{err}");
+    }
+
+    #[test]
+    fn evaluation_outputs_are_the_predictions() {
+        for (outputs, activation, loss) in [
+            (1, Activation::Tanh, Loss::HalfSquaredError),
+            (1, Activation::Sigmoid, Loss::BinaryCrossEntropy),
+            (2, Activation::Linear, Loss::SoftmaxCrossEntropy),
+        ] {
+            let cfg = MlpConfig::uniform(2, &[3], Activation::Relu, outputs, activation, loss);
+            let model = Mlp::new(Cpu, cfg, 9).unwrap();
+            let y: Vec<f32> = (0..4 * outputs).map(|i| (i % 2) as f32).collect();
+            let x = [-1., -1., -1., 1., 1., -1., 1., 1.];
+            let data = Examples::new(&Cpu, &x, 2, &y, outputs).unwrap();
+            let eval = ready(evaluate(&model, &data)).unwrap().unwrap();
+            let predicted = ready(model.predict(&data.x).unwrap().to_vec(&Cpu))
+                .unwrap()
+                .unwrap();
+            assert_eq!(eval.outputs, predicted, "{loss}");
+            assert!(eval.loss.is_finite() && eval.loss > 0.0, "{loss}");
+        }
     }
 
     #[test]

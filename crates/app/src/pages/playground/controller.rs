@@ -9,6 +9,13 @@
 //! the grid per frame, and the whole network view (links and node heatmaps)
 //! is one image put into one canvas (see [`super::network`]).
 //!
+//! A big network would not train and draw at display rate on a small
+//! machine, so while it plays the page does less per frame, never less
+//! often: the grid is coarser (the paused page redraws it fine), and the
+//! network picture is redrawn a few strips a frame, in turn (see
+//! [`super::refresh`]); the output panel and the output node follow every
+//! frame, and the losses at least three times a second.
+//!
 //! What a frame costs is measured per phase and published as
 //! `window.__playnet_timings` (milliseconds, smoothed), which the speed
 //! benchmark prints.
@@ -24,7 +31,9 @@ use wasm_bindgen::{Clamped, JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
 use super::layout::{self, Layout};
-use super::network::{self, LinkRef, Picture, Span};
+use super::network::{self, LinkRef, Picture};
+use super::painter::Painter;
+use super::refresh::{Cycle, Part};
 use crate::chart::LossHistory;
 use crate::heatmap::{self, ColourTable, Palette};
 use crate::meter::RateMeter;
@@ -183,8 +192,8 @@ fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, val
     }
 }
 
-/// Heatmap cells per side: fine for small networks, coarser for big ones so
-/// the one forward pass per frame stays cheap.
+/// Heatmap cells per side when the network is still: fine for small
+/// networks, coarser for big ones so that one forward pass stays cheap.
 fn density_for(config: &PlaygroundConfig) -> usize {
     let widths = config.mlp_config().widths();
     let weights: usize = widths.windows(2).map(|w| w[0] * w[1]).sum();
@@ -199,6 +208,36 @@ fn density_for(config: &PlaygroundConfig) -> usize {
     }
 }
 
+/// What one grid point costs the forward pass over the grid, in
+/// multiply-adds: every weight once, and every activation as much as 100
+/// of them (a `tanh` costs that much in wasm, next to the SIMD matmul).
+fn cost_per_point(config: &PlaygroundConfig) -> usize {
+    let widths = config.mlp_config().widths();
+    let weights: usize = widths.windows(2).map(|w| w[0] * w[1]).sum();
+    let neurons: usize = widths.iter().skip(1).sum();
+    weights + 100 * neurons
+}
+
+/// Multiply-adds the forward pass over the grid may cost in a frame while
+/// playing: about 5 ms in headless Chromium on a two-core machine.
+const PLAYING_FORWARD_BUDGET: usize = 20_000_000;
+
+/// Heatmap cells per side while playing: as many as fit
+/// [`PLAYING_FORWARD_BUDGET`], at most the still density and at least 16.
+/// Pausing redraws at the still density.
+fn playing_density(config: &PlaygroundConfig) -> usize {
+    let fit = (PLAYING_FORWARD_BUDGET / cost_per_point(config).max(1)) as f64;
+    (fit.sqrt() as usize).clamp(16, density_for(config).max(16))
+}
+
+/// The inputs of a `density × density` grid over the plane, as `config`
+/// feeds them to the network.
+fn grid_inputs(config: &PlaygroundConfig, density: usize) -> Result<Tensor<Cpu>, String> {
+    let inputs = feature_matrix(&heatmap::grid(density), &config.features);
+    Tensor::from_slice(&Cpu, &inputs, [density * density, config.features.len()])
+        .map_err(|e| e.to_string())
+}
+
 /// How long one frame may train before it draws: a speed of 100 epochs a
 /// frame on the largest network would otherwise hold the page for seconds.
 const FRAME_TRAINING_BUDGET_MS: f64 = 50.0;
@@ -207,20 +246,22 @@ const FRAME_TRAINING_BUDGET_MS: f64 = 50.0;
 /// frame).
 const CHEAP_METRICS_MS: f64 = 4.0;
 const SLOW_METRICS_EVERY_MS: f64 = 300.0;
-/// Links that take longer than this to draw all at once are redrawn one gap
-/// between two columns per frame while playing: a big network has over ten
-/// thousand, and they change little from one frame to the next (the node
-/// heatmaps are still redrawn every frame).
-const CHEAP_LINKS_MS: f64 = 4.0;
+/// How long a frame may spend redrawing the network picture while playing
+/// (see [`super::refresh`]): a small network is redrawn whole every frame,
+/// a big one a few strips a frame.
+const PICTURE_BUDGET_MS: f64 = 3.0;
 /// How often the confusion matrix follows training.
 const CONFUSION_EVERY_MS: f64 = 250.0;
 
-/// A session, the grid inputs its heatmaps are computed on, and the feature
-/// heatmaps (which never change).
+/// A session, the grids its heatmaps are computed on (one for a still
+/// network, a coarser one for a big network while it trains), and the
+/// feature heatmaps (which never change).
 struct Live {
     session: Session<Cpu>,
     grid: Tensor<Cpu>,
     density: usize,
+    playing_grid: Tensor<Cpu>,
+    playing_density: usize,
     features: Vec<Vec<u8>>,
 }
 
@@ -232,9 +273,13 @@ impl Live {
     fn around(session: Session<Cpu>) -> Result<Live, String> {
         let config = session.config();
         let density = density_for(config);
-        let inputs = feature_matrix(&heatmap::grid(density), &config.features);
-        let grid = Tensor::from_slice(&Cpu, &inputs, [density * density, config.features.len()])
-            .map_err(|e| e.to_string())?;
+        let playing_density = playing_density(config);
+        let grid = grid_inputs(config, density)?;
+        let playing_grid = if playing_density == density {
+            grid.clone()
+        } else {
+            grid_inputs(config, playing_density)?
+        };
         let features = Feature::ALL
             .into_iter()
             .map(|f| feature_pixels(f, density))
@@ -243,6 +288,8 @@ impl Live {
             session,
             grid,
             density,
+            playing_grid,
+            playing_density,
             features,
         })
     }
@@ -276,9 +323,8 @@ pub struct Controller {
     /// in the gaps between columns and heatmaps only inside the nodes, so
     /// each can be redrawn without touching the other.
     picture: RefCell<Picture>,
-    /// The gap between columns whose links are redrawn next, when they are
-    /// redrawn a gap at a time.
-    next_gap: Cell<usize>,
+    /// Which strips of the picture the next frame redraws.
+    cycle: RefCell<Cycle>,
     colours: ColourTable,
     /// The link under the pointer and where the pointer is.
     hover_link: Cell<Option<(LinkRef, f64, f64)>>,
@@ -300,7 +346,7 @@ impl Controller {
             meter: RefCell::new(RateMeter::default()),
             timings: RefCell::new(Timings::default()),
             picture: RefCell::new(Picture::new(0, 0)),
-            next_gap: Cell::new(0),
+            cycle: RefCell::new(Cycle::default()),
             colours: ColourTable::default(),
             hover_link: Cell::new(None),
             metrics_at: Cell::new(f64::NEG_INFINITY),
@@ -536,13 +582,9 @@ impl Controller {
             let epochs = epochs_this_frame(self.ui.speed.get_untracked(), epoch, stop);
             let trained = self.epoch();
             if epochs > 0 && self.train(epochs, FRAME_TRAINING_BUDGET_MS) {
-                let (metrics_due, all_links) = {
-                    let t = self.timings.borrow();
-                    let metrics = t.get("metrics") < CHEAP_METRICS_MS
-                        || started - self.metrics_at.get() >= SLOW_METRICS_EVERY_MS;
-                    (metrics, t.get("links") < CHEAP_LINKS_MS)
-                };
-                self.redraw(metrics_due, all_links);
+                let metrics_due = self.timings.borrow().get("metrics") < CHEAP_METRICS_MS
+                    || started - self.metrics_at.get() >= SLOW_METRICS_EVERY_MS;
+                self.redraw(metrics_due, false);
             }
             let trained = self.epoch().saturating_sub(trained);
             {
@@ -581,9 +623,9 @@ impl Controller {
 
     /// Repaints the views of the network; `metrics` also reads the losses,
     /// accuracies and confusion matrices (a pass over all the data), and
-    /// `all_links` redraws every link (else those of one gap between two
-    /// columns, in turn).
-    fn redraw(&self, metrics: bool, all_links: bool) {
+    /// `whole` redraws the whole network picture (else the strips that fit
+    /// a frame's budget, in turn).
+    fn redraw(&self, metrics: bool, whole: bool) {
         let live = self.live.borrow();
         let Some(live) = live.as_ref() else { return };
         let session = &live.session;
@@ -631,24 +673,27 @@ impl Controller {
         );
         self.update_tooltip(live);
         let start = now();
-        let painted = self.paint(live, all_links);
+        let painted = self.paint(live, whole);
         self.timings.borrow_mut().record("paint", now() - start);
         if let Err(e) = painted {
             self.fail(format!("Cannot draw the network: {e:?}"));
         }
     }
 
-    fn paint(&self, live: &Live, all_links: bool) -> Result<(), JsValue> {
+    fn paint(&self, live: &Live, whole: bool) -> Result<(), JsValue> {
         let session = &live.session;
         let config = session.config();
         let engine_error = |e: playnet_engine::EngineError| JsValue::from_str(&e.to_string());
-        // One batched forward pass over the grid gives every neuron's heatmap.
+        // One batched forward pass over the grid gives every neuron's
+        // heatmap; the CPU backend's buffers are read in place.
+        let (grid, density) = if whole {
+            (&live.grid, live.density)
+        } else {
+            (&live.playing_grid, live.playing_density)
+        };
         let t0 = now();
-        let layers = session
-            .model()
-            .predict_layers(&live.grid)
-            .map_err(engine_error)?;
-        let values = layers.iter().map(host).collect::<Result<Vec<_>, _>>()?;
+        let layers = session.model().predict_layers(grid).map_err(engine_error)?;
+        let values: Vec<&[f32]> = layers.iter().map(|t| t.buffer().as_slice()).collect();
         let widths: Vec<usize> = layers.iter().map(|t| t.shape().dims()[1]).collect();
         let t1 = now();
         self.timings.borrow_mut().record("forward", t1 - t0);
@@ -659,14 +704,19 @@ impl Controller {
             discretize: self.ui.discretize.get_untracked(),
         };
         if let Some(c) = canvas("[data-testid=heatmap-output] canvas.regions") {
-            let pixels = match self.ui.hovered.get_untracked() {
-                Some((0, k)) if k < live.features.len() => live.features[k].clone(),
-                Some((column, j)) if column <= values.len() && j < widths[column - 1] => {
-                    heatmap::neuron_pixels(&values[column - 1], widths[column - 1], j)
+            match self.ui.hovered.get_untracked() {
+                Some((0, k)) if k < live.features.len() => {
+                    heatmap::paint(&c, &live.features[k], live.density)?
                 }
-                _ => palette.pixels(values.last().map_or(&[][..], Vec::as_slice)),
-            };
-            heatmap::paint(&c, &pixels, live.density)?;
+                Some((column, j)) if column <= values.len() && j < widths[column - 1] => {
+                    let pixels = heatmap::neuron_pixels(values[column - 1], widths[column - 1], j);
+                    heatmap::paint(&c, &pixels, density)?
+                }
+                _ => {
+                    let pixels = palette.pixels(values.last().copied().unwrap_or_default());
+                    heatmap::paint(&c, &pixels, density)?
+                }
+            }
         }
         if let Some(c) = canvas("[data-testid=heatmap-output] canvas.points") {
             let show_test = self.ui.show_test_data.get_untracked();
@@ -680,21 +730,21 @@ impl Controller {
         let t2 = now();
         self.timings.borrow_mut().record("output", t2 - t1);
         if let Some(c) = canvas("canvas.links") {
-            self.draw_network(&c, live, &values, &widths, all_links)?;
+            self.draw_network(&c, live, (&values, &widths, density), whole)?;
         }
         self.timings.borrow_mut().record("network", now() - t2);
         Ok(())
     }
 
-    /// Rasterises the links (all of them, or one gap's) and every node's
-    /// heatmap into the network view's one canvas.
+    /// Redraws the network view's picture — all of it, or the strips that
+    /// fit a frame's budget, in turn, and the output column — and puts
+    /// what changed into its canvas.
     fn draw_network(
         &self,
         canvas: &HtmlCanvasElement,
         live: &Live,
-        values: &[Vec<f32>],
-        widths: &[usize],
-        all_links: bool,
+        (values, widths, density): (&[&[f32]], &[usize], usize),
+        whole: bool,
     ) -> Result<(), JsValue> {
         let config = live.session.config();
         let lay: Layout = layout::layout(&column_sizes(config));
@@ -703,120 +753,88 @@ impl Controller {
             (lay.width * scale).ceil() as usize,
             (lay.height * scale).ceil() as usize,
         );
-        let sources = live.sources();
-        let layers = live.session.model().layers();
         let mut picture = self.picture.borrow_mut();
-        let resized = (picture.width, picture.height) != (w, h);
-        if resized {
+        let resized = (picture.width, picture.height) != (w, h)
+            || canvas.width() as usize != w
+            || canvas.height() as usize != h;
+        if (picture.width, picture.height) != (w, h) {
             *picture = Picture::new(w, h);
         }
-        let start = now();
-        // Pixel columns changed this frame: the gaps redrawn and every node
-        // column (their heatmaps change every frame).
+        let whole = whole || resized;
+        let painter = Painter {
+            lay: &lay,
+            scale,
+            layers: live.session.model().layers(),
+            sources: &live.sources(),
+            values,
+            widths,
+            density,
+            features: &live.features,
+            feature_density: live.density,
+            colours: &self.colours,
+        };
+        let gaps = live.session.model().layers().len();
+        let (mut links_ms, mut nodes_ms) = (0.0, 0.0);
+        let mut draw = |picture: &mut Picture, part: Part| -> Result<(usize, usize), JsValue> {
+            let start = now();
+            let strip = painter.draw(picture, part)?;
+            match part {
+                Part::Links { .. } => links_ms += now() - start,
+                Part::Nodes(_) => nodes_ms += now() - start,
+            }
+            Ok(strip)
+        };
         let mut changed: Vec<(usize, usize)> = Vec::new();
-        let gaps = if all_links || resized {
-            0..layers.len()
+        // The output column follows training every frame, like the output panel.
+        changed.push(draw(&mut picture, Part::Nodes(gaps))?);
+        if whole {
+            painter.features(&mut picture);
+            for part in super::refresh::parts(gaps) {
+                draw(&mut picture, part)?;
+            }
+            self.cycle.borrow_mut().restart();
         } else {
-            let gap = self.next_gap.get() % layers.len().max(1);
-            self.next_gap.set(gap + 1);
-            gap..gap + 1
-        };
-        for (l, dense) in layers.iter().enumerate().take(gaps.end).skip(gaps.start) {
-            let weights = host(&dense.weight)?;
-            let (rows, cols) = (
-                dense.weight.shape().dims()[0],
-                dense.weight.shape().dims()[1],
-            );
-            // The gap's links lie between the two columns' node edges.
-            let (Some(&(left, _)), Some(&(right, _))) =
-                (lay.columns[l].first(), lay.columns[l + 1].first())
-            else {
-                continue;
-            };
-            let strip = (
-                ((left + layout::NODE / 2.0) * scale).floor() as usize,
-                ((right - layout::NODE / 2.0) * scale).ceil() as usize,
-            );
-            picture.clear_columns(strip.0, strip.1);
-            changed.push(strip);
-            // Between two wide layers a thousand links at TensorFlow
-            // Playground's widths would be one solid block.
-            let thin = (12.0 / rows.max(cols) as f64).clamp(0.35, 1.0);
-            for i in 0..rows {
-                let from = if l == 0 { sources[i] } else { i };
-                for to in 0..cols {
-                    let link = LinkRef {
-                        column: l,
-                        from,
-                        to,
-                    };
-                    if let Some(span) = Span::of(&lay, link) {
-                        let weight = weights[i * cols + to];
-                        let span = Span {
-                            x0: span.x0 * scale,
-                            y0: span.y0 * scale,
-                            x1: span.x1 * scale,
-                            y1: span.y1 * scale,
-                        };
-                        let width = layout::link_width(weight) * thin * scale;
-                        picture.link(&span, width, self.colours.get(weight));
-                    }
-                }
-            }
+            let budget_from = now();
+            self.cycle.borrow_mut().run(
+                gaps,
+                || now() - budget_from < PICTURE_BUDGET_MS,
+                |part| draw(&mut picture, part).map(|strip| changed.push(strip)),
+            )?;
         }
-        let phase = if gaps.len() == layers.len() {
-            "links"
-        } else {
-            "links-gap"
-        };
-        self.timings.borrow_mut().record(phase, now() - start);
+        {
+            let mut t = self.timings.borrow_mut();
+            t.record("links", links_ms);
+            t.record("heatmaps", nodes_ms);
+        }
         let start = now();
-        // Inside each node's 1-pixel border.
-        let inner = layout::NODE - 2.0;
-        let side = (inner * scale).round() as usize;
-        let corner = |(x, y): (f64, f64)| {
-            (
-                ((x - inner / 2.0) * scale).max(0.0).round() as usize,
-                ((y - inner / 2.0) * scale).max(0.0).round() as usize,
-            )
-        };
-        for (k, &at) in lay.columns[0].iter().enumerate() {
-            let (left, top) = corner(at);
-            let fade = if sources.contains(&k) { 0.0 } else { 0.7 };
-            picture.thumbnail(left, top, side, &live.features[k], live.density, fade);
-        }
-        for column in lay.columns.iter().skip(1) {
-            if let Some(&at) = column.first() {
-                let (left, _) = corner(at);
-                changed.push((left, left + side));
-            }
-        }
-        for (l, (v, &width)) in values.iter().zip(widths).enumerate() {
-            for (j, &at) in lay.columns.get(l + 1).into_iter().flatten().enumerate() {
-                let (left, top) = corner(at);
-                picture.neuron(left, top, side, v, width, j, live.density, &self.colours);
-            }
-        }
-        self.timings.borrow_mut().record("heatmaps", now() - start);
-        let start = now();
-        let whole =
-            resized || all_links || canvas.width() as usize != w || canvas.height() as usize != h;
-        if canvas.width() as usize != w || canvas.height() as usize != h {
+        if resized {
             canvas.set_width(w as u32);
             canvas.set_height(h as u32);
         }
+        // One image over the whole picture (a view of the wasm memory, not
+        // a copy); only the strips that changed are copied into the canvas.
+        let image = ImageData::new_with_u8_clamped_array_and_sh(
+            Clamped(&picture.pixels),
+            w as u32,
+            h as u32,
+        )?;
+        let ctx = context(canvas)?;
         if whole {
-            put_pixels(canvas, &picture.pixels, w as u32, h as u32, 0)?;
-            self.timings.borrow_mut().record("put", now() - start);
-            return Ok(());
-        }
-        // A big picture changes in strips: putting only those saves copying
-        // (and converting) megabytes a frame.
-        for (from, to) in changed {
-            let strip = picture.columns(from, to);
-            let width = to.min(w).saturating_sub(from);
-            if width > 0 {
-                put_pixels(canvas, &strip, width as u32, h as u32, from)?;
+            ctx.put_image_data(&image, 0.0, 0.0)?;
+        } else {
+            for (from, to) in changed {
+                let to = to.min(w);
+                if to > from {
+                    ctx.put_image_data_with_dirty_x_and_dirty_y_and_dirty_width_and_dirty_height(
+                        &image,
+                        0.0,
+                        0.0,
+                        from as f64,
+                        0.0,
+                        (to - from) as f64,
+                        h as f64,
+                    )?;
+                }
             }
         }
         self.timings.borrow_mut().record("put", now() - start);
@@ -873,7 +891,7 @@ impl Controller {
             weight_row(&live.sources(), link).and_then(|row| {
                 let dense = layers.get(link.column)?;
                 let cols = dense.weight.shape().dims()[1];
-                let weight = *host(&dense.weight).ok()?.get(row * cols + link.to)?;
+                let weight = *dense.weight.buffer().get(row * cols + link.to)?;
                 let from = node_name(config, link.column, link.from, layers.len());
                 let to = node_name(config, link.column + 1, link.to, layers.len());
                 let text = format!("weight {weight:.3}: {from} → {to}");
@@ -887,7 +905,7 @@ impl Controller {
         } else {
             self.ui.hovered.get_untracked().and_then(|(c, i)| {
                 let dense = layers.get(c.checked_sub(1)?)?;
-                let bias = *host(&dense.bias).ok()?.get(i)?;
+                let bias = *dense.bias.buffer().get(i)?;
                 let &(x, y) = lay.columns.get(c)?.get(i)?;
                 let text = format!("bias {bias:.3}: {}", node_name(config, c, i, layers.len()));
                 Some(Tooltip {
@@ -926,19 +944,6 @@ fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, JsVal
         .ok_or_else(|| JsValue::from_str("no 2-D canvas context"))?
         .dyn_into::<CanvasRenderingContext2d>()
         .map_err(|_| JsValue::from_str("the canvas context is not 2-D"))
-}
-
-/// Puts `pixels` (RGBA, `w × h`) into `canvas`, `left` pixels from its
-/// left edge.
-fn put_pixels(
-    canvas: &HtmlCanvasElement,
-    pixels: &[u8],
-    w: u32,
-    h: u32,
-    left: usize,
-) -> Result<(), JsValue> {
-    let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(pixels), w, h)?;
-    context(canvas)?.put_image_data(&image, left as f64, 0.0)
 }
 
 /// Picture pixels per CSS pixel: 2 on high-density screens (crisp links on
@@ -1034,14 +1039,6 @@ impl Timings {
             let _ = js_sys::Reflect::set(&window, &JsValue::from_str("__playnet_timings"), &object);
         }
     }
-}
-
-/// A tensor's values on the host (CPU readbacks are ready at once).
-fn host(tensor: &Tensor<Cpu>) -> Result<Vec<f32>, JsValue> {
-    let engine_error = |e: playnet_engine::EngineError| JsValue::from_str(&e.to_string());
-    ready(tensor.to_vec(&Cpu))
-        .map_err(engine_error)?
-        .map_err(engine_error)
 }
 
 /// A `blob:` URL holding `bytes`, for a download link.
@@ -1191,6 +1188,32 @@ mod tests {
         assert_eq!(epochs_this_frame(10, 95, Some(100)), 5);
         assert_eq!(epochs_this_frame(10, 100, Some(100)), 0);
         assert_eq!(epochs_this_frame(0, 3, None), 1);
+    }
+
+    #[test]
+    fn big_networks_draw_coarser_heatmaps_while_playing() {
+        let default = PlaygroundConfig::default();
+        assert_eq!(playing_density(&default), density_for(&default));
+        assert_eq!(density_for(&default), 100);
+        let largest = PlaygroundConfig {
+            features: Feature::ALL.to_vec(),
+            network_shape: vec![32; 10],
+            ..Default::default()
+        };
+        let (still, playing) = (density_for(&largest), playing_density(&largest));
+        assert_eq!(still, 32);
+        assert!((16..still).contains(&playing), "{playing}");
+        // Within the budget, whatever the network.
+        for shape in [vec![8; 6], vec![32; 3], vec![1]] {
+            let config = PlaygroundConfig {
+                network_shape: shape,
+                features: Feature::ALL.to_vec(),
+                ..Default::default()
+            };
+            let d = playing_density(&config);
+            assert!(d <= density_for(&config) && d >= 16);
+            assert!(d == 16 || d * d * cost_per_point(&config) <= PLAYING_FORWARD_BUDGET);
+        }
     }
 
     #[test]

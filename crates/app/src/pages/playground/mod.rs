@@ -6,6 +6,8 @@ mod article;
 mod controller;
 mod layout;
 mod network;
+mod painter;
+mod refresh;
 
 use std::rc::Rc;
 

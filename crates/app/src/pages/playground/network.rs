@@ -15,6 +15,8 @@
 //! picture and [`link_at`] use the same curve, so what the pointer is over
 //! is what is drawn there.
 
+use std::ops::Range;
+
 use super::layout::{self, Layout};
 use crate::heatmap::ColourTable;
 
@@ -107,20 +109,6 @@ impl Picture {
         }
     }
 
-    /// Pixel columns `from..to` (clamped to the picture) as an RGBA image of
-    /// their own, row by row.
-    pub fn columns(&self, from: usize, to: usize) -> Vec<u8> {
-        let to = to.min(self.width);
-        if from >= to {
-            return Vec::new();
-        }
-        let mut out = Vec::with_capacity((to - from) * self.height * 4);
-        for row in self.pixels.chunks_exact(self.width * 4) {
-            out.extend_from_slice(&row[from * 4..to * 4]);
-        }
-        out
-    }
-
     /// Mixes `rgb` into pixel `(x, y)` by `alpha` (0 … 256 for 0 … 1).
     fn blend(&mut self, x: usize, y: usize, rgb: [u8; 3], alpha: u32) {
         let i = (y * self.width + x) * 4;
@@ -136,12 +124,16 @@ impl Picture {
         }
     }
 
-    /// Draws a link `width` pixels thick in `rgb`: one vertical span per
-    /// pixel column, as tall as the line is thick across its slope, with
-    /// its two end pixels shaded by how much of them the line covers.
-    pub fn link(&mut self, span: &Span, width: f64, rgb: [u8; 3]) {
-        let first = span.x0.floor().max(0.0) as usize;
-        let last = (span.x1.ceil().max(0.0) as usize).min(self.width);
+    /// Draws a link `width` pixels thick in `rgb`, in the pixel columns of
+    /// `columns` only (so a gap's links can be redrawn a slice at a time):
+    /// one vertical span per pixel column, as tall as the line is thick
+    /// across its slope, with its two end pixels shaded by how much of them
+    /// the line covers.
+    pub fn link(&mut self, span: &Span, width: f64, rgb: [u8; 3], columns: Range<usize>) {
+        let first = (span.x0.floor().max(0.0) as usize).max(columns.start);
+        let last = (span.x1.ceil().max(0.0) as usize)
+            .min(self.width)
+            .min(columns.end);
         let height = self.height as f64;
         // `+ 0.5` and truncation rounds these non-negative values (`round` is a
         // library call in wasm, and this runs millions of times a frame).
@@ -319,7 +311,7 @@ mod tests {
         };
         let span = Span::of(&lay, link).unwrap();
         let mut picture = Picture::new(lay.width as usize, lay.height as usize);
-        picture.link(&span, 3.0, [8, 119, 189]);
+        picture.link(&span, 3.0, [8, 119, 189], 0..usize::MAX);
         let x = (span.x0 + span.x1) / 2.0;
         let (y, _) = span.at(x);
         let i = ((y as usize) * picture.width + x as usize) * 4;
@@ -373,11 +365,40 @@ mod tests {
         assert_eq!((at(&p, 1), at(&p, 3)), (247, 0));
         p.clear_columns(3, 99);
         assert_eq!(at(&p, 3), 247);
-        p.blend(2, 1, [0, 0, 0], 256);
-        let strip = p.columns(2, 3);
-        assert_eq!(strip.len(), 4 * 4);
-        assert_eq!(strip[4..8], [0, 0, 0, 255]);
-        assert!(p.columns(5, 9).is_empty());
+        p.clear_columns(5, 9); // outside: ignored
+    }
+
+    #[test]
+    fn a_link_drawn_in_slices_is_the_link_drawn_whole() {
+        let span = Span {
+            x0: 3.0,
+            y0: 4.0,
+            x1: 57.0,
+            y1: 35.0,
+        };
+        let mut whole = Picture::new(64, 40);
+        whole.link(&span, 2.5, [10, 20, 30], 0..usize::MAX);
+        let mut sliced = Picture::new(64, 40);
+        for from in (0..64).step_by(13) {
+            sliced.link(&span, 2.5, [10, 20, 30], from..from + 13);
+        }
+        assert!(whole.pixels == sliced.pixels);
+        assert!(whole.pixels.chunks(4).any(|p| p[..3] == [10, 20, 30]));
+        let mut clipped = Picture::new(64, 40);
+        clipped.link(&span, 2.5, [10, 20, 30], 20..30);
+        for (i, (a, b)) in clipped
+            .pixels
+            .chunks(4)
+            .zip(whole.pixels.chunks(4))
+            .enumerate()
+        {
+            let x = i % 64;
+            if (20..30).contains(&x) {
+                assert_eq!(a, b, "inside the slice, at x {x}");
+            } else {
+                assert_eq!(a, [247, 247, 247, 255], "outside the slice, at x {x}");
+            }
+        }
     }
 
     #[test]
