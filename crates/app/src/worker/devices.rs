@@ -22,6 +22,8 @@ enum GpuSlot {
 /// The page's choice and the GPU.
 pub struct Devices {
     choice: BackendChoice,
+    /// Whether the page has chosen yet (it does as it starts).
+    chosen: bool,
     gpu: GpuSlot,
 }
 
@@ -29,6 +31,7 @@ impl Default for Devices {
     fn default() -> Self {
         Devices {
             choice: BackendChoice::Auto,
+            chosen: false,
             gpu: GpuSlot::Untried,
         }
     }
@@ -38,9 +41,16 @@ impl Devices {
     /// Records the page's choice; a GPU that failed may be tried again.
     pub fn choose(&mut self, choice: BackendChoice) {
         self.choice = choice;
+        self.chosen = true;
         if matches!(self.gpu, GpuSlot::Failed(_)) {
             self.gpu = GpuSlot::Untried;
         }
+    }
+
+    /// Whether the page has chosen a backend (until then, what trains is
+    /// not known yet).
+    pub fn is_chosen(&self) -> bool {
+        self.chosen
     }
 
     /// Forgets a GPU that failed (`reason`).

@@ -146,8 +146,11 @@ impl Session {
         match message {
             Message::Hello(id) => {
                 self.clients.push(id);
-                self.scope
-                    .respond(id, Event::Backend(self.devices.report(&self.target)));
+                // Before the page's choice, there is nothing to tell.
+                if self.devices.is_chosen() {
+                    self.scope
+                        .respond(id, Event::Backend(self.devices.report(&self.target)));
+                }
             }
             Message::Bye(id) => self.clients.retain(|&c| c != id),
             Message::Command(command) => self.command(command).await,
@@ -351,15 +354,15 @@ impl Session {
         }
         let (weights, step) = match lab.save().await {
             Ok(weights) => (weights, lab.steps()),
-            Err(e) => match self.snapshot.take() {
-                // The GPU failed as we left it: carry on from the copy.
-                Some(s) if self.gpu_failure(&e).is_some() => (s.weights, s.step),
-                _ => {
-                    return self.send(Event::Refused(format!(
+            Err(e) => {
+                return match self.gpu_failure(&e) {
+                    // The GPU failed as we left it: that move is a fallback.
+                    Some(reason) => self.fall_back(reason).await,
+                    None => self.send(Event::Refused(format!(
                         "cannot move the network to another backend: {e}"
-                    )));
-                }
-            },
+                    ))),
+                };
+            }
         };
         match lab.carry_to(&target, &weights, step, u64::from(self.seed)) {
             Ok(moved) => {

@@ -254,7 +254,7 @@ impl Controller {
             })
             .spawn("./mnist-worker.js");
         *controller.bridge.borrow_mut() = Some(bridge);
-        controller.ui.backend.set("loading…".into());
+        controller.ui.backend.set("starting…".into());
         // Before the data: the first network is built where the choice says.
         controller.send(Command::Backend(start.backend));
         if let Some(step) = start.lose_gpu_at {
