@@ -1320,3 +1320,33 @@ fn the_largest_network_plays_and_draws_every_heatmap() -> Result<()> {
     assert!(page.exists("node-10-31")? && page.exists("node-11-0")?);
     page.expect_no_errors()
 }
+
+#[test]
+fn the_output_plot_has_axes_and_every_node_shows_its_bias() -> Result<()> {
+    let page = Page::open()?;
+    let axis = page.browser.text_of(&by_testid("x-axis"))?;
+    assert!(
+        axis.contains("−6") && axis.contains('0') && axis.contains('6'),
+        "{axis}"
+    );
+    page.click("step")?;
+    page.wait_for_epoch("one step", |e| e == 1)?;
+    // The bias square's dark rim in the bottom-left corner of each node's
+    // heatmap (inside the node's 1-pixel border), for hidden and output nodes.
+    let rims = page.browser.execute(
+        "const c = document.querySelector('canvas.links'); \
+         const s = c.width / c.clientWidth; \
+         const ctx = c.getContext('2d'); \
+         return ['1-0', '1-3', '2-1', '3-0'].map(id => { \
+           const n = document.querySelector(`[data-node='${id}']`); \
+           const x = Math.round((n.offsetLeft + 1) * s), y = Math.round((n.offsetTop + 33) * s) - 1; \
+           return Array.from(ctx.getImageData(x, y, 1, 1).data.slice(0, 3)).join(','); });",
+        &[],
+    )?;
+    assert_eq!(
+        rims,
+        serde_json::json!(["80,80,80", "80,80,80", "80,80,80", "80,80,80"]),
+        "bias marks at the nodes' corners"
+    );
+    page.expect_no_errors()
+}

@@ -1080,6 +1080,12 @@ fn OutputColumn(ui: Signals) -> impl IntoView {
                         }
                     }
                 ></canvas>
+                <div class="axis y-axis" aria-hidden="true">
+                    {AXIS_TICKS.iter().rev().map(|t| view! { <span>{*t}</span> }).collect_view()}
+                </div>
+            </div>
+            <div class="axis x-axis" data-testid="x-axis" aria-hidden="true">
+                {AXIS_TICKS.map(|t| view! { <span>{t}</span> }).collect_view()}
             </div>
             <div class="legend" aria-label="Colour scale from −1 (orange) to 1 (blue)">
                 <span>"−1"</span><span class="scale"></span><span>"1"</span>
@@ -1101,6 +1107,9 @@ fn OutputColumn(ui: Signals) -> impl IntoView {
         </div>
     }
 }
+
+/// Tick labels on the output plot's axes: the plane runs from −6 to 6.
+const AXIS_TICKS: [&str; 7] = ["−6", "−4", "−2", "0", "2", "4", "6"];
 
 /// Which data set the confusion matrix counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -207,6 +207,21 @@ impl Picture {
         });
     }
 
+    /// A node's bias, as TensorFlow Playground shows it: a small square of
+    /// its colour in the node's bottom-left corner, `side` pixels with a
+    /// dark rim, whose bottom-left pixel is `(left, bottom)`.
+    pub fn bias_mark(&mut self, left: usize, bottom: usize, side: usize, rgb: [u8; 3]) {
+        let top = (bottom + 1).saturating_sub(side);
+        for y in top..=bottom.min(self.height.saturating_sub(1)) {
+            for x in left..(left + side).min(self.width) {
+                let rim = y == top || y == bottom || x == left || x + 1 == left + side;
+                let d = (y * self.width + x) * 4;
+                let colour = if rim { [80, 80, 80] } else { rgb };
+                self.pixels[d..d + 4].copy_from_slice(&[colour[0], colour[1], colour[2], 255]);
+            }
+        }
+    }
+
     /// Fills the square of `side` pixels at `(left, top)` from a
     /// `density × density` grid, nearest neighbour: `cell` gives the colour
     /// of grid cell `row * density + column` (asked once per pixel, so
@@ -399,6 +414,22 @@ mod tests {
                 assert_eq!(a, [247, 247, 247, 255], "outside the slice, at x {x}");
             }
         }
+    }
+
+    #[test]
+    fn bias_marks_sit_in_the_bottom_left_corner() {
+        let mut p = Picture::new(10, 10);
+        p.bias_mark(1, 8, 4, [8, 119, 189]);
+        let at = |p: &Picture, x: usize, y: usize| {
+            p.pixels[(y * 10 + x) * 4..(y * 10 + x) * 4 + 3].to_vec()
+        };
+        assert_eq!(at(&p, 2, 6), [8, 119, 189], "inside");
+        assert_eq!(at(&p, 1, 8), [80, 80, 80], "rim");
+        assert_eq!(at(&p, 4, 5), [80, 80, 80], "rim");
+        assert_eq!(at(&p, 5, 6), [247, 247, 247], "right of it");
+        assert_eq!(at(&p, 2, 4), [247, 247, 247], "above it");
+        p.bias_mark(8, 9, 4, [1, 2, 3]); // at the edge: clipped, no panic
+        assert_eq!(at(&p, 9, 9), [80, 80, 80]);
     }
 
     #[test]

@@ -11,6 +11,10 @@ use super::network::{LinkRef, Picture, Span};
 use super::refresh::{LINK_SLICES, Part};
 use crate::heatmap::ColourTable;
 
+/// Side of the square in a node's bottom-left corner that shows its bias,
+/// in layout pixels.
+const BIAS_MARK: f64 = 7.0;
+
 /// Everything one frame's drawing reads.
 pub struct Painter<'a> {
     pub lay: &'a Layout,
@@ -125,7 +129,8 @@ impl Painter<'_> {
     }
 
     /// Draws the heatmap of every node of network column `column` (1 is
-    /// the first hidden layer); returns the pixel columns they cover.
+    /// the first hidden layer), with its bias in the corner; returns the
+    /// pixel columns they cover.
     fn nodes(&self, picture: &mut Picture, column: usize) -> (usize, usize) {
         let (Some(nodes), Some(values), Some(&width)) = (
             self.lay.columns.get(column),
@@ -134,6 +139,11 @@ impl Painter<'_> {
         ) else {
             return (0, 0);
         };
+        let biases = self
+            .layers
+            .get(column - 1)
+            .map_or(&[][..], |d| d.bias.buffer().as_slice());
+        let mark = ((BIAS_MARK * self.scale).round() as usize).max(3);
         let mut strip = (usize::MAX, 0);
         for (j, &at) in nodes.iter().enumerate() {
             let (side, left, top) = self.square(at);
@@ -147,6 +157,10 @@ impl Painter<'_> {
                 self.density,
                 self.colours,
             );
+            if let Some(&bias) = biases.get(j) {
+                let bottom = (top + side).saturating_sub(1);
+                picture.bias_mark(left, bottom, mark, self.colours.get(bias));
+            }
             strip = (strip.0.min(left), strip.1.max(left + side));
         }
         if strip.0 > strip.1 { (0, 0) } else { strip }
