@@ -8,7 +8,11 @@
 //! - matrix products of square sizes 256…2048: GFLOP/s on the GPU backend
 //!   against the engine's CPU kernel (`kernels::gemm`, one thread);
 //! - training steps per second of the MNIST lab's convolutional preset
-//!   (batch 100) on each backend.
+//!   (batch 100) on each backend;
+//! - the Playground's largest network (10 × 32, every feature, batch 10):
+//!   epochs per second and the time of one pass of every neuron's heatmap,
+//!   read back for drawing, on each backend — the figures behind the
+//!   Playground's staying on the CPU.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
@@ -16,11 +20,13 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::*;
+use playnet_data::{Feature, Point, feature_matrix};
 use playnet_engine::{
     Activation, Backend, Cpu, Init, Layer, MatMul, Net, NetConfig, NetTrainConfig, NetTrainer,
     Optimizer, Padding, Schedule, Tensor, kernels,
 };
 use playnet_gpu::Gpu;
+use playnet_playground::{PlaygroundConfig, Session};
 use rand::Rng;
 
 /// Runs `f` until about `budget` has passed (at least twice, after a warm-up)
@@ -154,4 +160,66 @@ fn conv_training_steps_per_second() {
         1.0 / gpu_step.as_secs_f64(),
         1.0 / cpu_step.as_secs_f64()
     );
+}
+
+/// The Playground's largest network: 10 hidden layers of 32 neurons on every
+/// input feature (as `tests/tests/bench_playground.rs` opens it in the page).
+fn largest_playground() -> PlaygroundConfig {
+    PlaygroundConfig {
+        features: Feature::ALL.to_vec(),
+        network_shape: vec![32; 10],
+        ..PlaygroundConfig::default()
+    }
+}
+
+/// Seconds per epoch of the Playground's largest network, and per heatmap
+/// pass (every neuron over a `density²` grid, read back as the page draws
+/// it).
+fn playground_times<B: Backend>(backend: B, density: usize) -> (Duration, Duration) {
+    let config = largest_playground();
+    let mut session = Session::new(backend.clone(), config.clone()).expect("the largest network");
+    let sync = |session: &Session<B>| {
+        let (_, first, _) = &session.model().parameters()[0];
+        pollster::block_on(first.to_vec(&backend)).expect("a weight");
+    };
+    let epoch = time_per_call(Duration::from_secs(3), || {
+        session.train_epoch().expect("an epoch");
+        sync(&session);
+    });
+    let cell = 12.0 / density as f64;
+    let points: Vec<Point> = (0..density * density)
+        .map(|i| Point {
+            x: -6.0 + ((i % density) as f64 + 0.5) * cell,
+            y: 6.0 - ((i / density) as f64 + 0.5) * cell,
+            label: 0.0,
+        })
+        .collect();
+    let inputs = feature_matrix(&points, &config.features);
+    let grid = Tensor::from_slice(&backend, &inputs, [points.len(), config.features.len()])
+        .expect("the grid");
+    let heatmaps = time_per_call(Duration::from_secs(3), || {
+        for layer in session.model().predict_layers(&grid).expect("heatmaps") {
+            pollster::block_on(layer.to_vec(&backend)).expect("a heatmap");
+        }
+    });
+    (epoch, heatmaps)
+}
+
+#[test]
+#[ignore = "a benchmark; run with --ignored --nocapture"]
+fn playground_largest_network() {
+    let Some(gpu) = gpu() else { return };
+    for density in [25, 50] {
+        let (gpu_epoch, gpu_maps) = playground_times(gpu.clone(), density);
+        let (cpu_epoch, cpu_maps) = playground_times(Cpu, density);
+        eprintln!(
+            "Playground 10×32, every feature, batch 10, heatmaps {density}²: \
+             GPU {:.1} epochs/s, {:.1} ms a heatmap pass; \
+             CPU {:.1} epochs/s, {:.1} ms a heatmap pass",
+            1.0 / gpu_epoch.as_secs_f64(),
+            gpu_maps.as_secs_f64() * 1e3,
+            1.0 / cpu_epoch.as_secs_f64(),
+            cpu_maps.as_secs_f64() * 1e3,
+        );
+    }
 }
