@@ -30,6 +30,8 @@ options (defaults are TensorFlow Playground's):
   --epochs N            epochs to train                             [100]
   --regularization R    none, l1, l2                                [none]
   --reg-rate X          regularisation rate                         [0]
+  --dropout X           share of hidden outputs dropped while training,
+                        0–0.9 (never in evaluation)                 [0]
   --noise N             noise, 0–50                                 [0]
   --train-percent N     share of points used for training, 10–90    [50]
   --init-zero           start every weight at 0
@@ -128,6 +130,9 @@ fn parse(args: &[String]) -> Result<(PlaygroundConfig, u64, Option<u64>)> {
     if let Some(v) = flags.value("--reg-rate")? {
         config.regularization_rate = number("--reg-rate", &v)?;
     }
+    if let Some(v) = flags.value("--dropout")? {
+        config.dropout = number("--dropout", &v)?;
+    }
     if let Some(v) = flags.value("--noise")? {
         config.noise = number("--noise", &v)?;
     }
@@ -195,6 +200,8 @@ mod tests {
             ("--lr fast", "--lr"),
             ("--batch 99", "batch size"),
             ("--noise 70", "noise"),
+            ("--dropout 0.95", "dropout"),
+            ("--dropout some", "--dropout"),
             ("--layers 999,999", "neurons"),
             ("--dataset spiral3 --loss squared", "softmax"),
             ("--frobnicate", "unknown argument"),
