@@ -1350,3 +1350,82 @@ fn the_output_plot_has_axes_and_every_node_shows_its_bias() -> Result<()> {
     );
     page.expect_no_errors()
 }
+
+impl Page {
+    /// How many of a dataset thumbnail's pixels are orange-ish and blue-ish,
+    /// its width, and how many pixels are not grey (painted points).
+    fn thumbnail_colours(&self, name: &str) -> Result<(u64, u64, u64, u64)> {
+        let v = self.browser.execute(
+            "const c = document.querySelector(arguments[0]); \
+             if (!c) return null; \
+             const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; \
+             let orange = 0, blue = 0, painted = 0; \
+             for (let i = 0; i < d.length; i += 4) { \
+               const [r, g, b] = [d[i], d[i + 1], d[i + 2]]; \
+               if (r !== g || g !== b) painted++; \
+               if (r > 200 && g > 100 && g < 190 && b < 100) orange++; \
+               if (b > 150 && r < 80 && g < 160) blue++; \
+             } \
+             return [orange, blue, c.width, painted];",
+            &[by_testid(&format!("dataset-thumb-{name}")).into()],
+        )?;
+        match (v[0].as_u64(), v[1].as_u64(), v[2].as_u64(), v[3].as_u64()) {
+            (Some(orange), Some(blue), Some(width), Some(painted)) => {
+                Ok((orange, blue, width, painted))
+            }
+            _ => Err(Error::new(format!("thumbnail {name}: {v}"))),
+        }
+    }
+}
+
+#[test]
+fn dataset_buttons_show_thumbnails_and_still_select() -> Result<()> {
+    let page = Page::open()?;
+    for name in ["circle", "xor", "gauss", "spiral"] {
+        let mut last = (0, 0, 0, 0);
+        wait_until(
+            Duration::from_secs(5),
+            &format!("the {name} thumbnail to show both classes"),
+            || {
+                last = page.thumbnail_colours(name)?;
+                Ok(last.0 > 20 && last.1 > 20)
+            },
+        )
+        .map_err(|e| e.context(format!("orange, blue, width: {last:?}")))?;
+        assert_eq!(last.2, 48, "{name} thumbnail width");
+        let button = page.browser.find(&by_testid(&format!("dataset-{name}")))?;
+        assert_eq!(
+            page.browser.attribute(&button, "title")?.as_deref(),
+            Some(name)
+        );
+    }
+    page.browser.screenshot("dataset-thumbnails")?;
+    // Clicking a thumbnail's button still picks that data set.
+    page.click("dataset-xor")?;
+    wait_until(Duration::from_secs(5), "the URL to say xor", || {
+        Ok(page.hash()?.contains("dataset=xor"))
+    })?;
+    let class = page
+        .browser
+        .attribute(&page.browser.find(&by_testid("dataset-xor"))?, "class")?
+        .unwrap_or_default();
+    assert!(class.contains("selected"), "{class}");
+    let circle = page
+        .browser
+        .attribute(&page.browser.find(&by_testid("dataset-circle"))?, "class")?
+        .unwrap_or_default();
+    assert!(!circle.contains("selected"), "{circle}");
+    // Regression lists its own two, with thumbnails.
+    page.set_value("problem", "regression")?;
+    wait_until(Duration::from_secs(5), "the regression thumbnails", || {
+        Ok(page.exists("dataset-thumb-reg-plane")? && page.exists("dataset-thumb-reg-gauss")?)
+    })?;
+    for name in ["reg-plane", "reg-gauss"] {
+        let (.., painted) = page.thumbnail_colours(name)?;
+        assert!(
+            painted > 50,
+            "{name} thumbnail is blank: {painted} pixels painted"
+        );
+    }
+    page.expect_no_errors()
+}

@@ -8,6 +8,7 @@ mod layout;
 mod network;
 mod painter;
 mod refresh;
+mod thumbnail;
 
 use std::rc::Rc;
 
@@ -638,8 +639,11 @@ fn DataColumn(ui: Signals) -> impl IntoView {
             }
         });
     };
+    // Only a change of problem changes which data sets are listed (and so
+    // redraws their thumbnails); other settings leave the buttons alone.
+    let problem = Memo::new(move |_| config.with(|c| c.dataset.problem()));
     let datasets = move || {
-        let problem = config.with(|c| c.dataset.problem());
+        let problem = problem.get();
         DatasetKind::ALL
             .into_iter()
             .filter(move |d| d.problem() == problem)
@@ -682,9 +686,12 @@ fn DataColumn(ui: Signals) -> impl IntoView {
                             class="dataset"
                             data-testid=format!("dataset-{}", d.name())
                             class:selected=move || config.with(|c| c.dataset == d)
+                            title=d.name()
+                            aria-label=d.name()
                             on:click=move |_| config.update(|c| c.dataset = d)
                         >
-                            {d.name()}
+                            <thumbnail::DatasetThumb kind=d />
+                            <span class="dataset-name">{d.name()}</span>
                         </button>
                     })
                     .collect_view()}
