@@ -17,6 +17,11 @@
 // split along k: workgroup `split` sums its own range of k into its own m×n
 // slice of `out`, and the host sums the slices afterwards.
 //
+// Dense layers, act(op(a) · op(b) + bias), use the `_bias_act` entry points:
+// the same sums, with the bias (one per column) added and the activation
+// (`apply` of activation.wgsl, which is prepended to this file) applied as
+// each sum is stored. They are never split along k.
+//
 // Workgroups are numbered `y · groups.x + x` (the grid is folded into 2-D on
 // the host so that any size fits the 65535 limit), tile-fastest.
 
@@ -31,11 +36,18 @@ struct Params {
     // Depth of each split of k, and the number of splits.
     k_chunk: u32,
     splits: u32,
+    // The `_bias_act` entry points: the activation's op code (activation.wgsl).
+    act: u32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
+// The `_bias_act` entry points only: n elements.
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(8) var<storage, read_write> out: array<f32>;
 
 override WG_X: u32 = 16u;
@@ -63,6 +75,7 @@ struct Tile {
     k_end: u32,
     // Where this split's slice of `out` starts.
     slice: u32,
+    act: u32,
 }
 
 // The tile of workgroup `id`, for tiles of rows × cols.
@@ -82,6 +95,7 @@ fn tile_of(id: u32, rows: u32, cols: u32) -> Tile {
     t.k_begin = split * p.k_chunk;
     t.k_end = min(t.k, t.k_begin + p.k_chunk);
     t.slice = split * t.m * t.n;
+    t.act = p.act;
     return t;
 }
 
@@ -148,20 +162,29 @@ fn store(t: Tile, i: u32, j: u32, v: vec4<f32>) {
     }
 }
 
-@compute @workgroup_size(WG_X, WG_Y)
-fn matmul(
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_id) lid: vec3<u32>,
-    @builtin(local_invocation_index) li: u32,
-) {
-    let id = wg.y * groups.x + wg.x;
-    if (id >= p.tiles * p.splits) {
+// `store` for dense layers: act(sum + bias of its column). Never split.
+fn store_bias_act(t: Tile, i: u32, j: u32, v: vec4<f32>) {
+    if (i >= t.m) {
         return;
     }
-    let t = tile_of(id, WG_Y * 4u, WG_X * 4u);
+    for (var c = 0u; c < 4u; c++) {
+        let col = j + c;
+        if (col < t.n) {
+            out[i * t.n + col] = apply(t.act, v[c] + bias[col]);
+        }
+    }
+}
 
-    // Row r of the thread's block, as four columns.
+// A thread's 4×4 sums: row r of its block as four columns.
+struct Sums4x4 {
+    r0: vec4<f32>,
+    r1: vec4<f32>,
+    r2: vec4<f32>,
+    r3: vec4<f32>,
+}
+
+// The 4×4 sums of the thread at `lid` (`li`) in tile `t`.
+fn sums_4x4(t: Tile, lid: vec3<u32>, li: u32) -> Sums4x4 {
     var acc0 = vec4<f32>(0.0);
     var acc1 = vec4<f32>(0.0);
     var acc2 = vec4<f32>(0.0);
@@ -180,21 +203,11 @@ fn matmul(
         }
         workgroupBarrier();
     }
-
-    let i = t.row0 + lid.y * 4u;
-    let j = t.col0 + lid.x * 4u;
-    store(t, i, j, acc0);
-    store(t, i + 1u, j, acc1);
-    store(t, i + 2u, j, acc2);
-    store(t, i + 3u, j, acc3);
+    return Sums4x4(acc0, acc1, acc2, acc3);
 }
 
-// 8×8 sums per thread: rows 4·ly…4·ly+3 and 64+4·ly…, columns 4·lx…4·lx+3
-// and 64+4·lx… of a 128×128 tile, so that neighbouring threads read
-// neighbouring vec4s. Needs WG_X = WG_Y = 16 and SLAB · 128 ≤ 2048 floats
-// of op(a), ≤ 1024 of op(b).
 @compute @workgroup_size(WG_X, WG_Y)
-fn matmul_8x8(
+fn matmul(
     @builtin(workgroup_id) wg: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
     @builtin(local_invocation_id) lid: vec3<u32>,
@@ -204,7 +217,63 @@ fn matmul_8x8(
     if (id >= p.tiles * p.splits) {
         return;
     }
-    let t = tile_of(id, WG_Y * 8u, WG_X * 8u);
+    let t = tile_of(id, WG_Y * 4u, WG_X * 4u);
+    let s = sums_4x4(t, lid, li);
+    let i = t.row0 + lid.y * 4u;
+    let j = t.col0 + lid.x * 4u;
+    store(t, i, j, s.r0);
+    store(t, i + 1u, j, s.r1);
+    store(t, i + 2u, j, s.r2);
+    store(t, i + 3u, j, s.r3);
+}
+
+// `matmul` with the bias and activation of a dense layer.
+@compute @workgroup_size(WG_X, WG_Y)
+fn matmul_bias_act(
+    @builtin(workgroup_id) wg: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+    @builtin(local_invocation_id) lid: vec3<u32>,
+    @builtin(local_invocation_index) li: u32,
+) {
+    let id = wg.y * groups.x + wg.x;
+    if (id >= p.tiles) {
+        return;
+    }
+    let t = tile_of(id, WG_Y * 4u, WG_X * 4u);
+    let s = sums_4x4(t, lid, li);
+    let i = t.row0 + lid.y * 4u;
+    let j = t.col0 + lid.x * 4u;
+    store_bias_act(t, i, j, s.r0);
+    store_bias_act(t, i + 1u, j, s.r1);
+    store_bias_act(t, i + 2u, j, s.r2);
+    store_bias_act(t, i + 3u, j, s.r3);
+}
+
+// 8×8 sums per thread: rows 4·ly…4·ly+3 and 64+4·ly…, columns 4·lx…4·lx+3
+// and 64+4·lx… of a 128×128 tile, so that neighbouring threads read
+// neighbouring vec4s. Needs WG_X = WG_Y = 16 and SLAB · 128 ≤ 2048 floats
+// of op(a), ≤ 1024 of op(b).
+struct Sums8x8 {
+    c00: vec4<f32>,
+    c01: vec4<f32>,
+    c10: vec4<f32>,
+    c11: vec4<f32>,
+    c20: vec4<f32>,
+    c21: vec4<f32>,
+    c30: vec4<f32>,
+    c31: vec4<f32>,
+    d00: vec4<f32>,
+    d01: vec4<f32>,
+    d10: vec4<f32>,
+    d11: vec4<f32>,
+    d20: vec4<f32>,
+    d21: vec4<f32>,
+    d30: vec4<f32>,
+    d31: vec4<f32>,
+}
+
+// The 8×8 sums of the thread at `lid` (`li`) in the 128×128 tile `t`.
+fn sums_8x8(t: Tile, lid: vec3<u32>, li: u32) -> Sums8x8 {
     let half_m = WG_Y;
     let half_n = WG_X;
 
@@ -254,25 +323,76 @@ fn matmul_8x8(
         }
         workgroupBarrier();
     }
+    return Sums8x8(c00, c01, c10, c11, c20, c21, c30, c31, d00, d01, d10, d11, d20, d21, d30, d31);
+}
 
+@compute @workgroup_size(WG_X, WG_Y)
+fn matmul_8x8(
+    @builtin(workgroup_id) wg: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+    @builtin(local_invocation_id) lid: vec3<u32>,
+    @builtin(local_invocation_index) li: u32,
+) {
+    let id = wg.y * groups.x + wg.x;
+    if (id >= p.tiles * p.splits) {
+        return;
+    }
+    let t = tile_of(id, WG_Y * 8u, WG_X * 8u);
+    let s = sums_8x8(t, lid, li);
     let i = t.row0 + lid.y * 4u;
-    let i2 = i + 4u * half_m;
+    let i2 = i + 4u * WG_Y;
     let j = t.col0 + lid.x * 4u;
-    let j2 = j + 4u * half_n;
-    store(t, i, j, c00);
-    store(t, i, j2, c01);
-    store(t, i + 1u, j, c10);
-    store(t, i + 1u, j2, c11);
-    store(t, i + 2u, j, c20);
-    store(t, i + 2u, j2, c21);
-    store(t, i + 3u, j, c30);
-    store(t, i + 3u, j2, c31);
-    store(t, i2, j, d00);
-    store(t, i2, j2, d01);
-    store(t, i2 + 1u, j, d10);
-    store(t, i2 + 1u, j2, d11);
-    store(t, i2 + 2u, j, d20);
-    store(t, i2 + 2u, j2, d21);
-    store(t, i2 + 3u, j, d30);
-    store(t, i2 + 3u, j2, d31);
+    let j2 = j + 4u * WG_X;
+    store(t, i, j, s.c00);
+    store(t, i, j2, s.c01);
+    store(t, i + 1u, j, s.c10);
+    store(t, i + 1u, j2, s.c11);
+    store(t, i + 2u, j, s.c20);
+    store(t, i + 2u, j2, s.c21);
+    store(t, i + 3u, j, s.c30);
+    store(t, i + 3u, j2, s.c31);
+    store(t, i2, j, s.d00);
+    store(t, i2, j2, s.d01);
+    store(t, i2 + 1u, j, s.d10);
+    store(t, i2 + 1u, j2, s.d11);
+    store(t, i2 + 2u, j, s.d20);
+    store(t, i2 + 2u, j2, s.d21);
+    store(t, i2 + 3u, j, s.d30);
+    store(t, i2 + 3u, j2, s.d31);
+}
+
+// `matmul_8x8` with the bias and activation of a dense layer.
+@compute @workgroup_size(WG_X, WG_Y)
+fn matmul_8x8_bias_act(
+    @builtin(workgroup_id) wg: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+    @builtin(local_invocation_id) lid: vec3<u32>,
+    @builtin(local_invocation_index) li: u32,
+) {
+    let id = wg.y * groups.x + wg.x;
+    if (id >= p.tiles) {
+        return;
+    }
+    let t = tile_of(id, WG_Y * 8u, WG_X * 8u);
+    let s = sums_8x8(t, lid, li);
+    let i = t.row0 + lid.y * 4u;
+    let i2 = i + 4u * WG_Y;
+    let j = t.col0 + lid.x * 4u;
+    let j2 = j + 4u * WG_X;
+    store_bias_act(t, i, j, s.c00);
+    store_bias_act(t, i, j2, s.c01);
+    store_bias_act(t, i + 1u, j, s.c10);
+    store_bias_act(t, i + 1u, j2, s.c11);
+    store_bias_act(t, i + 2u, j, s.c20);
+    store_bias_act(t, i + 2u, j2, s.c21);
+    store_bias_act(t, i + 3u, j, s.c30);
+    store_bias_act(t, i + 3u, j2, s.c31);
+    store_bias_act(t, i2, j, s.d00);
+    store_bias_act(t, i2, j2, s.d01);
+    store_bias_act(t, i2 + 1u, j, s.d10);
+    store_bias_act(t, i2 + 1u, j2, s.d11);
+    store_bias_act(t, i2 + 2u, j, s.d20);
+    store_bias_act(t, i2 + 2u, j2, s.d21);
+    store_bias_act(t, i2 + 3u, j, s.d30);
+    store_bias_act(t, i2 + 3u, j2, s.d31);
 }

@@ -99,6 +99,23 @@ impl Activation {
         }
     }
 
+    /// True when [`Activation::derivative`] can be computed from the output
+    /// alone: `derivative(y, y) == derivative(x, y)` bit for bit for every
+    /// `x` (the derivative uses only `y`, or only the sign of `x`, which `y`
+    /// shares). A fused dense layer keeps only its output, so it applies
+    /// these activations itself and the others after it.
+    pub fn derivative_from_output(self) -> bool {
+        match self {
+            Activation::Linear
+            | Activation::Relu
+            | Activation::LeakyRelu
+            | Activation::Tanh
+            | Activation::Sigmoid
+            | Activation::Elu => true,
+            Activation::Gelu | Activation::Swish | Activation::Sine => false,
+        }
+    }
+
     /// `f'(x)`, given `x` and `y = f(x)`.
     pub fn derivative(self, x: f32, y: f32) -> f32 {
         match self {
@@ -191,6 +208,39 @@ mod tests {
                 assert!(
                     (numeric - analytic).abs() < 2e-3 * (1.0 + analytic.abs()),
                     "{act} at {x}: numeric {numeric} vs analytic {analytic}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn derivatives_from_the_output_are_bit_identical() {
+        let mut xs = vec![
+            0.0_f32,
+            -0.0,
+            f32::MIN_POSITIVE,
+            -f32::MIN_POSITIVE,
+            1e-45,
+            -1e-45,
+            1e-30,
+            -1e-30,
+            f32::MAX,
+            f32::MIN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+        ];
+        xs.extend((-4000..=4000).map(|i| i as f32 * 0.01));
+        for act in Activation::ALL
+            .into_iter()
+            .filter(|a| a.derivative_from_output())
+        {
+            for &x in &xs {
+                let y = act.apply(x);
+                let (from_x, from_y) = (act.derivative(x, y), act.derivative(y, y));
+                assert!(
+                    from_x.to_bits() == from_y.to_bits() || (from_x.is_nan() && from_y.is_nan()),
+                    "{act} at {x}: {from_x} from x, {from_y} from y"
                 );
             }
         }

@@ -75,6 +75,26 @@ pub trait Backend: Clone + 'static {
 
     /// Matrix product; see [`MatMul`].
     fn matmul(&self, a: &Self::Buffer, b: &Self::Buffer, dims: MatMul) -> Self::Buffer;
+    /// A dense layer's forward pass, `activation(op(a)·op(b) + bias)`: the
+    /// `m×n` product of [`Backend::matmul`], `bias` (`n` elements) added to
+    /// each of its rows, then the activation ([`Activation::Linear`] applies
+    /// nothing).
+    ///
+    /// The default runs [`dense_unfused`]: the product, the broadcast add and
+    /// the activation as three kernels, in the order the graph used to record
+    /// them, so its results are those of the three ops bit for bit. A backend
+    /// may fuse them (the GPU adds the bias and applies the activation as it
+    /// stores the product).
+    fn dense(
+        &self,
+        a: &Self::Buffer,
+        b: &Self::Buffer,
+        bias: &Self::Buffer,
+        dims: MatMul,
+        activation: Activation,
+    ) -> Self::Buffer {
+        dense_unfused(self, a, b, bias, dims, activation)
+    }
     /// `op(a, b)` with NumPy broadcasting; the result has `a_shape.broadcast(b_shape)`.
     fn binary(
         &self,
@@ -151,6 +171,33 @@ pub trait Backend: Clone + 'static {
         state: &mut [Self::Buffer],
         step: &UpdateStep,
     );
+}
+
+/// [`Backend::dense`] as three kernels: [`Backend::matmul`], a row-broadcast
+/// [`Backend::binary`] add of `bias` (shape `[n]`) and, unless the activation
+/// is [`Activation::Linear`], [`Backend::unary`]. The default implementation,
+/// and a fused backend's fallback for products it does not fuse.
+pub fn dense_unfused<B: Backend>(
+    backend: &B,
+    a: &B::Buffer,
+    b: &B::Buffer,
+    bias: &B::Buffer,
+    dims: MatMul,
+    activation: Activation,
+) -> B::Buffer {
+    let product = backend.matmul(a, b, dims);
+    let z = backend.binary(
+        BinaryOp::Add,
+        &product,
+        &Shape::new([dims.m, dims.n]),
+        bias,
+        &Shape::new([dims.n]),
+    );
+    if activation == Activation::Linear {
+        z
+    } else {
+        backend.unary(UnaryOp::Activation(activation), &z)
+    }
 }
 
 /// Whether element `index` survives dropout with probability `keep` under `seed`.

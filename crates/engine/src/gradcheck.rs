@@ -303,3 +303,117 @@ fn dropout_keeps_about_the_fraction_asked_and_scales() {
     let again = g.dropout(ones, 0.75, 7).unwrap();
     assert_eq!(g.tensor(again).buffer().to_vec(), values);
 }
+
+#[test]
+fn dense_fused_for_every_activation() {
+    // Pre-activations at least 0.5 from 0 (small inputs, biases beyond ±1.2),
+    // so that no step straddles a kink.
+    let small = |(v, shape): (Vec<f32>, Vec<usize>)| (v.iter().map(|x| 0.1 * x).collect(), shape);
+    let far = |(v, shape): (Vec<f32>, Vec<usize>)| {
+        let v = v.iter().map(|x| x + x.signum()).collect();
+        (v, shape)
+    };
+    for act in Activation::ALL {
+        let inputs = [
+            small(input(&[4, 3], 40)),
+            input(&[3, 5], 41),
+            far(input(&[5], 42)),
+        ];
+        check(&format!("dense {act}"), &inputs, |g, v| {
+            let y = g.dense(v[0], v[1], v[2], act).unwrap();
+            weigh(g, y, 43)
+        });
+    }
+    // A bias of shape [1, n], and 1×1.
+    let inputs = [
+        small(input(&[2, 3], 44)),
+        input(&[3, 4], 45),
+        far(input(&[1, 4], 46)),
+    ];
+    check("dense tanh, [1, n] bias", &inputs, |g, v| {
+        let y = g.dense(v[0], v[1], v[2], Activation::Tanh).unwrap();
+        weigh(g, y, 47)
+    });
+    let inputs = [input(&[1, 1], 48), input(&[1, 1], 49), input(&[1], 50)];
+    check("dense 1×1 sigmoid", &inputs, |g, v| {
+        g.dense(v[0], v[1], v[2], Activation::Sigmoid).unwrap()
+    });
+}
+
+/// The values and gradients of every input, as bits, after `build` and a
+/// weighted sum.
+fn values_and_gradients(
+    inputs: &[(Vec<f32>, Vec<usize>)],
+    build: impl Fn(&mut Graph<Cpu>, &[Var]) -> Var,
+) -> (Vec<u32>, Vec<Vec<u32>>) {
+    let bits = |v: Vec<f32>| v.into_iter().map(f32::to_bits).collect::<Vec<_>>();
+    let mut g = Graph::new(Cpu);
+    let vars: Vec<Var> = inputs
+        .iter()
+        .map(|(v, shape)| g.param(&Tensor::from_slice(&Cpu, v, shape.as_slice()).unwrap()))
+        .collect();
+    let out = build(&mut g, &vars);
+    let value = ready(g.tensor(out).to_vec(&Cpu)).unwrap().unwrap();
+    let weighted = weigh(&mut g, out, 77);
+    let total = g.sum(weighted);
+    let grads = g.backward(total).unwrap();
+    let grads = vars
+        .iter()
+        .map(|&v| bits(grads.get(v).expect("every input has a gradient").to_vec()))
+        .collect();
+    (bits(value), grads)
+}
+
+#[test]
+fn dense_is_bit_identical_to_matmul_add_activation() {
+    // Large enough for the SIMD kernels' blocked paths and their edges, with
+    // values on both sides of every kink.
+    for (m, k, n) in [(1, 1, 1), (7, 13, 5), (33, 70, 19)] {
+        for act in Activation::ALL {
+            let inputs = [input(&[m, k], 60), input(&[k, n], 61), input(&[n], 62)];
+            let fused =
+                values_and_gradients(&inputs, |g, v| g.dense(v[0], v[1], v[2], act).unwrap());
+            let unfused = values_and_gradients(&inputs, |g, v| {
+                let z = g.matmul(v[0], v[1]).unwrap();
+                let z = g.add(z, v[2]).unwrap();
+                g.activation(z, act)
+            });
+            assert!(fused == unfused, "dense {m}×{k}×{n} {act} differs");
+        }
+    }
+}
+
+#[test]
+fn conv2d_dense_is_bit_identical_to_conv2d_add_activation() {
+    use crate::{Padding, Window};
+    let window = Window::new([2, 6, 5, 3], 3, 2, Padding::Same).unwrap();
+    for act in Activation::ALL {
+        let inputs = [
+            input(&[2, 6, 5, 3], 63),
+            input(&[27, 4], 64),
+            input(&[4], 65),
+        ];
+        let fused = values_and_gradients(&inputs, |g, v| {
+            g.conv2d_dense(v[0], v[1], v[2], &window, act).unwrap()
+        });
+        let unfused = values_and_gradients(&inputs, |g, v| {
+            let z = g.conv2d(v[0], v[1], &window).unwrap();
+            let z = g.add(z, v[2]).unwrap();
+            g.activation(z, act)
+        });
+        assert!(fused == unfused, "conv2d_dense {act} differs");
+    }
+}
+
+#[test]
+fn dense_rejects_shapes_that_do_not_fit() {
+    let mut g = Graph::new(Cpu);
+    let x = g.param(&Tensor::from_slice(&Cpu, &[1.0; 6], [2, 3]).unwrap());
+    let w = g.param(&Tensor::from_slice(&Cpu, &[1.0; 8], [4, 2]).unwrap());
+    let b = g.param(&Tensor::from_slice(&Cpu, &[1.0; 2], [2]).unwrap());
+    assert!(g.dense(x, w, b, Activation::Relu).is_err());
+    let w = g.param(&Tensor::from_slice(&Cpu, &[1.0; 6], [3, 2]).unwrap());
+    let wrong_bias = g.param(&Tensor::from_slice(&Cpu, &[1.0; 3], [3]).unwrap());
+    assert!(g.dense(x, w, wrong_bias, Activation::Relu).is_err());
+    assert!(g.dense(x, w, b, Activation::Relu).is_ok());
+}

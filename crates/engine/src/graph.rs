@@ -17,11 +17,22 @@ pub struct Var(usize);
 enum Op {
     Leaf,
     MatMul(Var, Var),
+    /// `activation(x·w + b)` in one backend call; only for activations whose
+    /// derivative follows from the output ([`Activation::derivative_from_output`]).
+    Dense {
+        x: Var,
+        w: Var,
+        b: Var,
+        activation: Activation,
+    },
     Binary(BinaryOp, Var, Var),
     SumTo(Var),
     Scale(Var, f32),
     Unary(UnaryOp, Var),
-    Softmax { x: Var, log: bool },
+    Softmax {
+        x: Var,
+        log: bool,
+    },
     Transpose(Var),
     Reshape(Var),
     Im2Col(Var, Window),
@@ -130,6 +141,68 @@ impl<B: Backend> Graph<B> {
         };
         let value = self.backend.matmul(self.value(a), self.value(b), dims);
         Ok(self.push_op(value, Shape::new([m, n]), Op::MatMul(a, b)))
+    }
+
+    /// A dense layer, `activation(x·w + b)`: `x` is `m×k`, `w` is `k×n` and
+    /// the bias `b` has `n` elements (shape `[n]` or `[1, n]`), added to every
+    /// row.
+    ///
+    /// Recorded as one node computed by [`Backend::dense`] (one kernel on the
+    /// GPU) when the activation's derivative follows from its output
+    /// ([`Activation::derivative_from_output`]); otherwise the node computes
+    /// `x·w + b` and the activation is a node of its own, since its gradient
+    /// needs the pre-activation. Either way the values and gradients are those
+    /// of `matmul`, `add` and `activation` recorded one after the other, bit
+    /// for bit on the CPU.
+    pub fn dense(
+        &mut self,
+        x: Var,
+        w: Var,
+        b: Var,
+        activation: Activation,
+    ) -> Result<Var, EngineError> {
+        let (m, k) = self.matrix_dims(x, "dense")?;
+        let (k2, n) = self.matrix_dims(w, "dense")?;
+        if k != k2 {
+            return Err(EngineError::Shape(format!(
+                "dense layer with input {} and weights {}: inner dimensions differ",
+                self.shape(x),
+                self.shape(w)
+            )));
+        }
+        if !matches!(self.shape(b).dims(), [len] | [1, len] if *len == n) {
+            return Err(EngineError::Shape(format!(
+                "dense layer with weights {}: the bias must have shape [{n}], not {}",
+                self.shape(w),
+                self.shape(b)
+            )));
+        }
+        let (fused, after) = if activation.derivative_from_output() {
+            (activation, None)
+        } else {
+            (Activation::Linear, Some(activation))
+        };
+        let dims = MatMul {
+            m,
+            k,
+            n,
+            transpose_a: false,
+            transpose_b: false,
+        };
+        let value = self
+            .backend
+            .dense(self.value(x), self.value(w), self.value(b), dims, fused);
+        let op = Op::Dense {
+            x,
+            w,
+            b,
+            activation: fused,
+        };
+        let out = self.push_op(value, Shape::new([m, n]), op);
+        Ok(match after {
+            Some(activation) => self.activation(out, activation),
+            None => out,
+        })
     }
 
     /// `a + b`, broadcasting.
@@ -244,6 +317,24 @@ impl<B: Backend> Graph<B> {
         self.reshape(out, [window.batch, window.out_h, window.out_w, channels])
     }
 
+    /// [`Graph::conv2d`] with a bias per output channel and an activation:
+    /// the product, bias and activation recorded as [`Graph::dense`] does
+    /// (one kernel on the GPU), with the same values and gradients as
+    /// `conv2d`, `add` and `activation` one after the other.
+    pub fn conv2d_dense(
+        &mut self,
+        x: Var,
+        filters: Var,
+        bias: Var,
+        window: &Window,
+        activation: Activation,
+    ) -> Result<Var, EngineError> {
+        let cols = self.im2col(x, window)?;
+        let out = self.dense(cols, filters, bias, activation)?;
+        let channels = self.shape(filters).dims()[1];
+        self.reshape(out, [window.batch, window.out_h, window.out_w, channels])
+    }
+
     /// Max-pooling of NHWC images: `[batch, out_h, out_w, channels]`.
     pub fn max_pool(&mut self, x: Var, window: &Window) -> Result<Var, EngineError> {
         self.check_images(x, window, "max_pool")?;
@@ -302,6 +393,46 @@ impl<B: Backend> Graph<B> {
             match node.op {
                 Op::Leaf => {}
                 Op::MatMul(x, w) => {
+                    let (m, k) = (self.shape(x).dims()[0], self.shape(x).dims()[1]);
+                    let n = out_shape.dims()[1];
+                    if self.nodes[x.0].requires_grad {
+                        let dims = MatMul {
+                            m,
+                            k: n,
+                            n: k,
+                            transpose_a: false,
+                            transpose_b: true,
+                        };
+                        send(x, b.matmul(&g, self.value(w), dims));
+                    }
+                    if self.nodes[w.0].requires_grad {
+                        let dims = MatMul {
+                            m: k,
+                            k: m,
+                            n,
+                            transpose_a: true,
+                            transpose_b: false,
+                        };
+                        send(w, b.matmul(self.value(x), &g, dims));
+                    }
+                }
+                Op::Dense {
+                    x,
+                    w,
+                    b: bias,
+                    activation,
+                } => {
+                    // The gradients the unfused chain would send, in its
+                    // order: through the activation (from the output alone,
+                    // which `Graph::dense` ensures suffices), to the bias
+                    // (the add), then to x and w (the product).
+                    let g = if activation == Activation::Linear {
+                        g
+                    } else {
+                        let op = UnaryOp::Activation(activation);
+                        b.unary_backward(op, &node.value, &node.value, &g)
+                    };
+                    send(bias, reduce(b, g.clone(), out_shape, self.shape(bias)));
                     let (m, k) = (self.shape(x).dims()[0], self.shape(x).dims()[1]);
                     let n = out_shape.dims()[1];
                     if self.nodes[x.0].requires_grad {
@@ -413,6 +544,7 @@ impl<B: Backend> Graph<B> {
             Op::MatMul(a, b) | Op::Binary(_, a, b) => {
                 self.nodes[a.0].requires_grad || self.nodes[b.0].requires_grad
             }
+            Op::Dense { x, w, b, .. } => [x, w, b].iter().any(|v| self.nodes[v.0].requires_grad),
             Op::SumTo(x)
             | Op::Scale(x, _)
             | Op::Unary(_, x)

@@ -319,9 +319,7 @@ impl<B: Backend> Mlp<B> {
         {
             let w = g.param(&layer.weight);
             let b = g.param(&layer.bias);
-            let z = g.matmul(h, w)?;
-            let z = g.add(z, b)?;
-            h = g.activation(z, activation);
+            h = g.dense(h, w, b, activation)?;
             if let Some(d) = dropout.filter(|d| i < last && d.rate > 0.0) {
                 h = g.dropout(h, 1.0 - d.rate, d.layer_seed(i))?;
             }

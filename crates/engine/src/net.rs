@@ -418,10 +418,9 @@ impl<B: Backend> Net<B> {
             h = match *layer {
                 Layer::Dense { units, activation } => {
                     let flat = g.reshape(h, [batch, input.len()])?;
-                    let z = g.matmul(flat, p[0])?;
-                    let z = g.add(z, p[1])?;
-                    debug_assert_eq!(g.shape(z).dims(), [batch, units]);
-                    g.activation(z, activation)
+                    let out = g.dense(flat, p[0], p[1], activation)?;
+                    debug_assert_eq!(g.shape(out).dims(), [batch, units]);
+                    out
                 }
                 Layer::Conv {
                     kernel,
@@ -435,9 +434,7 @@ impl<B: Backend> Net<B> {
                     };
                     let [ih, iw, ic] = dims;
                     let window = Window::new([batch, ih, iw, ic], kernel, stride, padding)?;
-                    let z = g.conv2d(h, p[0], &window)?;
-                    let z = g.add(z, p[1])?;
-                    g.activation(z, activation)
+                    g.conv2d_dense(h, p[0], p[1], &window, activation)?
                 }
                 Layer::MaxPool { size, stride } => {
                     let Features::Image([ih, iw, ic]) = input else {

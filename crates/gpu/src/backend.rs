@@ -4,6 +4,7 @@
 
 use std::future::Future;
 
+use playnet_engine::backend::dense_unfused;
 use playnet_engine::{
     Activation, Backend, BinaryOp, EngineError, MatMul, Optimizer, Regularization, Shape, UnaryOp,
     UpdateStep, Window,
@@ -25,7 +26,8 @@ const LONG_SUM: usize = 64;
 /// thread each.
 const MANY_OUTPUTS: usize = 8192;
 
-/// The unary op codes of `shaders/elementwise.wgsl`.
+/// The unary op codes of `shaders/activation.wgsl` (the elementwise kernels
+/// and the fused bias + activation of dense layers).
 fn unary_code(op: UnaryOp) -> u32 {
     match op {
         UnaryOp::Activation(act) => match act {
@@ -55,6 +57,54 @@ struct Elementwise {
     keep: f32,
     /// dropout: the seed's high bits.
     seed_hi: u32,
+}
+
+/// How `shaders/matmul.wgsl` computes one product.
+struct Product {
+    /// The kernel, for its tile shape.
+    kernel: Kernel,
+    /// The shader's `Params`.
+    params: [u32; 12],
+    /// Ranges of k summed into slices of their own (1: not split).
+    splits: usize,
+    /// The workgroups to launch.
+    grid: [u32; 3],
+}
+
+impl Product {
+    /// The plan for `d` (no dimension may be 0), with activation op code `act` for
+    /// the kernels that apply one.
+    fn plan(d: MatMul, act: u32) -> Product {
+        let (kernel, (tile_m, tile_n)) = Kernel::matmul(d.m, d.n);
+        let tiles_n = d.n.div_ceil(tile_n);
+        let tiles = d.m.div_ceil(tile_m) * tiles_n;
+        // Few tiles over a long k (a weight gradient over a whole batch)
+        // would keep most of the GPU idle: split k, then sum the slices.
+        let splits = (MATMUL_GROUPS / tiles).min(d.k / MATMUL_MIN_SPLIT).max(1);
+        let k_chunk = d.k.div_ceil(splits);
+        let splits = d.k.div_ceil(k_chunk);
+        let flags = u32::from(d.transpose_a) | (u32::from(d.transpose_b) << 1);
+        let params = [
+            word(d.m),
+            word(d.k),
+            word(d.n),
+            flags,
+            word(tiles_n),
+            word(tiles),
+            word(k_chunk),
+            word(splits),
+            act,
+            0,
+            0,
+            0,
+        ];
+        Product {
+            kernel,
+            params,
+            splits,
+            grid: grid(tiles * splits),
+        }
+    }
 }
 
 impl Gpu {
@@ -152,32 +202,50 @@ impl Backend for Gpu {
         if d.m == 0 || d.n == 0 || d.k == 0 {
             return self.alloc_zeroed(d.m * d.n);
         }
-        let (kernel, (tile_m, tile_n)) = Kernel::matmul(d.m, d.n);
-        let tiles_n = d.n.div_ceil(tile_n);
-        let tiles = d.m.div_ceil(tile_m) * tiles_n;
-        // Few tiles over a long k (a weight gradient over a whole batch)
-        // would keep most of the GPU idle: split k, then sum the slices.
-        let splits = (MATMUL_GROUPS / tiles).min(d.k / MATMUL_MIN_SPLIT).max(1);
-        let k_chunk = d.k.div_ceil(splits);
-        let splits = d.k.div_ceil(k_chunk);
-        let flags = u32::from(d.transpose_a) | (u32::from(d.transpose_b) << 1);
-        let params = [
-            word(d.m),
-            word(d.k),
-            word(d.n),
-            flags,
-            word(tiles_n),
-            word(tiles),
-            word(k_chunk),
-            word(splits),
-        ];
-        let out = self.alloc(splits * d.m * d.n);
-        self.dispatch(kernel, &params, &[a, b], &[&out], grid(tiles * splits));
-        if splits == 1 {
+        let plan = Product::plan(d, 0);
+        let out = self.alloc(plan.splits * d.m * d.n);
+        self.dispatch(plan.kernel, &plan.params, &[a, b], &[&out], plan.grid);
+        if plan.splits == 1 {
             return out;
         }
-        let slices = Shape::new([splits, d.m * d.n]);
+        let slices = Shape::new([plan.splits, d.m * d.n]);
         self.sum_to(&out, &slices, &Shape::new([d.m * d.n]))
+    }
+
+    fn dense(
+        &self,
+        a: &GpuBuffer,
+        b: &GpuBuffer,
+        bias: &GpuBuffer,
+        d: MatMul,
+        activation: Activation,
+    ) -> GpuBuffer {
+        // Nothing to sum (the result is the bias), or a product split along
+        // k (the bias and activation come after the slices' sum): unfused.
+        if d.m == 0 || d.n == 0 || d.k == 0 {
+            return dense_unfused(self, a, b, bias, d, activation);
+        }
+        let plan = Product::plan(d, unary_code(UnaryOp::Activation(activation)));
+        if plan.splits > 1 {
+            return dense_unfused(self, a, b, bias, d, activation);
+        }
+        let out = self.alloc(d.m * d.n);
+        if bias.len != d.n {
+            self.shared.health.fail(format!(
+                "a dense layer's bias has {} elements for {} columns",
+                bias.len, d.n
+            ));
+            return out;
+        }
+        let kernel = match plan.kernel.with_bias_act() {
+            Ok(kernel) => kernel,
+            Err(e) => {
+                self.shared.health.fail(format!("GPU dense layer: {e}"));
+                return out;
+            }
+        };
+        self.dispatch(kernel, &plan.params, &[a, b, bias], &[&out], plan.grid);
+        out
     }
 
     fn binary(

@@ -51,8 +51,15 @@ impl Shader {
 
     fn source(self) -> &'static str {
         match self {
-            Shader::MatMul => include_str!("../../../shaders/matmul.wgsl"),
-            Shader::Elementwise => include_str!("../../../shaders/elementwise.wgsl"),
+            // activation.wgsl holds the formulas both of these apply.
+            Shader::MatMul => concat!(
+                include_str!("../../../shaders/activation.wgsl"),
+                include_str!("../../../shaders/matmul.wgsl")
+            ),
+            Shader::Elementwise => concat!(
+                include_str!("../../../shaders/activation.wgsl"),
+                include_str!("../../../shaders/elementwise.wgsl")
+            ),
             Shader::Broadcast => include_str!("../../../shaders/broadcast.wgsl"),
             Shader::Reduce => include_str!("../../../shaders/reduce.wgsl"),
             Shader::Transpose => include_str!("../../../shaders/transpose.wgsl"),
@@ -75,6 +82,14 @@ pub(crate) enum Kernel {
     MatMul64x16,
     MatMul32x16,
     MatMul16x64,
+    /// The matrix products above with a dense layer's bias and activation
+    /// applied as they are stored (never split along k).
+    Dense128x128,
+    Dense64x64,
+    Dense128x16,
+    Dense64x16,
+    Dense32x16,
+    Dense16x64,
     Fill,
     Scale,
     Unary,
@@ -97,13 +112,19 @@ pub(crate) enum Kernel {
 }
 
 impl Kernel {
-    const ALL: [Kernel; 25] = [
+    const ALL: [Kernel; 31] = [
         Kernel::MatMul128x128,
         Kernel::MatMul64x64,
         Kernel::MatMul128x16,
         Kernel::MatMul64x16,
         Kernel::MatMul32x16,
         Kernel::MatMul16x64,
+        Kernel::Dense128x128,
+        Kernel::Dense64x64,
+        Kernel::Dense128x16,
+        Kernel::Dense64x16,
+        Kernel::Dense32x16,
+        Kernel::Dense16x64,
         Kernel::Fill,
         Kernel::Scale,
         Kernel::Unary,
@@ -132,7 +153,13 @@ impl Kernel {
             | Kernel::MatMul128x16
             | Kernel::MatMul64x16
             | Kernel::MatMul32x16
-            | Kernel::MatMul16x64 => Shader::MatMul,
+            | Kernel::MatMul16x64
+            | Kernel::Dense128x128
+            | Kernel::Dense64x64
+            | Kernel::Dense128x16
+            | Kernel::Dense64x16
+            | Kernel::Dense32x16
+            | Kernel::Dense16x64 => Shader::MatMul,
             Kernel::Fill
             | Kernel::Scale
             | Kernel::Unary
@@ -167,10 +194,29 @@ impl Kernel {
         (kernel, tile)
     }
 
+    /// The kernel of a dense layer's product with the tile of `self`, a
+    /// matrix-product kernel: the same sums, with the bias added and the
+    /// activation applied as they are stored.
+    pub fn with_bias_act(self) -> Result<Kernel, EngineError> {
+        Ok(match self {
+            Kernel::MatMul128x128 => Kernel::Dense128x128,
+            Kernel::MatMul64x64 => Kernel::Dense64x64,
+            Kernel::MatMul128x16 => Kernel::Dense128x16,
+            Kernel::MatMul64x16 => Kernel::Dense64x16,
+            Kernel::MatMul32x16 => Kernel::Dense32x16,
+            Kernel::MatMul16x64 => Kernel::Dense16x64,
+            _ => return Err(EngineError::Internal("a fused kernel for a matrix product")),
+        })
+    }
+
     /// For the matrix-product kernels: the tile (rows, columns).
     fn matmul_tile(self) -> Option<(usize, usize)> {
         let (x, y, _) = self.matmul_workgroup()?;
-        let per_thread = if self == Kernel::MatMul128x128 { 8 } else { 4 };
+        let per_thread = if matches!(self, Kernel::MatMul128x128 | Kernel::Dense128x128) {
+            8
+        } else {
+            4
+        };
         Some((per_thread * y as usize, per_thread * x as usize))
     }
 
@@ -179,12 +225,12 @@ impl Kernel {
     /// floats of a, 1024 of b).
     fn matmul_workgroup(self) -> Option<(u32, u32, u32)> {
         Some(match self {
-            Kernel::MatMul128x128 => (16, 16, 8),
-            Kernel::MatMul64x64 => (16, 16, 16),
-            Kernel::MatMul128x16 => (4, 32, 16),
-            Kernel::MatMul64x16 => (4, 16, 16),
-            Kernel::MatMul32x16 => (4, 8, 16),
-            Kernel::MatMul16x64 => (16, 4, 16),
+            Kernel::MatMul128x128 | Kernel::Dense128x128 => (16, 16, 8),
+            Kernel::MatMul64x64 | Kernel::Dense64x64 => (16, 16, 16),
+            Kernel::MatMul128x16 | Kernel::Dense128x16 => (4, 32, 16),
+            Kernel::MatMul64x16 | Kernel::Dense64x16 => (4, 16, 16),
+            Kernel::MatMul32x16 | Kernel::Dense32x16 => (4, 8, 16),
+            Kernel::MatMul16x64 | Kernel::Dense16x64 => (16, 4, 16),
             _ => return None,
         })
     }
@@ -192,21 +238,23 @@ impl Kernel {
     /// Values for the shader's `override` declarations: constants the engine
     /// owns (so that the GPU cannot drift from the CPU), and tile shapes.
     fn constants(self) -> Vec<(&'static str, f64)> {
-        if let Some((x, y, slab)) = self.matmul_workgroup() {
-            return vec![
-                ("WG_X", x.into()),
-                ("WG_Y", y.into()),
-                ("SLAB", slab.into()),
-            ];
-        }
-        match self.shader() {
-            Shader::Elementwise => vec![
+        // Those of activation.wgsl, in the shaders it is prepended to.
+        let mut constants = match self.shader() {
+            Shader::Elementwise | Shader::MatMul => vec![
                 ("LN_FLOOR", LN_FLOOR.into()),
                 ("RSQRT_FLOOR", RSQRT_FLOOR.into()),
                 ("LEAKY_RELU_SLOPE", LEAKY_RELU_SLOPE.into()),
             ],
             _ => Vec::new(),
+        };
+        if let Some((x, y, slab)) = self.matmul_workgroup() {
+            constants.extend([
+                ("WG_X", x.into()),
+                ("WG_Y", y.into()),
+                ("SLAB", slab.into()),
+            ]);
         }
+        constants
     }
 
     /// The WGSL entry point's name.
@@ -218,6 +266,12 @@ impl Kernel {
             | Kernel::MatMul64x16
             | Kernel::MatMul32x16
             | Kernel::MatMul16x64 => "matmul",
+            Kernel::Dense128x128 => "matmul_8x8_bias_act",
+            Kernel::Dense64x64
+            | Kernel::Dense128x16
+            | Kernel::Dense64x16
+            | Kernel::Dense32x16
+            | Kernel::Dense16x64 => "matmul_bias_act",
             Kernel::Fill => "fill",
             Kernel::Scale => "scale",
             Kernel::Unary => "unary",
@@ -331,6 +385,15 @@ mod tests {
         assert_eq!(Kernel::matmul(78_400, 4), (Kernel::MatMul128x16, (128, 16)));
         assert_eq!(Kernel::matmul(100, 200), (Kernel::MatMul64x64, (64, 64)));
         assert_eq!(Kernel::matmul(10, 200), (Kernel::MatMul16x64, (16, 64)));
+        for kernel in Kernel::ALL
+            .into_iter()
+            .filter(|k| k.matmul_tile().is_some())
+        {
+            if let Ok(dense) = kernel.with_bias_act() {
+                assert_eq!(dense.matmul_workgroup(), kernel.matmul_workgroup());
+                assert_eq!(dense.matmul_tile(), kernel.matmul_tile());
+            }
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ gpu_tests!(
     kernels::empty_and_filled_buffers,
     kernels::matmul_matches_on_awkward_shapes_and_every_transpose,
     kernels::matmul_with_nothing_to_sum_is_zero,
+    kernels::dense_fuses_bias_and_activation,
     kernels::binary_ops_broadcast_like_numpy,
     kernels::sum_to_and_expand_are_adjoint_reshapings,
     kernels::every_unary_op_and_its_gradient,

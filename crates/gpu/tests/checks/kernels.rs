@@ -8,7 +8,8 @@
 //! - bit-exact: copies, broadcasts, add/sub/mul, scale, fill, transpose,
 //!   im2col/col2im, max-pool and its gradient, dropout masks;
 //! - matmul: `1e-5·Σₚ|aᵢₚ·bₚⱼ| + 1e-6` (accumulation order and fused
-//!   multiply-adds differ);
+//!   multiply-adds differ); a dense layer's fused bias and activation: that
+//!   times the activation's steepest slope, plus the activations' tolerance;
 //! - sums: `1e-5·Σ|x| + 1e-6` (the GPU sums in a tree);
 //! - activations, ln, rsqrt, softmax, optimiser steps: a few 1e-6 absolute
 //!   plus 1e-5 relative (WGSL's exp/log/tanh/sqrt are not correctly rounded;
@@ -90,6 +91,74 @@ pub async fn matmul_with_nothing_to_sum_is_zero(gpu: &Gpu) {
         read(gpu, &gpu.matmul(&gpu.upload(&[]), &gpu.upload(&[]), dims)).await,
         vec![0.0; 6]
     );
+}
+
+/// The fused product of a dense layer, `act(op(a)·op(b) + bias)`, against
+/// the CPU's product, add and activation: within the product's bound times
+/// the activation's steepest slope (1.2 for GELU and swish), plus the
+/// activations' own tolerance. Every tile shape, edges, products split along
+/// k (which the GPU leaves unfused) and k = 0 (the activated bias).
+pub async fn dense_fuses_bias_and_activation(gpu: &Gpu) {
+    let mut r = rng(20);
+    let shapes = [
+        (1, 1, 1),
+        (3, 1, 5),
+        (7, 13, 5),
+        (2, 300, 3),
+        (50, 40, 12),
+        (10, 30, 100),
+        (65, 17, 129),
+        (131, 67, 61),
+        (257, 3, 1),
+        (100, 784, 10),
+        (300, 600, 17),
+        (700, 45, 900),
+        (3, 0, 2),
+    ];
+    for (m, k, n) in shapes {
+        let a = values(&mut r, m * k, -1.0, 1.0);
+        let b = values(&mut r, k * n, -1.0, 1.0);
+        let bias = values(&mut r, n, -1.0, 1.0);
+        let transposes: &[(bool, bool)] = if m * n > 50_000 {
+            &[(false, false)]
+        } else {
+            &[(false, false), (true, false), (false, true), (true, true)]
+        };
+        let (ga, gb, gbias) = (gpu.upload(&a), gpu.upload(&b), gpu.upload(&bias));
+        for &(transpose_a, transpose_b) in transposes {
+            let dims = MatMul {
+                m,
+                k,
+                n,
+                transpose_a,
+                transpose_b,
+            };
+            let abs_a: Vec<f32> = a.iter().map(|v| v.abs()).collect();
+            let abs_b: Vec<f32> = b.iter().map(|v| v.abs()).collect();
+            let magnitude = host(&Cpu.matmul(&Cpu.upload(&abs_a), &Cpu.upload(&abs_b), dims));
+            for act in Activation::ALL {
+                let cpu = host(&Cpu.dense(
+                    &Cpu.upload(&a),
+                    &Cpu.upload(&b),
+                    &Cpu.upload(&bias),
+                    dims,
+                    act,
+                ));
+                let bound: Vec<f32> = magnitude
+                    .iter()
+                    .zip(&cpu)
+                    .map(|(s, y)| 1.2 * (1e-5 * s + 1e-6) + 2e-6 + 1e-5 * y.abs())
+                    .collect();
+                let out = gpu.dense(&ga, &gb, &gbias, dims, act);
+                assert_within(
+                    &read(gpu, &out).await,
+                    &cpu,
+                    &bound,
+                    &format!("dense {act} {dims:?}"),
+                );
+            }
+        }
+    }
 }
 
 pub async fn binary_ops_broadcast_like_numpy(gpu: &Gpu) {
