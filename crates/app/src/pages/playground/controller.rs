@@ -31,7 +31,7 @@ use wasm_bindgen::{Clamped, JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
 use super::layout::{self, Layout};
-use super::network::{self, LinkRef, Picture};
+use super::network::{self, Dash, LinkRef, Picture};
 use super::painter::Painter;
 use super::refresh::{Cycle, Part};
 use crate::chart::LossHistory;
@@ -250,6 +250,10 @@ const SLOW_METRICS_EVERY_MS: f64 = 300.0;
 /// (see [`super::refresh`]): a small network is redrawn whole every frame,
 /// a big one a few strips a frame.
 const PICTURE_BUDGET_MS: f64 = 3.0;
+/// The links' dashes while training: a period in layout pixels, and how
+/// fast they flow towards the output, in layout pixels a second.
+const FLOW_PERIOD: f64 = 12.0;
+const FLOW_SPEED: f64 = 30.0;
 /// How often the confusion matrix follows training.
 const CONFUSION_EVERY_MS: f64 = 250.0;
 
@@ -772,6 +776,10 @@ impl Controller {
             features: &live.features,
             feature_density: live.density,
             colours: &self.colours,
+            flow: self.ui.playing.get_untracked().then(|| Dash {
+                period: FLOW_PERIOD,
+                phase: (now() * FLOW_SPEED / 1000.0) % FLOW_PERIOD,
+            }),
         };
         let gaps = live.session.model().layers().len();
         let (mut links_ms, mut nodes_ms) = (0.0, 0.0);

@@ -68,6 +68,30 @@ impl Span {
 /// picture is painted on.
 pub const BACKGROUND: [u8; 3] = [247, 247, 247];
 
+/// A dash pattern along the picture's x axis, as TensorFlow Playground's
+/// links have while training: `period` pixels, the last quarter of which
+/// is a gap, shifted right by `phase` pixels so that the dashes move from
+/// the inputs towards the output as the phase grows.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Dash {
+    pub period: f64,
+    pub phase: f64,
+}
+
+impl Dash {
+    /// How strongly a gap is drawn (of 256): faint, so the link stays
+    /// visible where its dashes are not.
+    const GAP_STRENGTH: u32 = 64;
+    /// The share of a period that is dash; the rest is gap.
+    const ON: f64 = 0.75;
+
+    /// Whether pixel column `x` falls in a gap.
+    fn is_gap(self, x: usize) -> bool {
+        let t = (x as f64 + 0.5 - self.phase) / self.period.max(1.0);
+        t - t.floor() >= Self::ON
+    }
+}
+
 /// An opaque RGBA image.
 pub struct Picture {
     pub width: usize,
@@ -128,8 +152,16 @@ impl Picture {
     /// `columns` only (so a gap's links can be redrawn a slice at a time):
     /// one vertical span per pixel column, as tall as the line is thick
     /// across its slope, with its two end pixels shaded by how much of them
-    /// the line covers.
-    pub fn link(&mut self, span: &Span, width: f64, rgb: [u8; 3], columns: Range<usize>) {
+    /// the line covers. The gaps of `dash`, when given, are drawn faint:
+    /// moving the dash's phase from frame to frame makes the links flow.
+    pub fn link(
+        &mut self,
+        span: &Span,
+        width: f64,
+        rgb: [u8; 3],
+        columns: Range<usize>,
+        dash: Option<Dash>,
+    ) {
         let first = (span.x0.floor().max(0.0) as usize).max(columns.start);
         let last = (span.x1.ceil().max(0.0) as usize)
             .min(self.width)
@@ -145,14 +177,26 @@ impl Picture {
             if bottom <= top {
                 continue;
             }
+            // 256 for a solid column, less in a dash's gap.
+            let strength = match dash {
+                Some(d) if d.is_gap(x) => Dash::GAP_STRENGTH,
+                _ => 256,
+            };
+            let shade = |cover: f64| (alpha(cover) * strength) >> 8;
             let (first_row, last_row) = (top.floor() as usize, (bottom.ceil() as usize).max(1) - 1);
             if first_row == last_row {
-                self.blend(x, first_row, rgb, alpha(bottom - top));
+                self.blend(x, first_row, rgb, shade(bottom - top));
                 continue;
             }
             // Partly covered end pixels, fully covered ones between.
-            self.blend(x, first_row, rgb, alpha(first_row as f64 + 1.0 - top));
-            self.blend(x, last_row, rgb, alpha(bottom - last_row as f64));
+            self.blend(x, first_row, rgb, shade(first_row as f64 + 1.0 - top));
+            self.blend(x, last_row, rgb, shade(bottom - last_row as f64));
+            if strength < 256 {
+                for row in first_row + 1..last_row {
+                    self.blend(x, row, rgb, strength);
+                }
+                continue;
+            }
             let stride = self.width * 4;
             let mut i = ((first_row + 1) * self.width + x) * 4;
             for _ in first_row + 1..last_row {
@@ -326,7 +370,7 @@ mod tests {
         };
         let span = Span::of(&lay, link).unwrap();
         let mut picture = Picture::new(lay.width as usize, lay.height as usize);
-        picture.link(&span, 3.0, [8, 119, 189], 0..usize::MAX);
+        picture.link(&span, 3.0, [8, 119, 189], 0..usize::MAX, None);
         let x = (span.x0 + span.x1) / 2.0;
         let (y, _) = span.at(x);
         let i = ((y as usize) * picture.width + x as usize) * 4;
@@ -392,15 +436,15 @@ mod tests {
             y1: 35.0,
         };
         let mut whole = Picture::new(64, 40);
-        whole.link(&span, 2.5, [10, 20, 30], 0..usize::MAX);
+        whole.link(&span, 2.5, [10, 20, 30], 0..usize::MAX, None);
         let mut sliced = Picture::new(64, 40);
         for from in (0..64).step_by(13) {
-            sliced.link(&span, 2.5, [10, 20, 30], from..from + 13);
+            sliced.link(&span, 2.5, [10, 20, 30], from..from + 13, None);
         }
         assert!(whole.pixels == sliced.pixels);
         assert!(whole.pixels.chunks(4).any(|p| p[..3] == [10, 20, 30]));
         let mut clipped = Picture::new(64, 40);
-        clipped.link(&span, 2.5, [10, 20, 30], 20..30);
+        clipped.link(&span, 2.5, [10, 20, 30], 20..30, None);
         for (i, (a, b)) in clipped
             .pixels
             .chunks(4)
@@ -414,6 +458,52 @@ mod tests {
                 assert_eq!(a, [247, 247, 247, 255], "outside the slice, at x {x}");
             }
         }
+    }
+
+    #[test]
+    fn dashed_links_have_faint_gaps_that_move_with_the_phase() {
+        let span = Span {
+            x0: 0.0,
+            y0: 10.0,
+            x1: 64.0,
+            y1: 10.0,
+        };
+        let ink = [0, 0, 0];
+        let row = |dash: Option<Dash>| -> Vec<u8> {
+            let mut p = Picture::new(64, 20);
+            p.link(&span, 4.0, ink, 0..usize::MAX, dash);
+            // The red channel of the middle row, a value per column.
+            (0..64).map(|x| p.pixels[(10 * 64 + x) * 4]).collect()
+        };
+        let solid = row(None);
+        assert!(solid.iter().all(|&v| v == 0), "no dash: solid ink");
+        let dash = Dash {
+            period: 16.0,
+            phase: 0.0,
+        };
+        let dashed = row(Some(dash));
+        // Columns 12..16 of every 16 are gaps: faint, not background, not ink.
+        for (x, &v) in dashed.iter().enumerate() {
+            if x % 16 >= 12 {
+                assert!(v > 100 && v < 247, "gap at column {x}: {v}");
+            } else {
+                assert_eq!(v, 0, "dash at column {x}");
+            }
+        }
+        let moved = row(Some(Dash { phase: 4.0, ..dash }));
+        assert_eq!(
+            &moved[4..],
+            &dashed[..60],
+            "the pattern moves right with the phase"
+        );
+        // Drawn in slices, a dashed link is the same link.
+        let mut sliced = Picture::new(64, 20);
+        for from in (0..64).step_by(7) {
+            sliced.link(&span, 4.0, ink, from..from + 7, Some(dash));
+        }
+        let mut whole = Picture::new(64, 20);
+        whole.link(&span, 4.0, ink, 0..usize::MAX, Some(dash));
+        assert!(whole.pixels == sliced.pixels);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use playnet_engine::{Cpu, Dense};
 use wasm_bindgen::JsValue;
 
 use super::layout::{self, Layout};
-use super::network::{LinkRef, Picture, Span};
+use super::network::{Dash, LinkRef, Picture, Span};
 use super::refresh::{LINK_SLICES, Part};
 use crate::heatmap::ColourTable;
 
@@ -34,6 +34,9 @@ pub struct Painter<'a> {
     pub features: &'a [Vec<u8>],
     pub feature_density: usize,
     pub colours: &'a ColourTable,
+    /// While training, the links' dash pattern (in layout pixels; its
+    /// phase grows with time, so the links flow); `None` draws them solid.
+    pub flow: Option<Dash>,
 }
 
 impl Painter<'_> {
@@ -82,6 +85,10 @@ impl Painter<'_> {
         // Playground's widths would be one solid block.
         let thin = (12.0 / rows.max(cols) as f64).clamp(0.35, 1.0);
         let scale = self.scale;
+        let dash = self.flow.map(|d| Dash {
+            period: d.period * scale,
+            phase: d.phase * scale,
+        });
         for i in 0..rows {
             let from = if gap == 0 {
                 match self.sources.get(i) {
@@ -109,7 +116,13 @@ impl Painter<'_> {
                     y1: span.y1 * scale,
                 };
                 let width = layout::link_width(weight) * thin * scale;
-                picture.link(&span, width, self.colours.get(weight), strip.0..strip.1);
+                picture.link(
+                    &span,
+                    width,
+                    self.colours.get(weight),
+                    strip.0..strip.1,
+                    dash,
+                );
             }
         }
         Ok(strip)
