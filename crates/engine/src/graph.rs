@@ -361,6 +361,41 @@ impl<B: Backend> Graph<B> {
         self.mul(x, mask)
     }
 
+    /// The gradients of the product `x·w` (`x` m×k, `w` k×n) given the
+    /// gradient `g` of its m×n output: `g·wᵀ` for `x` and `xᵀ·g` for `w`,
+    /// each only when that operand wants one.
+    fn matmul_grads(
+        &self,
+        x: Var,
+        w: Var,
+        g: &B::Buffer,
+        n: usize,
+    ) -> (Option<B::Buffer>, Option<B::Buffer>) {
+        let b = &self.backend;
+        let (m, k) = (self.shape(x).dims()[0], self.shape(x).dims()[1]);
+        let dx = self.nodes[x.0].requires_grad.then(|| {
+            let dims = MatMul {
+                m,
+                k: n,
+                n: k,
+                transpose_a: false,
+                transpose_b: true,
+            };
+            b.matmul(g, self.value(w), dims)
+        });
+        let dw = self.nodes[w.0].requires_grad.then(|| {
+            let dims = MatMul {
+                m: k,
+                k: m,
+                n,
+                transpose_a: true,
+                transpose_b: false,
+            };
+            b.matmul(self.value(x), g, dims)
+        });
+        (dx, dw)
+    }
+
     /// Gradients of the scalar `loss` with respect to every value that requires one.
     pub fn backward(&self, loss: Var) -> Result<Gradients<B>, EngineError> {
         if self.shape(loss).len() != 1 {
@@ -393,27 +428,12 @@ impl<B: Backend> Graph<B> {
             match node.op {
                 Op::Leaf => {}
                 Op::MatMul(x, w) => {
-                    let (m, k) = (self.shape(x).dims()[0], self.shape(x).dims()[1]);
-                    let n = out_shape.dims()[1];
-                    if self.nodes[x.0].requires_grad {
-                        let dims = MatMul {
-                            m,
-                            k: n,
-                            n: k,
-                            transpose_a: false,
-                            transpose_b: true,
-                        };
-                        send(x, b.matmul(&g, self.value(w), dims));
+                    let (dx, dw) = self.matmul_grads(x, w, &g, out_shape.dims()[1]);
+                    if let Some(dx) = dx {
+                        send(x, dx);
                     }
-                    if self.nodes[w.0].requires_grad {
-                        let dims = MatMul {
-                            m: k,
-                            k: m,
-                            n,
-                            transpose_a: true,
-                            transpose_b: false,
-                        };
-                        send(w, b.matmul(self.value(x), &g, dims));
+                    if let Some(dw) = dw {
+                        send(w, dw);
                     }
                 }
                 Op::Dense {
@@ -433,27 +453,12 @@ impl<B: Backend> Graph<B> {
                         b.unary_backward(op, &node.value, &node.value, &g)
                     };
                     send(bias, reduce(b, g.clone(), out_shape, self.shape(bias)));
-                    let (m, k) = (self.shape(x).dims()[0], self.shape(x).dims()[1]);
-                    let n = out_shape.dims()[1];
-                    if self.nodes[x.0].requires_grad {
-                        let dims = MatMul {
-                            m,
-                            k: n,
-                            n: k,
-                            transpose_a: false,
-                            transpose_b: true,
-                        };
-                        send(x, b.matmul(&g, self.value(w), dims));
+                    let (dx, dw) = self.matmul_grads(x, w, &g, out_shape.dims()[1]);
+                    if let Some(dx) = dx {
+                        send(x, dx);
                     }
-                    if self.nodes[w.0].requires_grad {
-                        let dims = MatMul {
-                            m: k,
-                            k: m,
-                            n,
-                            transpose_a: true,
-                            transpose_b: false,
-                        };
-                        send(w, b.matmul(self.value(x), &g, dims));
+                    if let Some(dw) = dw {
+                        send(w, dw);
                     }
                 }
                 Op::Binary(op, x, y) => {
