@@ -1429,3 +1429,64 @@ fn dataset_buttons_show_thumbnails_and_still_select() -> Result<()> {
     }
     page.expect_no_errors()
 }
+
+impl Page {
+    /// How even the links' ink is across the pixel columns between the
+    /// inputs and the first hidden layer: the faintest column's ink over the
+    /// strongest's. Solid links give a smooth profile (about 0.64 for the
+    /// default network); flowing ones have gap columns where every link is
+    /// faint (about 0.21).
+    fn link_ink_evenness(&self) -> Result<f64> {
+        let v = self.browser.execute(
+            "const c = document.querySelector('canvas.links'); \
+             const s = c.width / c.clientWidth; \
+             const a = document.querySelector(\"[data-node='0-0']\"); \
+             const b = document.querySelector(\"[data-node='1-0']\"); \
+             const x0 = (a.offsetLeft + a.offsetWidth) * s, x1 = b.offsetLeft * s; \
+             const from = Math.round(x0 + 0.25 * (x1 - x0)), to = Math.round(x0 + 0.75 * (x1 - x0)); \
+             const w = to - from; \
+             const d = c.getContext('2d').getImageData(from, 0, w, c.height).data; \
+             const ink = new Array(w).fill(0); \
+             for (let y = 0; y < c.height; y++) for (let x = 0; x < w; x++) { \
+               const i = (y * w + x) * 4; \
+               ink[x] += Math.abs(d[i] - 247) + Math.abs(d[i + 1] - 247) + Math.abs(d[i + 2] - 247); \
+             } \
+             return w >= 24 ? Math.min(...ink) / Math.max(...ink) : null;",
+            &[],
+        )?;
+        v.as_f64()
+            .ok_or_else(|| Error::new(format!("the links between inputs and layer 1: {v}")))
+    }
+}
+
+#[test]
+fn links_flow_while_training_and_are_solid_when_paused() -> Result<()> {
+    // A tiny learning rate keeps the weights, and so the links' colours
+    // and widths, nearly still: only the dashes change.
+    let page = Page::open_at("/#learningRate=0.00001", BrowserOptions::default())?;
+    let paused = page.link_ink_evenness()?;
+    assert!(
+        paused > 0.5,
+        "paused, the links are solid: evenness {paused:.2}"
+    );
+    page.click("play")?;
+    page.wait_for_epoch("training to start", |e| e >= 3)?;
+    let mut flowing = 1.0;
+    wait_until(Duration::from_secs(5), "the links to show dashes", || {
+        flowing = page.link_ink_evenness()?;
+        Ok(flowing < 0.35)
+    })
+    .map_err(|e| e.context(format!("evenness while playing {flowing:.2}")))?;
+    page.click("play")?;
+    let mut again = 0.0;
+    wait_until(
+        Duration::from_secs(5),
+        "the links to be solid again",
+        || {
+            again = page.link_ink_evenness()?;
+            Ok(again > 0.5)
+        },
+    )
+    .map_err(|e| e.context(format!("evenness after pausing {again:.2}")))?;
+    page.expect_no_errors()
+}

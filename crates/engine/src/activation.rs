@@ -2,7 +2,10 @@
 //!
 //! The derivative is given both the input `x` and the output `y = f(x)`, so each
 //! function can use whichever is cheaper (sigmoid's is `y·(1−y)`).
-//! Transcendentals come from `libm` so native and wasm32 agree bit for bit.
+//! Transcendentals come from `libm`, so native and wasm32 agree bit for bit;
+//! the tanh activation uses [`crate::kernels::tanh`] (same bits, four lanes
+//! at a time), GELU keeps libm's `tanhf` (within an ulp) because its
+//! `1 + tanh` cancels for large negative inputs.
 
 use std::fmt;
 use std::str::FromStr;
@@ -10,6 +13,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::EngineError;
+use crate::kernels::tanh::tanh;
 
 /// Slope of leaky ReLU for negative inputs.
 pub const LEAKY_RELU_SLOPE: f32 = 0.01;
@@ -81,7 +85,7 @@ impl Activation {
                     LEAKY_RELU_SLOPE * x
                 }
             }
-            Activation::Tanh => libm::tanhf(x),
+            Activation::Tanh => tanh(x),
             Activation::Sigmoid => sigmoid(x),
             Activation::Elu => {
                 if x > 0.0 {

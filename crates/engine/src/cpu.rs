@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::backend::{Backend, BinaryOp, LN_FLOOR, MatMul, RSQRT_FLOOR, UnaryOp, dropout_keeps};
 use crate::optim::{UpdateStep, update_element_corrected};
 use crate::window::Window;
-use crate::{EngineError, Shape};
+use crate::{Activation, EngineError, Shape, kernels};
 
 /// Host memory, shared cheaply between a model and the graphs that read it.
 pub type CpuBuffer = Arc<Vec<f32>>;
@@ -122,6 +122,11 @@ impl Backend for Cpu {
 
     fn unary(&self, op: UnaryOp, x: &CpuBuffer) -> CpuBuffer {
         Arc::new(match op {
+            UnaryOp::Activation(Activation::Tanh) => {
+                let mut out = vec![0.0; x.len()];
+                kernels::tanh::tanh_slice(x, &mut out);
+                out
+            }
             UnaryOp::Activation(act) => x.iter().map(|&v| act.apply(v)).collect(),
             UnaryOp::Ln => x.iter().map(|&v| libm::logf(v.max(LN_FLOOR))).collect(),
             UnaryOp::Rsqrt => x.iter().map(|&v| 1.0 / v.max(RSQRT_FLOOR).sqrt()).collect(),

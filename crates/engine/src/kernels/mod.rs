@@ -1,5 +1,5 @@
-//! CPU compute kernels: matrix multiplication and elementwise arithmetic, each
-//! in a scalar reference version and a SIMD version on a small 4-lane vector
+//! CPU compute kernels: matrix multiplication, elementwise arithmetic and
+//! `tanh`, each in a scalar reference version and a SIMD version on a small 4-lane vector
 //! type ([`simd::F32x4`]: WebAssembly SIMD128 in the browser, SSE on x86-64,
 //! plain arrays elsewhere).
 //!
@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 pub mod elementwise;
 pub mod gemm;
 pub mod simd;
+pub mod tanh;
 
 pub use gemm::{gemm, gemm_scalar, gemm_simd};
 pub use simd::F32x4;

@@ -2,7 +2,8 @@
 //!
 //! It is deliberately tiny: load, store, splat, add, mul, `mul_add` and a
 //! horizontal sum, which is all a register-blocked GEMM and the elementwise
-//! helpers need (plus `sub`). One of three implementations is compiled in:
+//! helpers need, plus `sub`, `div` and the NaN-keeping pseudo-minimum and
+//! -maximum that [`super::tanh`] clamps with. One of three implementations is compiled in:
 //!
 //! - WebAssembly SIMD128 (`core::arch::wasm32`) when building for `wasm32` with
 //!   `target-feature=+simd128` (set in `.cargo/config.toml`);
@@ -16,7 +17,7 @@
 //!
 //! It is not a general SIMD library: no comparisons, shuffles or other widths.
 
-use std::ops::{Add, Mul, Sub};
+use std::ops::{Add, Div, Mul, Sub};
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 use core::arch::wasm32 as arch;
@@ -215,6 +216,77 @@ impl F32x4 {
         }
     }
 
+    /// Lane-wise `self / other`.
+    #[inline(always)]
+    #[allow(clippy::should_implement_trait)] // it does, via `Div`; this is the spelled-out form
+    pub fn div(self, other: Self) -> Self {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        {
+            Self(arch::f32x4_div(self.0, other.0))
+        }
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: SSE is part of the x86-64 baseline, so the instruction exists.
+            Self(unsafe { arch::_mm_div_ps(self.0, other.0) })
+        }
+        #[cfg(not(any(
+            target_arch = "x86_64",
+            all(target_arch = "wasm32", target_feature = "simd128")
+        )))]
+        {
+            let (a, b) = (self.0, other.0);
+            Self([a[0] / b[0], a[1] / b[1], a[2] / b[2], a[3] / b[3]])
+        }
+    }
+
+    /// Lane-wise [`pseudo_min`]: `other` where `other < self`, else `self`
+    /// (so a NaN in `self` is kept).
+    #[inline(always)]
+    pub fn pseudo_min(self, other: Self) -> Self {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        {
+            Self(arch::f32x4_pmin(self.0, other.0))
+        }
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: SSE is part of the x86-64 baseline, so the instruction
+            // exists. minps(a, b) is `a < b ? a : b`, b when unordered.
+            Self(unsafe { arch::_mm_min_ps(other.0, self.0) })
+        }
+        #[cfg(not(any(
+            target_arch = "x86_64",
+            all(target_arch = "wasm32", target_feature = "simd128")
+        )))]
+        {
+            let (a, b) = (self.0, other.0);
+            Self([0, 1, 2, 3].map(|i| pseudo_min(a[i], b[i])))
+        }
+    }
+
+    /// Lane-wise [`pseudo_max`]: `other` where `self < other`, else `self`
+    /// (so a NaN in `self` is kept).
+    #[inline(always)]
+    pub fn pseudo_max(self, other: Self) -> Self {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        {
+            Self(arch::f32x4_pmax(self.0, other.0))
+        }
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: SSE is part of the x86-64 baseline, so the instruction
+            // exists. maxps(a, b) is `a > b ? a : b`, b when unordered.
+            Self(unsafe { arch::_mm_max_ps(other.0, self.0) })
+        }
+        #[cfg(not(any(
+            target_arch = "x86_64",
+            all(target_arch = "wasm32", target_feature = "simd128")
+        )))]
+        {
+            let (a, b) = (self.0, other.0);
+            Self([0, 1, 2, 3].map(|i| pseudo_max(a[i], b[i])))
+        }
+    }
+
     /// Lane-wise `self * b + c`: a multiply, rounded, then an add, rounded.
     ///
     /// Deliberately not fused, so that results match the scalar kernels (and
@@ -230,6 +302,20 @@ impl F32x4 {
         let [l0, l1, l2, l3] = self.to_array();
         (l0 + l1) + (l2 + l3)
     }
+}
+
+/// `other` if `other < x`, else `x`: the minimum that [`F32x4::pseudo_min`]
+/// takes in each lane (WebAssembly's `pmin`), so a NaN `x` comes through.
+#[inline(always)]
+pub fn pseudo_min(x: f32, other: f32) -> f32 {
+    if other < x { other } else { x }
+}
+
+/// `other` if `x < other`, else `x`: the maximum that [`F32x4::pseudo_max`]
+/// takes in each lane (WebAssembly's `pmax`), so a NaN `x` comes through.
+#[inline(always)]
+pub fn pseudo_max(x: f32, other: f32) -> f32 {
+    if x < other { other } else { x }
 }
 
 impl Default for F32x4 {
@@ -252,6 +338,14 @@ impl Sub for F32x4 {
     #[inline(always)]
     fn sub(self, other: Self) -> Self {
         F32x4::sub(self, other)
+    }
+}
+
+impl Div for F32x4 {
+    type Output = Self;
+    #[inline(always)]
+    fn div(self, other: Self) -> Self {
+        F32x4::div(self, other)
     }
 }
 
@@ -288,6 +382,29 @@ mod tests {
         assert_eq!(a.mul_add(b, c).to_array(), [10.5, 40.5, 90.5, 160.5]);
         assert_eq!(a.horizontal_sum(), 10.0);
         assert_eq!(F32x4::default().to_array(), [0.0; 4]);
+    }
+
+    #[test]
+    fn div_and_pseudo_min_max_are_lane_wise_and_keep_nan_in_self() {
+        let a = F32x4::load(&[1.0, -2.0, f32::NAN, f32::INFINITY]);
+        let b = F32x4::load(&[4.0, 4.0, 4.0, 4.0]);
+        let q = (a / b).to_array();
+        assert_eq!([q[0], q[1], q[3]], [0.25, -0.5, f32::INFINITY]);
+        assert!(q[2].is_nan());
+        let lo = a.pseudo_min(b).to_array();
+        let hi = a.pseudo_max(b).to_array();
+        assert_eq!([lo[0], lo[1], lo[3]], [1.0, -2.0, 4.0]);
+        assert_eq!([hi[0], hi[1], hi[3]], [4.0, 4.0, f32::INFINITY]);
+        assert!(lo[2].is_nan() && hi[2].is_nan());
+        let mut lanes = [0.0; 4];
+        F32x4::splat(5.0).pseudo_min(a).store(&mut lanes);
+        assert_eq!(lanes[2], 5.0, "a NaN in `other` loses, as in pmin");
+        for (x, y) in [(1.0, 4.0), (-2.0, 4.0), (f32::NAN, 4.0), (4.0, f32::NAN)] {
+            let v = F32x4::splat(x).pseudo_min(F32x4::splat(y)).to_array()[0];
+            assert_eq!(v.to_bits(), pseudo_min(x, y).to_bits(), "min {x} {y}");
+            let v = F32x4::splat(x).pseudo_max(F32x4::splat(y)).to_array()[0];
+            assert_eq!(v.to_bits(), pseudo_max(x, y).to_bits(), "max {x} {y}");
+        }
     }
 
     #[test]
