@@ -7,6 +7,8 @@
 //!   [`dist_dir`]) on `127.0.0.1` at an ephemeral port.
 //! - [`ChromeDriver`] runs `chromedriver` on another ephemeral port and kills
 //!   it when dropped.
+//! - [`lab::LabPage`] is the MNIST lab open in a browser, with helpers that
+//!   read its readouts.
 //! - [`Browser`] is a WebDriver session in headless Chromium with the flags
 //!   that keep it off the network: find elements by CSS, click, read text,
 //!   run scripts, take screenshots. It holds a global lock, so tests that
@@ -20,6 +22,7 @@
 mod base64;
 mod driver;
 mod error;
+pub mod lab;
 mod server;
 mod webdriver;
 

@@ -23,30 +23,18 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use playnet_e2e::{
-    Browser, BrowserOptions, Error, Result, StaticServer, by_testid, dist_dir, parse_count,
-    parse_decimal, wait_until,
-};
+use playnet_e2e::lab::LabPage;
+use playnet_e2e::{Browser, BrowserOptions, Error, Result, StaticServer, wait_until};
 
 /// Readings of the page's steps/s meter (it updates about once a second).
 const READINGS: usize = 8;
 
-fn text(browser: &Browser, id: &str) -> Result<String> {
-    browser.text_of(&by_testid(id))
-}
-
-/// Waits until no test evaluation is pending (the last one is at the step shown).
-fn wait_idle(browser: &Browser, timeout: Duration) -> Result<()> {
-    wait_until(timeout, "the test evaluation to finish", || {
-        Ok(text(browser, "tested-step")? == text(browser, "mnist-step")?)
-    })
-}
-
 /// Trains with the kernels set to `simd`: the median of the page's steps/s
 /// readings, and the steps counted over the same window.
-fn page_steps_per_second(browser: &Browser, simd: bool) -> Result<(f64, f64)> {
-    wait_idle(browser, Duration::from_secs(120))?;
-    let checked = browser
+fn page_steps_per_second(page: &LabPage, simd: bool) -> Result<(f64, f64)> {
+    page.wait_tested_now(Duration::from_secs(120))?;
+    let checked = page
+        .browser
         .execute(
             "return document.querySelector('[data-testid=simd-toggle]').checked;",
             &[],
@@ -54,36 +42,34 @@ fn page_steps_per_second(browser: &Browser, simd: bool) -> Result<(f64, f64)> {
         .as_bool()
         .unwrap_or(true);
     if checked != simd {
-        browser.click_on(&by_testid("simd-toggle"))?;
+        page.click("simd-toggle")?;
     }
     let want = if simd { "cpu-simd128" } else { "cpu-scalar" };
-    wait_until(Duration::from_secs(5), want, || {
-        Ok(text(browser, "backend")? == want)
-    })?;
-    measure(browser, want, Duration::from_secs(60))
+    page.wait_backend(want, Duration::from_secs(5))?;
+    measure(page, want, Duration::from_secs(60))
 }
 
 /// Trains on whatever the page trains on now: the median of its steps/s
 /// readings, and the steps counted over the same window; `warm_up` bounds
 /// the wait for the first steps.
-fn measure(browser: &Browser, label: &str, warm_up: Duration) -> Result<(f64, f64)> {
-    let before = parse_count(&text(browser, "mnist-step")?)?;
-    browser.click_on(&by_testid("mnist-start"))?;
+fn measure(page: &LabPage, label: &str, warm_up: Duration) -> Result<(f64, f64)> {
+    let before = page.count("mnist-step")?;
+    page.click("mnist-start")?;
     // Warm up past the meter's first reading.
     wait_until(warm_up, "training to start", || {
-        Ok(parse_count(&text(browser, "mnist-step")?)? > before + 3)
+        Ok(page.count("mnist-step")? > before + 3)
     })?;
     std::thread::sleep(Duration::from_secs(2));
     let mut readings = Vec::new();
-    let start_step = parse_count(&text(browser, "mnist-step")?)?;
+    let start_step = page.count("mnist-step")?;
     let started = Instant::now();
     for _ in 0..READINGS {
         std::thread::sleep(Duration::from_millis(1100));
-        readings.push(parse_decimal(&text(browser, "steps-per-second")?)?);
+        readings.push(page.number("steps-per-second")?);
     }
-    let end_step = parse_count(&text(browser, "mnist-step")?)?;
+    let end_step = page.count("mnist-step")?;
     let window = (end_step - start_step) as f64 / started.elapsed().as_secs_f64();
-    browser.click_on(&by_testid("mnist-pause"))?;
+    page.click("mnist-pause")?;
     readings.sort_by(f64::total_cmp);
     println!(
         "  {label:<12} steps/s readings {readings:?}; {} steps in {:.1}s (tests included)",
@@ -207,8 +193,7 @@ const NETS: [(&str, &str); 2] = [
 #[test]
 #[ignore = "a benchmark: run it on purpose, see the module docs"]
 fn conv_preset_steps_per_second_simd_scalar_and_tfjs() -> Result<()> {
-    let server = StaticServer::start(dist_dir()?)?;
-    let browser = Browser::start()?;
+    let page = LabPage::open("/mnist", BrowserOptions::default())?;
     let site = tfjs_site()?;
     let tf_server = site.map(StaticServer::start).transpose()?;
     if tf_server.is_none() {
@@ -219,14 +204,13 @@ fn conv_preset_steps_per_second_simd_scalar_and_tfjs() -> Result<()> {
     }
     for (preset, title) in NETS {
         println!("{title}:");
-        browser.goto(&server.url(&format!("/#/mnist?preset={preset}")))?;
-        browser.execute("location.reload(); return null;", &[])?;
-        wait_until(Duration::from_secs(90), "the MNIST data", || {
-            let el = browser.find(&by_testid("mnist-status"))?;
-            Ok(browser.attribute(&el, "data-phase")?.as_deref() == Some("ready"))
-        })?;
-        let (simd, simd_window) = page_steps_per_second(&browser, true)?;
-        let (scalar, scalar_window) = page_steps_per_second(&browser, false)?;
+        page.browser
+            .goto(&page.url(&format!("/#/mnist?preset={preset}")))?;
+        page.browser
+            .execute("location.reload(); return null;", &[])?;
+        page.wait_ready()?;
+        let (simd, simd_window) = page_steps_per_second(&page, true)?;
+        let (scalar, scalar_window) = page_steps_per_second(&page, false)?;
         println!(
             "  Playnet page (worker): SIMD128 {simd:.1} steps/s, scalar {scalar:.1} steps/s, ×{:.2} \
              (counted over the window: {simd_window:.1} vs {scalar_window:.1})",
@@ -236,7 +220,7 @@ fn conv_preset_steps_per_second_simd_scalar_and_tfjs() -> Result<()> {
             continue;
         };
         for backend in ["wasm", "cpu"] {
-            match tfjs_steps_per_second(&browser, tf_server, backend, preset) {
+            match tfjs_steps_per_second(&page.browser, tf_server, backend, preset) {
                 Ok(tf) => println!(
                     "  TensorFlow.js {backend}: {tf:.1} steps/s; Playnet SIMD128 / TensorFlow.js {backend} = {:.2}",
                     simd / tf.max(1e-9)
@@ -248,46 +232,34 @@ fn conv_preset_steps_per_second_simd_scalar_and_tfjs() -> Result<()> {
     Ok(())
 }
 
-/// Picks `value` in the page's backend menu and waits for the readout.
-fn choose_backend(browser: &Browser, value: &str, shown: &str) -> Result<()> {
-    let el = browser.find(&by_testid("backend-choice"))?;
-    browser.execute(
-        "arguments[0].value = arguments[1]; \
-         arguments[0].dispatchEvent(new Event('change', { bubbles: true })); return null;",
-        &[el.to_json(), value.into()],
-    )?;
-    wait_until(Duration::from_secs(60), shown, || {
-        Ok(text(browser, "backend")? == shown)
-    })
-}
-
 #[test]
 #[ignore = "a benchmark: run it on purpose, see the module docs"]
 fn conv_preset_steps_per_second_webgpu_and_simd() -> Result<()> {
-    let server = StaticServer::start(dist_dir()?)?;
-    let browser = Browser::start_with(BrowserOptions::default().with_webgpu())?;
-    browser.goto(&server.url("/#/mnist?preset=conv&backend=webgpu"))?;
+    let page = LabPage::open(
+        "/mnist?preset=conv&backend=webgpu",
+        BrowserOptions::default().with_webgpu(),
+    )?;
     wait_until(Duration::from_secs(180), "the MNIST data", || {
-        let el = browser.find(&by_testid("mnist-status"))?;
-        Ok(browser.attribute(&el, "data-phase")?.as_deref() == Some("ready"))
+        Ok(page.phase()? == "ready")
     })?;
     println!(
         "conv (5×5×4, 4×4/2×8, 4×4/2×12, dense 200, 10; Adam; batch 100), on {}:",
-        text(&browser, "backend-detail")?
+        page.text("backend-detail")?
     );
-    if text(&browser, "backend")? != "webgpu" {
+    if page.text("backend")? != "webgpu" {
         return Err(Error::new(format!(
             "no WebGPU in this browser: {}",
-            text(&browser, "backend-detail")?
+            page.text("backend-detail")?
         )));
     }
-    wait_idle(&browser, Duration::from_secs(300))?;
-    let (gpu, gpu_window) = measure(&browser, "webgpu", Duration::from_secs(120))?;
+    page.wait_tested_now(Duration::from_secs(300))?;
+    let (gpu, gpu_window) = measure(&page, "webgpu", Duration::from_secs(120))?;
     // Moving drops the full test that pausing began on the GPU (minutes on
     // SwiftShader) and tests on the CPU instead.
-    choose_backend(&browser, "cpu", "cpu-simd128")?;
-    wait_idle(&browser, Duration::from_secs(300))?;
-    let (cpu, cpu_window) = measure(&browser, "cpu-simd128", Duration::from_secs(60))?;
+    page.choose_backend("cpu")?;
+    page.wait_backend("cpu-simd128", Duration::from_secs(60))?;
+    page.wait_tested_now(Duration::from_secs(300))?;
+    let (cpu, cpu_window) = measure(&page, "cpu-simd128", Duration::from_secs(60))?;
     println!(
         "  Playnet page (worker): WebGPU {gpu:.2} steps/s, SIMD128 CPU {cpu:.2} steps/s, \
          CPU/GPU ×{:.2} (counted over the window: {gpu_window:.2} vs {cpu_window:.2})",

@@ -17,173 +17,14 @@
 
 use std::time::{Duration, Instant};
 
-use playnet_e2e::{
-    Browser, BrowserOptions, Error, Result, StaticServer, by_testid, dist_dir, parse_count,
-    parse_decimal, wait_until,
-};
+use playnet_e2e::lab::{LabPage, READY_TIMEOUT};
+use playnet_e2e::{Browser, BrowserOptions, Result, StaticServer, by_testid, dist_dir, wait_until};
 use serde_json::json;
 
-/// Loading the wasm, downloading 11 MB from loopback and decoding it.
-const READY_TIMEOUT: Duration = Duration::from_secs(90);
 /// Softmax reaching 80% on a loaded two-core machine.
 const TRAIN_TIMEOUT: Duration = Duration::from_secs(90);
-
-struct Page {
-    browser: Browser,
-    _server: StaticServer,
-}
-
-impl Page {
-    fn open(hash: &str, options: BrowserOptions) -> Result<Page> {
-        let server = StaticServer::start(dist_dir()?)?;
-        let browser = Browser::start_with(options)?;
-        browser.goto(&server.url(&format!("/#{hash}")))?;
-        browser
-            .find_within(Duration::from_secs(30), &by_testid("mnist-lab"))
-            .map_err(|e| e.context("waiting for the MNIST lab to render"))?;
-        Ok(Page {
-            browser,
-            _server: server,
-        })
-    }
-
-    /// Opens the lab and waits for the data and the first test evaluation.
-    fn ready(hash: &str, options: BrowserOptions) -> Result<Page> {
-        let page = Page::open(hash, options)?;
-        page.wait_ready()?;
-        Ok(page)
-    }
-
-    fn wait_ready(&self) -> Result<()> {
-        wait_until(READY_TIMEOUT, "the MNIST data to load", || {
-            Ok(self.phase()? == "ready")
-        })
-        .map_err(|e| e.context(format!("status: {:?}", self.text("mnist-status").ok())))?;
-        wait_until(Duration::from_secs(30), "the first test evaluation", || {
-            Ok(self.text("test-accuracy")? != "—")
-        })
-    }
-
-    fn text(&self, id: &str) -> Result<String> {
-        self.browser.text_of(&by_testid(id))
-    }
-
-    fn number(&self, id: &str) -> Result<f64> {
-        parse_decimal(&self.text(id)?).map_err(|e| e.context(id))
-    }
-
-    fn count(&self, id: &str) -> Result<u64> {
-        parse_count(&self.text(id)?).map_err(|e| e.context(id))
-    }
-
-    fn phase(&self) -> Result<String> {
-        let el = self.browser.find(&by_testid("mnist-status"))?;
-        Ok(self
-            .browser
-            .attribute(&el, "data-phase")?
-            .unwrap_or_default())
-    }
-
-    fn click(&self, id: &str) -> Result<()> {
-        self.browser.click_on(&by_testid(id))
-    }
-
-    fn wait_for_text(&self, id: &str, needle: &str, timeout: Duration) -> Result<()> {
-        let mut last = String::new();
-        wait_until(timeout, &format!("{id} to say {needle:?}"), || {
-            last = self.text(id)?;
-            Ok(last.contains(needle))
-        })
-        .map_err(|e| e.context(format!("{id} says {last:?}")))
-    }
-
-    /// Waits until the test accuracy is measured at the step shown (after a pause).
-    fn wait_tested_now(&self) -> Result<f64> {
-        wait_until(
-            Duration::from_secs(60),
-            "a test at the current step",
-            || {
-                let step = self.count("mnist-step")?;
-                Ok(self.text("tested-step")? == step.to_string())
-            },
-        )?;
-        self.number("test-accuracy")
-    }
-
-    fn expect_no_errors(&self) -> Result<()> {
-        let panic = self
-            .browser
-            .execute("return window.__playnet_panic || null;", &[])?;
-        if !panic.is_null() {
-            return Err(Error::new(format!("the page panicked: {panic}")));
-        }
-        Ok(())
-    }
-
-    /// Draws strokes on the pad with pointer events (`pointerType` touch, as
-    /// a finger would): each stroke is a list of points in pad pixels (0–280).
-    fn draw(&self, strokes: serde_json::Value) -> Result<()> {
-        self.browser.execute(
-            "const pad = document.querySelector('[data-testid=mnist-pad]'); \
-             const r = pad.getBoundingClientRect(); \
-             const send = (type, [x, y]) => pad.dispatchEvent(new PointerEvent(type, { \
-               clientX: r.left + x * r.width / 280, clientY: r.top + y * r.height / 280, \
-               pointerId: 7, pointerType: 'touch', isPrimary: true, bubbles: true, \
-               cancelable: true, buttons: 1 })); \
-             for (const stroke of arguments[0]) { \
-               send('pointerdown', stroke[0]); \
-               for (const p of stroke.slice(1)) send('pointermove', p); \
-               send('pointerup', stroke[stroke.length - 1]); \
-             } \
-             return null;",
-            &[strokes],
-        )?;
-        Ok(())
-    }
-
-    /// The pad's class probabilities, or `None` when it shows none.
-    fn probabilities(&self) -> Result<Option<Vec<f64>>> {
-        let v = self.browser.execute(
-            "const rows = [...document.querySelectorAll('[data-testid^=prob-]')]; \
-             return rows.length ? rows.map(r => Number(r.dataset.value)) : null;",
-            &[],
-        )?;
-        Ok(v.as_array()
-            .map(|a| a.iter().filter_map(|x| x.as_f64()).collect()))
-    }
-
-    /// Puts files into the model input, as if picked in the file dialog:
-    /// each is `(name, blob URL or null, literal text)`.
-    fn load_files(&self, files: serde_json::Value) -> Result<()> {
-        let outcome = self.browser.execute_async(
-            "const done = arguments[arguments.length - 1]; \
-             (async () => { \
-               const dt = new DataTransfer(); \
-               for (const [name, url, text] of arguments[0]) { \
-                 const body = url ? await (await fetch(url)).arrayBuffer() : text; \
-                 dt.items.add(new File([body], name)); \
-               } \
-               const input = document.querySelector('[data-testid=load-model]'); \
-               input.files = dt.files; \
-               input.dispatchEvent(new Event('change', { bubbles: true })); \
-             })().then(() => done(null), e => done(String(e)));",
-            &[files],
-        )?;
-        match outcome {
-            serde_json::Value::Null => Ok(()),
-            other => Err(Error::new(format!("loading files in the page: {other}"))),
-        }
-    }
-
-    fn href(&self, id: &str) -> Result<String> {
-        let el = self
-            .browser
-            .find_within(Duration::from_secs(10), &by_testid(id))?;
-        self.browser
-            .attribute(&el, "href")?
-            .ok_or_else(|| Error::new(format!("{id} has no href")))
-    }
-}
+/// A full test evaluation after a pause.
+const TEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A vertical stroke: a "1".
 fn one() -> serde_json::Value {
@@ -192,7 +33,7 @@ fn one() -> serde_json::Value {
 
 #[test]
 fn softmax_trains_in_a_worker_while_the_page_keeps_drawing() -> Result<()> {
-    let page = Page::ready("/mnist", BrowserOptions::default())?;
+    let page = LabPage::ready("/mnist", BrowserOptions::default())?;
     // The download finished: the bar is full.
     let progress = page.browser.execute(
         "const p = document.querySelector('[data-testid=mnist-progress]'); return [p.value, p.max];",
@@ -247,8 +88,8 @@ fn softmax_trains_in_a_worker_while_the_page_keeps_drawing() -> Result<()> {
         paused,
         "steps went on after pause"
     );
-    let tested = page.wait_tested_now()?;
-    assert!(tested > 80.0, "{tested}");
+    let (tested, _) = page.wait_tested_now(TEST_TIMEOUT)?;
+    assert!(tested > 0.8, "{tested}");
     assert!(
         page.text("mnist-confusion")?.len() > 100,
         "the confusion matrix is empty"
@@ -270,7 +111,7 @@ fn softmax_trains_in_a_worker_while_the_page_keeps_drawing() -> Result<()> {
 
 #[test]
 fn the_pad_classifies_drawings_and_export_then_load_keeps_the_accuracy() -> Result<()> {
-    let page = Page::ready("/mnist", BrowserOptions::default())?;
+    let page = LabPage::ready("/mnist", BrowserOptions::default())?;
     // An empty pad classifies nothing.
     assert_eq!(page.probabilities()?, None);
     page.browser.find(&by_testid("pad-hint"))?;
@@ -280,7 +121,8 @@ fn the_pad_classifies_drawings_and_export_then_load_keeps_the_accuracy() -> Resu
         Ok(page.count("mnist-step")? >= 200)
     })?;
     page.click("mnist-pause")?;
-    let trained = page.wait_tested_now()?;
+    page.wait_tested_now(TEST_TIMEOUT)?;
+    let trained = page.number("test-accuracy")?;
 
     page.draw(one())?;
     let mut probabilities = None;
@@ -359,7 +201,7 @@ fn the_pad_classifies_drawings_and_export_then_load_keeps_the_accuracy() -> Resu
 
 #[test]
 fn missing_or_corrupt_data_is_a_message_not_a_hang() -> Result<()> {
-    let page = Page::open("/mnist?data=missing", BrowserOptions::default())?;
+    let page = LabPage::open("/mnist?data=missing", BrowserOptions::default())?;
     wait_until(Duration::from_secs(30), "the download to fail", || {
         Ok(page.phase()? == "failed")
     })?;
@@ -377,7 +219,7 @@ fn missing_or_corrupt_data_is_a_message_not_a_hang() -> Result<()> {
     );
 
     // Corrupt files: every fetch of the lab's data answers with junk.
-    page.browser.goto(&page._server.url("/"))?;
+    page.browser.goto(&page.url("/"))?;
     page.browser.find_within(Duration::from_secs(30), "main")?;
     page.browser.execute(
         "const real = window.fetch.bind(window); \
@@ -399,7 +241,7 @@ fn missing_or_corrupt_data_is_a_message_not_a_hang() -> Result<()> {
 #[test]
 fn the_lab_fits_a_projector_a_laptop_and_a_phone() -> Result<()> {
     for (name, width, height) in [("projector", 1920, 1080), ("laptop", 1024, 768)] {
-        let page = Page::ready(
+        let page = LabPage::ready(
             "/mnist?preset=conv",
             BrowserOptions::default().window_size(width, height),
         )?;
@@ -498,26 +340,9 @@ fn the_lab_fits_a_projector_a_laptop_and_a_phone() -> Result<()> {
     Ok(())
 }
 
-impl Page {
-    /// Types `value` into a text field and commits it (a `change` event).
-    fn set_field(&self, id: &str, value: &str) -> Result<()> {
-        self.browser.execute(
-            "const el = document.querySelector(arguments[0]); el.value = arguments[1]; \
-             el.dispatchEvent(new Event('change', { bubbles: true })); return null;",
-            &[by_testid(id).into(), value.into()],
-        )?;
-        Ok(())
-    }
-
-    fn disabled(&self, id: &str) -> Result<bool> {
-        let el = self.browser.find(&by_testid(id))?;
-        Ok(self.browser.attribute(&el, "disabled")?.is_some())
-    }
-}
-
 #[test]
 fn the_editor_checks_networks_and_divergence_pauses_training() -> Result<()> {
-    let page = Page::ready("/mnist", BrowserOptions::default())?;
+    let page = LabPage::ready("/mnist", BrowserOptions::default())?;
     page.browser.click_on("[data-testid=arch-editor] summary")?;
     // Softmax plus a hidden layer.
     page.click("add-dense")?;

@@ -13,14 +13,9 @@
 
 use std::time::Duration;
 
-use playnet_e2e::{
-    Browser, BrowserOptions, Error, Result, StaticServer, by_testid, dist_dir, parse_count,
-    parse_decimal, wait_until,
-};
+use playnet_e2e::lab::LabPage;
+use playnet_e2e::{BrowserOptions, Error, Result, parse_count, wait_until};
 
-/// Loading the wasm, opening the GPU (compiling every kernel on
-/// SwiftShader), downloading and decoding 11 MB, the first quick test.
-const READY_TIMEOUT: Duration = Duration::from_secs(120);
 /// Softmax passing the accuracy below, on SwiftShader on a loaded two-core
 /// machine.
 const TRAIN_TIMEOUT: Duration = Duration::from_secs(90);
@@ -30,139 +25,36 @@ const TRAINED: f64 = 0.85;
 const GPU_STEPS: u64 = 40;
 const GPU_TRAINED: f64 = 0.8;
 
-struct Page {
-    browser: Browser,
-    _server: StaticServer,
+/// Waits for a test accuracy above `at_least` measured after step `after`.
+fn wait_accuracy(page: &LabPage, at_least: f64, after: u64) -> Result<(f64, u64)> {
+    let mut last = (0.0, 0);
+    wait_until(
+        TRAIN_TIMEOUT,
+        &format!("a test accuracy over {at_least} after step {after}"),
+        || {
+            last = page.tested()?;
+            Ok(last.0 > at_least && last.1 > after)
+        },
+    )
+    .map_err(|e| {
+        e.context(format!(
+            "last test {last:?}, at step {:?}, {:?}",
+            page.text("mnist-step").ok(),
+            page.text("mnist-status").ok()
+        ))
+    })?;
+    Ok(last)
 }
 
-impl Page {
-    /// Opens the lab at `hash` and waits for the data and the first test.
-    fn ready(hash: &str, options: BrowserOptions) -> Result<Page> {
-        let server = StaticServer::start(dist_dir()?)?;
-        let browser = Browser::start_with(options)?;
-        browser.goto(&server.url(&format!("/#{hash}")))?;
-        let page = Page {
-            browser,
-            _server: server,
-        };
-        wait_until(READY_TIMEOUT, "the MNIST data to load", || {
-            let el = page.browser.find(&by_testid("mnist-status"))?;
-            Ok(page.browser.attribute(&el, "data-phase")?.as_deref() == Some("ready"))
-        })
-        .map_err(|e| e.context(format!("status: {:?}", page.text("mnist-status").ok())))?;
-        wait_until(Duration::from_secs(60), "the first test evaluation", || {
-            Ok(page.text("test-accuracy")? != "—")
-        })?;
-        Ok(page)
-    }
-
-    fn text(&self, id: &str) -> Result<String> {
-        self.browser.text_of(&by_testid(id))
-    }
-
-    fn count(&self, id: &str) -> Result<u64> {
-        parse_count(&self.text(id)?).map_err(|e| e.context(id))
-    }
-
-    /// The test accuracy as a fraction, and the step it was measured at.
-    fn tested(&self) -> Result<(f64, u64)> {
-        let accuracy = parse_decimal(&self.text("test-accuracy")?)? / 100.0;
-        Ok((accuracy, self.count("tested-step")?))
-    }
-
-    /// The backend that measured the test accuracy shown.
-    fn tested_by(&self) -> Result<String> {
-        let el = self.browser.find(&by_testid("tested-step"))?;
-        Ok(self
-            .browser
-            .attribute(&el, "data-backend")?
-            .unwrap_or_default())
-    }
-
-    fn click(&self, id: &str) -> Result<()> {
-        self.browser.click_on(&by_testid(id))
-    }
-
-    /// Picks `value` in the backend menu, as a person would.
-    fn choose_backend(&self, value: &str) -> Result<()> {
-        let el = self.browser.find(&by_testid("backend-choice"))?;
-        self.browser.execute(
-            "arguments[0].value = arguments[1]; \
-             arguments[0].dispatchEvent(new Event('change', { bubbles: true })); return null;",
-            &[el.to_json(), value.into()],
-        )?;
-        Ok(())
-    }
-
-    fn chosen_backend(&self) -> Result<String> {
-        let v = self.browser.execute(
-            "return document.querySelector('[data-testid=backend-choice]').value;",
-            &[],
-        )?;
-        Ok(v.as_str().unwrap_or_default().to_string())
-    }
-
-    fn wait_backend(&self, name: &str, timeout: Duration) -> Result<()> {
-        let mut last = String::new();
-        wait_until(timeout, &format!("the backend to be {name}"), || {
-            last = self.text("backend")?;
-            Ok(last == name)
-        })
-        .map_err(|e| {
-            e.context(format!(
-                "backend {last:?} ({:?}); status {:?}",
-                self.text("backend-detail").ok(),
-                self.text("mnist-status").ok()
-            ))
-        })
-    }
-
-    /// Waits for a test accuracy above `at_least` measured after step `after`.
-    fn wait_accuracy(&self, at_least: f64, after: u64) -> Result<(f64, u64)> {
-        let mut last = (0.0, 0);
-        wait_until(
-            TRAIN_TIMEOUT,
-            &format!("a test accuracy over {at_least} after step {after}"),
-            || {
-                last = self.tested()?;
-                Ok(last.0 > at_least && last.1 > after)
-            },
-        )
-        .map_err(|e| {
-            e.context(format!(
-                "last test {last:?}, at step {:?}, {:?}",
-                self.text("mnist-step").ok(),
-                self.text("mnist-status").ok()
-            ))
-        })?;
-        Ok(last)
-    }
-
-    /// Pauses and waits for the test at the step where training stopped.
-    fn pause_and_test(&self) -> Result<(f64, u64)> {
-        self.click("mnist-pause")?;
-        wait_until(
-            Duration::from_secs(60),
-            "a test at the current step",
-            || Ok(self.count("tested-step")? == self.count("mnist-step")?),
-        )?;
-        self.tested()
-    }
-
-    fn expect_no_panic(&self) -> Result<()> {
-        let panic = self
-            .browser
-            .execute("return window.__playnet_panic || null;", &[])?;
-        if !panic.is_null() {
-            return Err(Error::new(format!("the page panicked: {panic}")));
-        }
-        Ok(())
-    }
+/// Pauses and waits for the test at the step where training stopped.
+fn pause_and_test(page: &LabPage) -> Result<(f64, u64)> {
+    page.click("mnist-pause")?;
+    page.wait_tested_now(Duration::from_secs(60))
 }
 
 #[test]
 fn softmax_trains_on_swiftshader_webgpu_and_moves_between_backends() -> Result<()> {
-    let page = Page::ready(
+    let page = LabPage::ready(
         "/mnist?preset=softmax&backend=webgpu",
         BrowserOptions::default().with_webgpu(),
     )?;
@@ -181,7 +73,7 @@ fn softmax_trains_on_swiftshader_webgpu_and_moves_between_backends() -> Result<(
     wait_until(TRAIN_TIMEOUT, "40 steps on the GPU", || {
         Ok(page.count("mnist-step")? >= GPU_STEPS)
     })?;
-    let (on_gpu, paused_at) = page.pause_and_test()?;
+    let (on_gpu, paused_at) = pause_and_test(&page)?;
     println!("{detail}: {before} → {on_gpu} at step {paused_at}");
     assert_eq!(page.tested_by()?, "webgpu", "tested on the GPU");
     assert!(
@@ -205,28 +97,28 @@ fn softmax_trains_on_swiftshader_webgpu_and_moves_between_backends() -> Result<(
     );
     // …and training goes on from there.
     page.click("mnist-start")?;
-    page.wait_accuracy(TRAINED.max(on_cpu), paused_at)?;
-    page.expect_no_panic()
+    wait_accuracy(&page, TRAINED.max(on_cpu), paused_at)?;
+    page.expect_no_errors()
 }
 
 #[test]
 fn auto_without_webgpu_trains_on_the_cpu() -> Result<()> {
     // Chromium's default headless flags: no usable WebGPU adapter.
-    let page = Page::ready("/mnist?preset=softmax", BrowserOptions::default())?;
+    let page = LabPage::ready("/mnist?preset=softmax", BrowserOptions::default())?;
     page.wait_backend("cpu-simd128", Duration::from_secs(5))?;
     assert_eq!(page.chosen_backend()?, "auto");
     let detail = page.text("backend-detail")?;
     assert!(detail.starts_with("CPU"), "{detail:?}");
     page.click("mnist-start")?;
-    let (accuracy, step) = page.wait_accuracy(TRAINED, 0)?;
+    let (accuracy, step) = wait_accuracy(&page, TRAINED, 0)?;
     println!("{detail}: {accuracy} at step {step}");
     assert_eq!(page.text("backend")?, "cpu-simd128");
-    page.expect_no_panic()
+    page.expect_no_errors()
 }
 
 #[test]
 fn a_lost_gpu_device_moves_training_to_the_cpu_with_the_weights() -> Result<()> {
-    let page = Page::ready(
+    let page = LabPage::ready(
         "/mnist?preset=softmax&backend=webgpu&lose-gpu-at=20",
         BrowserOptions::default().with_webgpu(),
     )?;
@@ -247,12 +139,12 @@ fn a_lost_gpu_device_moves_training_to_the_cpu_with_the_weights() -> Result<()> 
         page.text("backend-detail")
     );
     // Training goes on on the CPU, and the accuracy keeps rising.
-    let (accuracy, step) = page.wait_accuracy(TRAINED, from)?;
+    let (accuracy, step) = wait_accuracy(&page, TRAINED, from)?;
     println!(
         "{status} {:?}; then {accuracy} at step {step}",
         page.text("backend-detail")
     );
     assert!(step > 20, "{accuracy} at step {step}");
     assert_eq!(page.text("backend")?, "cpu-simd128");
-    page.expect_no_panic()
+    page.expect_no_errors()
 }
