@@ -21,10 +21,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use playnet_data::{Feature, Point, feature_matrix};
-use playnet_engine::{
-    Activation, Backend, Cpu, Init, Layer, MatMul, Net, NetConfig, NetTrainConfig, NetTrainer,
-    Optimizer, Padding, Schedule, Tensor, kernels,
-};
+use playnet_engine::{Backend, Cpu, MatMul, Net, NetTrainer, Tensor, kernels};
 use playnet_gpu::Gpu;
 use playnet_playground::{PlaygroundConfig, Session};
 use rand::Rng;
@@ -88,34 +85,6 @@ fn matmul_gflops() {
     }
 }
 
-/// The MNIST lab's "conv" preset (crates/mnist/src/presets.rs).
-fn conv_preset() -> NetConfig {
-    let conv = |filters, kernel, stride| Layer::Conv {
-        filters,
-        kernel,
-        stride,
-        padding: Padding::Same,
-        activation: Activation::Relu,
-    };
-    NetConfig {
-        input: [28, 28, 1],
-        layers: vec![
-            conv(4, 5, 1),
-            conv(8, 4, 2),
-            conv(12, 4, 2),
-            Layer::Dense {
-                units: 200,
-                activation: Activation::Relu,
-            },
-            Layer::Dense {
-                units: 10,
-                activation: Activation::Linear,
-            },
-        ],
-        init: Init::He,
-    }
-}
-
 /// Seconds per training step of the conv preset on batches of 100, reading
 /// the loss back every `read_every` steps (as the lab's worker does).
 fn step_time<B: Backend>(backend: B, read_every: usize) -> Duration {
@@ -127,15 +96,10 @@ fn step_time<B: Backend>(backend: B, read_every: usize) -> Duration {
         .collect();
     let x = Tensor::from_slice(&backend, &xs, [batch, 784]).expect("images");
     let y = Tensor::from_slice(&backend, &ys, [batch, 10]).expect("targets");
-    let mut net = Net::new(backend.clone(), conv_preset(), 10, 1).expect("the conv preset");
-    let mut trainer = NetTrainer::new(
-        NetTrainConfig {
-            optimizer: Optimizer::ADAM,
-            schedule: Schedule::Constant { rate: 0.003 },
-            batch_size: batch,
-        },
-        2,
-    );
+    let conv = playnet_mnist::preset("conv").expect("the MNIST lab's conv preset");
+    assert_eq!(conv.training.batch_size, batch);
+    let mut net = Net::new(backend.clone(), conv.network, 10, 1).expect("the conv preset");
+    let mut trainer = NetTrainer::new(conv.training, 2);
     time_per_call(Duration::from_secs(5), || {
         let mut loss = None;
         for _ in 0..read_every {
