@@ -359,16 +359,43 @@ impl Backend for Cpu {
         step: &UpdateStep,
     ) {
         let param = Arc::make_mut(param);
-        let mut state: Vec<&mut Vec<f32>> = state.iter_mut().map(Arc::make_mut).collect();
-        let mut element_state = vec![0.0; state.len()];
         let corrections = step.bias_corrections();
-        for (i, (p, &g)) in param.iter_mut().zip(grad.iter()).enumerate() {
-            for (slot, s) in element_state.iter_mut().zip(&state) {
-                *slot = s[i];
+        let update = |p: &mut f32, g: f32, slots: &mut [f32]| {
+            update_element_corrected(step, corrections, p, g, slots);
+        };
+        // One loop per number of state slots (SGD 0, momentum 1, Adam 2),
+        // so that each compiles to straight-line code per element.
+        let elements = param.iter_mut().zip(grad.iter());
+        match state {
+            [] => elements.for_each(|(p, &g)| update(p, g, &mut [])),
+            [velocity] => {
+                let velocity = Arc::make_mut(velocity);
+                for ((p, &g), v) in elements.zip(velocity.iter_mut()) {
+                    let mut slots = [*v];
+                    update(p, g, &mut slots);
+                    *v = slots[0];
+                }
             }
-            update_element_corrected(step, corrections, p, g, &mut element_state);
-            for (slot, s) in element_state.iter().zip(state.iter_mut()) {
-                s[i] = *slot;
+            [first, second] => {
+                let (first, second) = (Arc::make_mut(first), Arc::make_mut(second));
+                for (((p, &g), m), v) in elements.zip(first.iter_mut()).zip(second.iter_mut()) {
+                    let mut slots = [*m, *v];
+                    update(p, g, &mut slots);
+                    [*m, *v] = slots;
+                }
+            }
+            more => {
+                let mut more: Vec<&mut Vec<f32>> = more.iter_mut().map(Arc::make_mut).collect();
+                let mut slots = vec![0.0; more.len()];
+                for (i, (p, &g)) in elements.enumerate() {
+                    for (slot, s) in slots.iter_mut().zip(&more) {
+                        *slot = s[i];
+                    }
+                    update(p, g, &mut slots);
+                    for (slot, s) in slots.iter().zip(more.iter_mut()) {
+                        s[i] = *slot;
+                    }
+                }
             }
         }
     }
@@ -411,6 +438,49 @@ mod tests {
 
     fn buf(v: &[f32]) -> CpuBuffer {
         Cpu.upload(v)
+    }
+
+    #[test]
+    fn update_matches_update_element_for_every_optimizer_and_penalty() {
+        use crate::optim::{Optimizer, Regularization, update_element};
+        let params: Vec<f32> = (0..37).map(|i| (i as f32 - 18.0) * 0.07).collect();
+        let grads: Vec<f32> = (0..37).map(|i| ((i * 7) % 11) as f32 * 0.1 - 0.5).collect();
+        let optimizers = [Optimizer::Sgd, Optimizer::MOMENTUM, Optimizer::ADAM];
+        let penalties = [
+            None,
+            Some((Regularization::L1, 0.3)),
+            Some((Regularization::L2, 0.1)),
+        ];
+        for optimizer in optimizers {
+            for penalty in penalties {
+                let step = UpdateStep {
+                    optimizer,
+                    learning_rate: 0.05,
+                    step: 3,
+                    penalty,
+                };
+                let slots = optimizer.state_slots();
+                // A few steps, so that the state carries over.
+                let (mut param, mut state) = (buf(&params), vec![buf(&[0.1; 37]); slots]);
+                let (mut expected, mut expected_state) =
+                    (params.clone(), vec![vec![0.1; 37]; slots]);
+                for _ in 0..3 {
+                    Cpu.update(&mut param, &buf(&grads), &mut state, &step);
+                    for (i, (p, &g)) in expected.iter_mut().zip(&grads).enumerate() {
+                        let mut s: Vec<f32> = expected_state.iter().map(|s| s[i]).collect();
+                        update_element(&step, p, g, &mut s);
+                        for (k, v) in s.into_iter().enumerate() {
+                            expected_state[k][i] = v;
+                        }
+                    }
+                }
+                let what = format!("{optimizer:?} {penalty:?}");
+                assert_eq!(*param, expected, "{what}");
+                for (got, want) in state.iter().zip(&expected_state) {
+                    assert_eq!(**got, *want, "{what} state");
+                }
+            }
+        }
     }
 
     #[test]
