@@ -117,6 +117,29 @@ pub fn parse_decimal(text: &str) -> Result<f64> {
     }
 }
 
+/// Puts files into the file input `testid`, as if picked in the file
+/// dialog: `files` is a list of `[name, blob URL or null, literal text]`.
+pub fn put_files(browser: &Browser, testid: &str, files: serde_json::Value) -> Result<()> {
+    let outcome = browser.execute_async(
+        "const done = arguments[arguments.length - 1]; \
+         (async () => { \
+           const dt = new DataTransfer(); \
+           for (const [name, url, text] of arguments[1]) { \
+             const body = url ? await (await fetch(url)).arrayBuffer() : text; \
+             dt.items.add(new File([body], name)); \
+           } \
+           const input = document.querySelector(arguments[0]); \
+           input.files = dt.files; \
+           input.dispatchEvent(new Event('change', { bubbles: true })); \
+         })().then(() => done(null), e => done(String(e)));",
+        &[by_testid(testid).into(), files],
+    )?;
+    match outcome {
+        serde_json::Value::Null => Ok(()),
+        other => Err(Error::new(format!("putting files into {testid}: {other}"))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

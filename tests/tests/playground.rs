@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use playnet_e2e::{
     Browser, BrowserOptions, Device, Error, PointerKind, Result, StaticServer, by_testid, dist_dir,
-    parse_count, parse_decimal, wait_until,
+    parse_count, parse_decimal, put_files, wait_until,
 };
 
 /// How long the wasm may take to load and render the first frame.
@@ -501,24 +501,7 @@ impl Page {
     /// Loads files into the model input, as if picked in the file dialog:
     /// each is `(name, blob URL or null, literal text)`.
     fn load_files(&self, files: serde_json::Value) -> Result<()> {
-        let outcome = self.browser.execute_async(
-            "const done = arguments[arguments.length - 1]; \
-             (async () => { \
-               const dt = new DataTransfer(); \
-               for (const [name, url, text] of arguments[0]) { \
-                 const body = url ? await (await fetch(url)).arrayBuffer() : text; \
-                 dt.items.add(new File([body], name)); \
-               } \
-               const input = document.querySelector('[data-testid=load-model]'); \
-               input.files = dt.files; \
-               input.dispatchEvent(new Event('change', { bubbles: true })); \
-             })().then(() => done(null), e => done(String(e)));",
-            &[files],
-        )?;
-        match outcome {
-            serde_json::Value::Null => Ok(()),
-            other => Err(Error::new(format!("loading files in the page: {other}"))),
-        }
+        put_files(&self.browser, "load-model", files)
     }
 }
 
