@@ -6,7 +6,8 @@
 //! over a batch of 100 28×28 images as an im2col product.
 //!
 //! `conv forward` times a whole convolution (im2col then GEMM) for the conv
-//! presets' layers, counted in the convolution's own FLOPs.
+//! presets' layers, counted in the convolution's own FLOPs. `tanh` compares
+//! libm's `tanhf` with the engine's own tanh, scalar and SIMD.
 //!
 //! Kept short (10 samples, one second each) so that it runs in a few minutes on
 //! two cores; raise the times for careful comparisons.
@@ -94,6 +95,36 @@ fn bench_elementwise(c: &mut Criterion) {
     group.finish();
 }
 
+/// The tanh activation over a layer's worth of values: libm's `tanhf` (what
+/// the engine used before) against [`kernels::tanh`], one at a time and
+/// four lanes at a time.
+fn bench_tanh(c: &mut Criterion) {
+    let mut group = c.benchmark_group(format!("tanh ({})", simd::IMPLEMENTATION));
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1));
+    let len = 1 << 16;
+    let x: Vec<f32> = data(len, 7).iter().map(|v| 4.0 * v).collect();
+    let mut out = vec![0.0; len];
+    group.throughput(Throughput::Elements(len as u64));
+    group.bench_function(BenchmarkId::new("libm tanhf", len), |bench| {
+        bench.iter(|| {
+            for (o, &v) in out.iter_mut().zip(black_box(&x)) {
+                *o = libm::tanhf(v);
+            }
+        })
+    });
+    for (label, on) in [("scalar", false), ("simd", true)] {
+        group.bench_function(BenchmarkId::new(label, len), |bench| {
+            kernels::set_simd_enabled(on);
+            bench.iter(|| kernels::tanh::tanh_slice(black_box(&x), black_box(&mut out)))
+        });
+    }
+    kernels::set_simd_enabled(true);
+    group.finish();
+}
+
 /// (name, [batch, h, w, c], kernel, stride, filters): the conv presets' layers.
 const CONVS: &[(&str, [usize; 4], usize, usize, usize)] = &[
     ("conv 5×5/1 1→4 28²", [100, 28, 28, 1], 5, 1, 4),
@@ -140,5 +171,11 @@ fn bench_conv(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_gemm, bench_conv, bench_elementwise);
+criterion_group!(
+    benches,
+    bench_gemm,
+    bench_conv,
+    bench_elementwise,
+    bench_tanh
+);
 criterion_main!(benches);
