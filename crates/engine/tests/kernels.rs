@@ -1,6 +1,7 @@
 //! The SIMD kernels against their scalar twins, natively (SSE) and in the
 //! browser (`cargo xtask test` runs this file in headless Chromium, where the
-//! SIMD path is WebAssembly SIMD128), and a whole convolutional network's
+//! SIMD path is WebAssembly SIMD128), tanh four lanes at a time against one
+//! at a time and against bits pinned natively, and a whole convolutional network's
 //! training step computed both ways.
 
 use playnet_engine::kernels::{self, gemm_scalar, gemm_simd};
@@ -136,4 +137,49 @@ fn a_conv_training_step_is_the_same_with_and_without_simd() {
         fast_losses[2] < fast_losses[0],
         "training lowers the loss: {fast_losses:?}"
     );
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn tanh_lanes_match_the_scalar_and_the_pinned_bits() {
+    use kernels::tanh::{tanh, tanh4};
+    let mut xs: Vec<f32> = random(4001, 9).iter().map(|v| 12.0 * v).collect();
+    xs.extend([
+        0.0,
+        -0.0,
+        1e-30,
+        f32::NAN,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        9.3,
+        -10.0,
+        88.0,
+    ]);
+    xs.truncate(xs.len() / 4 * 4);
+    for chunk in xs.chunks_exact(4) {
+        let lanes = tanh4(kernels::F32x4::load(chunk)).to_array();
+        for (&x, y) in chunk.iter().zip(lanes) {
+            assert_eq!(y.to_bits(), tanh(x).to_bits(), "tanh({x})");
+        }
+    }
+    for simd in [false, true] {
+        kernels::set_simd_enabled(simd);
+        let mut out = vec![0.0; xs.len()];
+        kernels::tanh::tanh_slice(&xs, &mut out);
+        for (&x, y) in xs.iter().zip(out) {
+            assert_eq!(y.to_bits(), tanh(x).to_bits(), "tanh({x}), simd {simd}");
+        }
+    }
+    kernels::set_simd_enabled(true);
+    // Computed natively: the browser must give the same bits.
+    let pinned: [(f32, u32); 5] = [
+        (0.5, 0x3eec_9a9f),
+        (-1.75, 0xbf70_fdfd),
+        (3.0, 0x3f7e_bbe8),
+        (8.1, 0x3f7f_fffe),
+        (1e-3, 0x3a83_126c),
+    ];
+    for (x, bits) in pinned {
+        assert_eq!(tanh(x).to_bits(), bits, "tanh({x}) = {}", tanh(x));
+    }
 }
