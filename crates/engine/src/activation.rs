@@ -74,6 +74,7 @@ impl Activation {
     }
 
     /// `f(x)`.
+    #[inline]
     pub fn apply(self, x: f32) -> f32 {
         match self {
             Activation::Linear => x,
@@ -121,6 +122,7 @@ impl Activation {
     }
 
     /// `f'(x)`, given `x` and `y = f(x)`.
+    #[inline]
     pub fn derivative(self, x: f32, y: f32) -> f32 {
         match self {
             Activation::Linear => 1.0,
