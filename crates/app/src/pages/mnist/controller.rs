@@ -22,6 +22,7 @@ use super::worker::MnistWorker;
 use super::worker::protocol::{
     BackendChoice, Command, DigitGrid, Event, MapsReport, Progress, SetupSpec, TestSummary,
 };
+use crate::files::object_url;
 
 /// Where the page is with its data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -510,18 +511,9 @@ impl Controller {
     }
 
     fn offer_downloads(&self, config_json: &str, weights: &[u8]) {
-        let blob = |parts: &js_sys::Array, kind: &str| {
-            let options = web_sys::BlobPropertyBag::new();
-            options.set_type(kind);
-            web_sys::Blob::new_with_u8_array_sequence_and_options(parts, &options)
-                .ok()
-                .and_then(|b| web_sys::Url::create_object_url_with_blob(&b).ok())
-        };
-        let weights_parts = js_sys::Array::of1(&js_sys::Uint8Array::from(weights));
-        let config_parts = js_sys::Array::of1(&js_sys::Uint8Array::from(config_json.as_bytes()));
         match (
-            blob(&weights_parts, "application/octet-stream"),
-            blob(&config_parts, "application/json"),
+            object_url(weights, "application/octet-stream").ok(),
+            object_url(config_json.as_bytes(), "application/json").ok(),
         ) {
             (Some(w), Some(c)) => {
                 if let Some((old_w, old_c)) = self.ui.downloads.get_untracked() {

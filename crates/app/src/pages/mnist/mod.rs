@@ -417,7 +417,7 @@ fn ModelFiles(controller: Rc<Controller>) -> impl IntoView {
             .unwrap_or_default();
         let c = c.clone();
         leptos::task::spawn_local(async move {
-            match read_model_files(files).await {
+            match crate::files::read_model_files(files).await {
                 Ok((json, weights)) => {
                     ui.status.set("Loading the model…".into());
                     c.load(json, weights);
@@ -441,31 +441,6 @@ fn ModelFiles(controller: Rc<Controller>) -> impl IntoView {
                 <input type="file" multiple accept=".safetensors,.json" data-testid="load-model" on:change=load />
             </label>
         </div>
-    }
-}
-
-/// Reads the two files of a saved model, whichever order they were picked in.
-async fn read_model_files(files: Vec<web_sys::File>) -> Result<(String, Vec<u8>), String> {
-    let mut json = None;
-    let mut weights = None;
-    for file in files {
-        let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
-            .await
-            .map_err(|_| format!("cannot read {}", file.name()))?;
-        let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-        if file.name().ends_with(".json") {
-            json =
-                Some(String::from_utf8(bytes).map_err(|_| format!("{} is not text", file.name()))?);
-        } else {
-            weights = Some(bytes);
-        }
-    }
-    match (json, weights) {
-        (Some(json), Some(weights)) => Ok((json, weights)),
-        _ => Err(
-            "pick both files of an exported model: the .json config and the .safetensors weights"
-                .into(),
-        ),
     }
 }
 

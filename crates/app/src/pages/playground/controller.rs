@@ -35,6 +35,7 @@ use super::network::{self, Dash, LinkRef, Picture};
 use super::painter::Painter;
 use super::refresh::{Cycle, Part};
 use crate::chart::LossHistory;
+use crate::files::object_url;
 use crate::heatmap::{self, ColourTable, Palette};
 use crate::meter::RateMeter;
 
@@ -1047,15 +1048,6 @@ impl Timings {
             let _ = js_sys::Reflect::set(&window, &JsValue::from_str("__playnet_timings"), &object);
         }
     }
-}
-
-/// A `blob:` URL holding `bytes`, for a download link.
-fn object_url(bytes: &[u8], mime: &str) -> Result<String, JsValue> {
-    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime);
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
-    web_sys::Url::create_object_url_with_blob(&blob)
 }
 
 /// Distance (in plane units) within which a click erases a point.

@@ -1233,8 +1233,13 @@ fn ModelFiles(ui: Signals) -> impl IntoView {
             .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
             .unwrap_or_default();
         leptos::task::spawn_local(async move {
-            match read_model_files(files).await {
-                Ok(saved) => ui.pending.update(|p| p.push(Action::Import(saved))),
+            match crate::files::read_model_files(files).await {
+                Ok((json, safetensors)) => ui.pending.update(|p| {
+                    p.push(Action::Import(playnet_playground::SavedModel {
+                        json,
+                        safetensors,
+                    }))
+                }),
                 Err(e) => ui.status.set(format!("Cannot load this model: {e}")),
             }
         });
@@ -1253,33 +1258,6 @@ fn ModelFiles(ui: Signals) -> impl IntoView {
                 <input type="file" multiple accept=".safetensors,.json" data-testid="load-model" on:change=load />
             </label>
         </div>
-    }
-}
-
-/// Reads the two files of a saved model, whichever order they were picked in.
-async fn read_model_files(
-    files: Vec<web_sys::File>,
-) -> Result<playnet_playground::SavedModel, String> {
-    let mut json = None;
-    let mut weights = None;
-    for file in files {
-        let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
-            .await
-            .map_err(|_| format!("cannot read {}", file.name()))?;
-        let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-        if file.name().ends_with(".json") {
-            json =
-                Some(String::from_utf8(bytes).map_err(|_| format!("{} is not text", file.name()))?);
-        } else {
-            weights = Some(bytes);
-        }
-    }
-    match (json, weights) {
-        (Some(json), Some(safetensors)) => Ok(playnet_playground::SavedModel { json, safetensors }),
-        _ => Err(
-            "pick both files of an exported model: the .json config and the .safetensors weights"
-                .into(),
-        ),
     }
 }
 

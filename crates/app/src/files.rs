@@ -1,0 +1,40 @@
+//! Files in and out of the page: `blob:` URLs for download links, and the
+//! two files of an exported model (JSON config and safetensors weights)
+//! read back from a file input. Shared by the Playground and the MNIST lab.
+
+use wasm_bindgen::JsValue;
+
+/// A `blob:` URL holding `bytes`, for a download link.
+pub fn object_url(bytes: &[u8], mime: &str) -> Result<String, JsValue> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
+    web_sys::Url::create_object_url_with_blob(&blob)
+}
+
+/// Reads the two files of an exported model, whichever order they were
+/// picked in: the `.json` config as text and the other file's bytes.
+pub async fn read_model_files(files: Vec<web_sys::File>) -> Result<(String, Vec<u8>), String> {
+    let mut json = None;
+    let mut weights = None;
+    for file in files {
+        let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+            .await
+            .map_err(|_| format!("cannot read {}", file.name()))?;
+        let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+        if file.name().ends_with(".json") {
+            json =
+                Some(String::from_utf8(bytes).map_err(|_| format!("{} is not text", file.name()))?);
+        } else {
+            weights = Some(bytes);
+        }
+    }
+    match (json, weights) {
+        (Some(json), Some(weights)) => Ok((json, weights)),
+        _ => Err(
+            "pick both files of an exported model: the .json config and the .safetensors weights"
+                .into(),
+        ),
+    }
+}
