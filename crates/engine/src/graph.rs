@@ -62,6 +62,19 @@ impl<B: Backend> Gradients<B> {
     pub fn get(&self, var: Var) -> Option<&B::Buffer> {
         self.grads.get(var.0).and_then(Option::as_ref)
     }
+
+    /// The gradients of a model's `params`, in their order, for its
+    /// optimiser; an internal error if one of them got none.
+    pub fn of_params(&self, params: &[Var]) -> Result<Vec<B::Buffer>, EngineError> {
+        params
+            .iter()
+            .map(|&p| {
+                self.get(p)
+                    .cloned()
+                    .ok_or(EngineError::Internal("a parameter got no gradient"))
+            })
+            .collect()
+    }
 }
 
 impl<B: Backend> Graph<B> {

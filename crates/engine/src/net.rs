@@ -651,16 +651,7 @@ impl<B: Backend> NetTrainer<B> {
         let loss = Loss::SoftmaxCrossEntropy.record(&mut g, forward.logits, yv)?;
         let probabilities = g.softmax(forward.logits)?;
         let grads = g.backward(loss)?;
-        let grads = forward
-            .params
-            .iter()
-            .map(|&p| {
-                grads
-                    .get(p)
-                    .cloned()
-                    .ok_or(EngineError::Internal("a parameter got no gradient"))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let grads = grads.of_params(&forward.params)?;
         net.update_moving(&g, &forward.batch_stats);
         let (loss, probabilities) = (g.tensor(loss), g.tensor(probabilities));
         // The tape shares the parameters' buffers; dropping it first lets the

@@ -156,17 +156,7 @@ impl<B: Backend> Trainer<B> {
             let y = g.input(&batch.y);
             let forward = model.forward_train(&mut g, x, self.next_dropout())?;
             let loss = model.config().loss.record(&mut g, forward.output(), y)?;
-            let grads = g.backward(loss)?;
-            forward
-                .params
-                .iter()
-                .map(|&p| {
-                    grads
-                        .get(p)
-                        .cloned()
-                        .ok_or(EngineError::Internal("a parameter got no gradient"))
-                })
-                .collect::<Result<Vec<_>, _>>()?
+            g.backward(loss)?.of_params(&forward.params)?
         };
         let c = self.config;
         let penalty = c.regularization.map(|r| (r, c.regularization_rate));
