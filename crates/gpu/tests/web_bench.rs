@@ -14,10 +14,7 @@
 
 mod common;
 
-use playnet_engine::{
-    Activation, Backend, Cpu, Init, Layer, MatMul, Net, NetConfig, NetTrainConfig, NetTrainer,
-    Optimizer, Padding, Schedule, Tensor, kernels,
-};
+use playnet_engine::{Backend, Cpu, MatMul, Net, NetTrainer, Tensor, kernels};
 use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
@@ -25,34 +22,6 @@ wasm_bindgen_test_configure!(run_in_dedicated_worker);
 /// Milliseconds (worker clocks are coarse; the runs below last seconds).
 fn now() -> f64 {
     js_sys::Date::now()
-}
-
-/// The MNIST lab's "conv" preset (crates/mnist/src/presets.rs).
-fn conv_preset() -> NetConfig {
-    let conv = |filters, kernel, stride| Layer::Conv {
-        filters,
-        kernel,
-        stride,
-        padding: Padding::Same,
-        activation: Activation::Relu,
-    };
-    NetConfig {
-        input: [28, 28, 1],
-        layers: vec![
-            conv(4, 5, 1),
-            conv(8, 4, 2),
-            conv(12, 4, 2),
-            Layer::Dense {
-                units: 200,
-                activation: Activation::Relu,
-            },
-            Layer::Dense {
-                units: 10,
-                activation: Activation::Linear,
-            },
-        ],
-        init: Init::He,
-    }
 }
 
 /// Training steps per second on batches of 100, the loss read once at the end.
@@ -64,15 +33,10 @@ async fn steps_per_second<B: Backend>(backend: B, steps: usize) -> f64 {
         .collect();
     let x = Tensor::from_slice(&backend, &xs, [batch, 784]).expect("images");
     let y = Tensor::from_slice(&backend, &ys, [batch, 10]).expect("targets");
-    let mut net = Net::new(backend.clone(), conv_preset(), 10, 1).expect("the conv preset");
-    let mut trainer = NetTrainer::new(
-        NetTrainConfig {
-            optimizer: Optimizer::ADAM,
-            schedule: Schedule::Constant { rate: 0.003 },
-            batch_size: batch,
-        },
-        2,
-    );
+    let conv = playnet_mnist::preset("conv").expect("the MNIST lab's conv preset");
+    assert_eq!(conv.training.batch_size, batch);
+    let mut net = Net::new(backend.clone(), conv.network, 10, 1).expect("the conv preset");
+    let mut trainer = NetTrainer::new(conv.training, 2);
     let warm = trainer.step(&mut net, &x, &y).expect("a step");
     warm.loss.to_vec(&backend).await.expect("the loss");
     let start = now();
