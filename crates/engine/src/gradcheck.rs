@@ -417,3 +417,22 @@ fn dense_rejects_shapes_that_do_not_fit() {
     assert!(g.dense(x, w, wrong_bias, Activation::Relu).is_err());
     assert!(g.dense(x, w, b, Activation::Relu).is_ok());
 }
+
+#[test]
+fn gradients_of_params_come_in_order_and_a_missing_one_is_an_error() {
+    let mut g = Graph::new(Cpu);
+    let a = g.param(&Tensor::from_slice(&Cpu, &[1.0, 2.0], [2]).unwrap());
+    let b = g.param(&Tensor::from_slice(&Cpu, &[3.0, 4.0], [2]).unwrap());
+    let unused = g.param(&Tensor::from_slice(&Cpu, &[5.0], [1]).unwrap());
+    let product = g.mul(a, b).unwrap();
+    let total = g.sum(product);
+    let grads = g.backward(total).unwrap();
+    let got: Vec<Vec<f32>> = grads
+        .of_params(&[b, a])
+        .unwrap()
+        .iter()
+        .map(|buffer| buffer.to_vec())
+        .collect();
+    assert_eq!(got, [vec![1.0, 2.0], vec![3.0, 4.0]]);
+    assert!(grads.of_params(&[a, unused]).is_err());
+}
