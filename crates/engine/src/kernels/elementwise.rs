@@ -8,6 +8,7 @@
 //! Every function panics, naming the operands, if the slice lengths differ.
 
 use super::simd::F32x4;
+use super::vector_part;
 
 const LANES: usize = F32x4::LANES;
 
@@ -67,16 +68,6 @@ pub fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
     }
     for (y, &x) in y[split..].iter_mut().zip(&x[split..]) {
         *y += alpha * x;
-    }
-}
-
-/// How many leading elements of a `len`-long slice the vector loop handles:
-/// whole vectors when SIMD is on, none when it is off.
-fn vector_part(len: usize) -> usize {
-    if super::simd_enabled() {
-        len - len % LANES
-    } else {
-        0
     }
 }
 

@@ -37,3 +37,14 @@ pub fn set_simd_enabled(enabled: bool) {
 pub fn simd_enabled() -> bool {
     SIMD_ENABLED.load(Ordering::Relaxed)
 }
+
+/// How many leading elements of a `len`-long slice a vector loop handles:
+/// whole [`F32x4`]s when SIMD is on, none when it is off (the scalar loop
+/// then does them all).
+pub(crate) fn vector_part(len: usize) -> usize {
+    if simd_enabled() {
+        len - len % F32x4::LANES
+    } else {
+        0
+    }
+}

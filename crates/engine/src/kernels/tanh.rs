@@ -87,11 +87,7 @@ pub fn tanh_slice(x: &[f32], out: &mut [f32]) {
         x.len(),
         out.len()
     );
-    let split = if super::simd_enabled() {
-        out.len() - out.len() % F32x4::LANES
-    } else {
-        0
-    };
+    let split = super::vector_part(out.len());
     for (o, x) in out[..split]
         .chunks_exact_mut(F32x4::LANES)
         .zip(x.chunks_exact(F32x4::LANES))
