@@ -13,6 +13,20 @@ use crate::{Activation, Cpu, Graph, Loss, Tensor, Var, ready};
 const H: f32 = 1e-2;
 const TOLERANCE: f64 = 1e-2;
 
+/// Each of `values` as a parameter of `g`, shaped as the matching input.
+fn params(g: &mut Graph<Cpu>, values: &[&[f32]], inputs: &[(Vec<f32>, Vec<usize>)]) -> Vec<Var> {
+    values
+        .iter()
+        .zip(inputs)
+        .map(|(v, (_, shape))| g.param(&Tensor::from_slice(&Cpu, v, shape.as_slice()).unwrap()))
+        .collect()
+}
+
+/// The inputs' own values, for [`params`].
+fn own_values(inputs: &[(Vec<f32>, Vec<usize>)]) -> Vec<&[f32]> {
+    inputs.iter().map(|(v, _)| v.as_slice()).collect()
+}
+
 /// Checks the gradient of `build(inputs)` for every input tensor.
 fn check(
     name: &str,
@@ -21,21 +35,15 @@ fn check(
 ) {
     let eval = |values: &[Vec<f32>]| -> f64 {
         let mut g = Graph::new(Cpu);
-        let vars: Vec<Var> = values
-            .iter()
-            .zip(inputs)
-            .map(|(v, (_, shape))| g.param(&Tensor::from_slice(&Cpu, v, shape.as_slice()).unwrap()))
-            .collect();
+        let values: Vec<&[f32]> = values.iter().map(Vec::as_slice).collect();
+        let vars = params(&mut g, &values, inputs);
         let out = build(&mut g, &vars);
         let total = g.sum(out);
         ready(g.tensor(total).to_vec(&Cpu)).unwrap().unwrap()[0] as f64
     };
     let values: Vec<Vec<f32>> = inputs.iter().map(|(v, _)| v.clone()).collect();
     let mut g = Graph::new(Cpu);
-    let vars: Vec<Var> = inputs
-        .iter()
-        .map(|(v, shape)| g.param(&Tensor::from_slice(&Cpu, v, shape.as_slice()).unwrap()))
-        .collect();
+    let vars = params(&mut g, &own_values(inputs), inputs);
     let out = build(&mut g, &vars);
     let total = g.sum(out);
     let grads = g.backward(total).unwrap();
@@ -348,10 +356,7 @@ fn values_and_gradients(
 ) -> (Vec<u32>, Vec<Vec<u32>>) {
     let bits = |v: Vec<f32>| v.into_iter().map(f32::to_bits).collect::<Vec<_>>();
     let mut g = Graph::new(Cpu);
-    let vars: Vec<Var> = inputs
-        .iter()
-        .map(|(v, shape)| g.param(&Tensor::from_slice(&Cpu, v, shape.as_slice()).unwrap()))
-        .collect();
+    let vars = params(&mut g, &own_values(inputs), inputs);
     let out = build(&mut g, &vars);
     let value = ready(g.tensor(out).to_vec(&Cpu)).unwrap().unwrap();
     let weighted = weigh(&mut g, out, 77);
