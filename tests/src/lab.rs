@@ -84,11 +84,15 @@ impl LabPage {
 
     /// `mnist-status`'s `data-phase`.
     pub fn phase(&self) -> Result<String> {
-        let el = self.browser.find(&by_testid("mnist-status"))?;
         Ok(self
-            .browser
-            .attribute(&el, "data-phase")?
+            .attribute("mnist-status", "data-phase")?
             .unwrap_or_default())
+    }
+
+    /// Attribute `name` of element `id`, if it has one.
+    fn attribute(&self, id: &str, name: &str) -> Result<Option<String>> {
+        let el = self.browser.find(&by_testid(id))?;
+        self.browser.attribute(&el, name)
     }
 
     /// Clicks element `id`.
@@ -116,10 +120,8 @@ impl LabPage {
 
     /// The backend that measured the test accuracy shown.
     pub fn tested_by(&self) -> Result<String> {
-        let el = self.browser.find(&by_testid("tested-step"))?;
         Ok(self
-            .browser
-            .attribute(&el, "data-backend")?
+            .attribute("tested-step", "data-backend")?
             .unwrap_or_default())
     }
 
@@ -239,7 +241,6 @@ impl LabPage {
 
     /// Whether control `id` is disabled.
     pub fn disabled(&self, id: &str) -> Result<bool> {
-        let el = self.browser.find(&by_testid(id))?;
-        Ok(self.browser.attribute(&el, "disabled")?.is_some())
+        Ok(self.attribute(id, "disabled")?.is_some())
     }
 }
