@@ -635,6 +635,20 @@ fn a_tensorflow_playground_link_sets_every_control() -> Result<()> {
 }
 
 #[test]
+fn the_playground_route_opens_cleanly_and_applies_its_settings() -> Result<()> {
+    // `#/` is the Playground's own route (the nav's link), not a setting.
+    let page = Page::open_at("/#/", BrowserOptions::default())?;
+    assert!(!page.shown("url-notes")?, "#/ needs no notes");
+    page.expect_paused_at_zero()?;
+    drop(page);
+    let page = Page::open_at("/#/?learningRate=0.1", BrowserOptions::default())?;
+    assert_eq!(page.value_of("learning-rate")?, "0.1");
+    assert!(!page.shown("url-notes")?, "#/?learningRate=0.1 needs no notes");
+    assert!(page.hash()?.contains("learningRate=0.1"));
+    page.expect_no_errors()
+}
+
+#[test]
 fn controls_are_written_to_the_url() -> Result<()> {
     let page = Page::open()?;
     page.set_value("activation", "sigmoid")?;

@@ -97,13 +97,13 @@ impl<'a> Unpacker<'a> {
         Ok(Unpacker { file })
     }
 
-    /// The `F32` tensor `name`, which must have `shape`.
-    pub fn tensor<B: Backend>(
-        &self,
-        backend: &B,
-        name: &str,
-        shape: &[usize],
-    ) -> Result<Tensor<B>, EngineError> {
+    /// Checks that the file has an `F32` tensor `name` of `shape`, reading
+    /// only the header.
+    pub fn check(&self, name: &str, shape: &[usize]) -> Result<(), EngineError> {
+        self.view(name, shape).map(|_| ())
+    }
+
+    fn view(&self, name: &str, shape: &[usize]) -> Result<TensorView<'a>, EngineError> {
         let view = self.file.tensor(name).map_err(|_| {
             EngineError::Checkpoint(format!("the weights file has no tensor {name}"))
         })?;
@@ -119,11 +119,29 @@ impl<'a> Unpacker<'a> {
                 view.shape()
             )));
         }
+        Ok(view)
+    }
+
+    /// The `F32` tensor `name`, which must have `shape` and hold only finite
+    /// numbers (a NaN or an infinity would only show later, as a network that
+    /// "diverged" before training).
+    pub fn tensor<B: Backend>(
+        &self,
+        backend: &B,
+        name: &str,
+        shape: &[usize],
+    ) -> Result<Tensor<B>, EngineError> {
+        let view = self.view(name, shape)?;
         let values: Vec<f32> = view
             .data()
             .chunks_exact(4)
             .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             .collect();
+        if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+            return Err(EngineError::Checkpoint(format!(
+                "{name} holds {v} at index {i}; a network needs finite numbers"
+            )));
+        }
         Tensor::from_slice(backend, &values, shape)
     }
 

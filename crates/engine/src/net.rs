@@ -90,6 +90,15 @@ impl Features {
         }
     }
 
+    /// Values per example, or `None` when the count does not fit a `usize`
+    /// (32 bits in wasm): how [`NetConfig::shapes`] sizes what a file asks for.
+    pub fn checked_len(&self) -> Option<usize> {
+        match *self {
+            Features::Image(dims) => checked_product(&dims),
+            Features::Flat(n) => Some(n),
+        }
+    }
+
     /// True for zero values per example.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
@@ -126,6 +135,18 @@ pub struct NetConfig {
 /// Largest number of values between two layers, per example (keeps a typo such
 /// as 10,000 filters from freezing the page).
 pub const MAX_FEATURES: usize = 1 << 20;
+/// Most trainable values a network may have (64 MB of `f32`; the largest
+/// preset has about 0.25 M). Checked before anything is allocated, so that a
+/// crafted model file cannot make the page build a huge network.
+pub const MAX_PARAMETERS: usize = 1 << 24;
+/// Most values under all the windows of one example's convolution (the
+/// `im2col` matrix's share of one example).
+pub const MAX_WINDOW_VALUES: usize = 1 << 23;
+
+/// The product of `dims`, or `None` if it overflows a `usize`.
+fn checked_product(dims: &[usize]) -> Option<usize> {
+    dims.iter().try_fold(1usize, |n, &d| n.checked_mul(d))
+}
 
 impl NetConfig {
     /// The shape after each layer (`[0]` is the input), or why the layers do not fit.
@@ -136,7 +157,14 @@ impl NetConfig {
                 "the input must be at least 1×1×1, got {h}×{w}×{c}"
             )));
         }
+        if checked_product(&self.input).is_none_or(|n| n > MAX_FEATURES) {
+            return Err(EngineError::Config(format!(
+                "an input of {h}×{w}×{c} is more than the {MAX_FEATURES} values per example \
+                 this page handles"
+            )));
+        }
         let mut shapes = vec![Features::Image(self.input)];
+        let mut parameters = 0usize;
         for (i, layer) in self.layers.iter().enumerate() {
             let here = shapes[i];
             let bad = |why: String| {
@@ -166,6 +194,14 @@ impl NetConfig {
                     }
                     let window = Window::new([1, h, w, c], kernel, stride, padding)
                         .map_err(|e| bad(e.to_string()))?;
+                    if checked_product(&[window.positions(), kernel, kernel, c])
+                        .is_none_or(|n| n > MAX_WINDOW_VALUES)
+                    {
+                        return Err(bad(format!(
+                            "a {kernel}×{kernel} window over {h}×{w}×{c} is more than the \
+                             {MAX_WINDOW_VALUES} values per example this page handles"
+                        )));
+                    }
                     Features::Image([window.out_h, window.out_w, filters])
                 }
                 Layer::MaxPool { size, stride } => {
@@ -186,12 +222,26 @@ impl NetConfig {
                 }
                 Layer::BatchNorm { .. } => here,
             };
-            if next.len() > MAX_FEATURES {
+            if next.checked_len().is_none_or(|n| n > MAX_FEATURES) {
                 return Err(bad(format!(
-                    "{} values per example is more than this page handles",
-                    next.len()
+                    "{} values per example is more than the {MAX_FEATURES} this page handles",
+                    describe(next)
                 )));
             }
+            // Every size here is at most MAX_FEATURES, so only the products
+            // below can overflow.
+            let own = param_shapes(layer, here)
+                .iter()
+                .try_fold(0usize, |sum, s| sum.checked_add(checked_product(s)?));
+            parameters = own
+                .and_then(|n| parameters.checked_add(n))
+                .filter(|&n| n <= MAX_PARAMETERS)
+                .ok_or_else(|| {
+                    bad(format!(
+                        "the network would have more than the {MAX_PARAMETERS} parameters \
+                         this page handles"
+                    ))
+                })?;
             shapes.push(next);
         }
         Ok(shapes)
@@ -221,12 +271,13 @@ impl NetConfig {
         Ok(())
     }
 
-    /// Values per input example.
+    /// Values per input example (`usize::MAX` for an input too large to
+    /// count, which [`NetConfig::shapes`] refuses).
     pub fn input_len(&self) -> usize {
-        self.input.iter().product()
+        checked_product(&self.input).unwrap_or(usize::MAX)
     }
 
-    /// Number of trainable values.
+    /// Number of trainable values (at most [`MAX_PARAMETERS`]).
     pub fn parameter_count(&self) -> Result<usize, EngineError> {
         let shapes = self.shapes()?;
         Ok(self
@@ -240,6 +291,34 @@ impl NetConfig {
                     .sum::<usize>()
             })
             .sum())
+    }
+
+    /// Every tensor a saved network of this config holds, named as
+    /// [`Net::parameters`] and [`Net::buffers`] name them, with its shape.
+    fn tensor_shapes(&self, shapes: &[Features]) -> Vec<(String, Vec<usize>)> {
+        let mut out = Vec::new();
+        for (i, (layer, input)) in self.layers.iter().zip(shapes).enumerate() {
+            let names: &[&str] = match layer {
+                Layer::BatchNorm { .. } => &["gamma", "beta", "moving_mean", "moving_var"],
+                _ => &["weight", "bias"],
+            };
+            let mut own = param_shapes(layer, *input);
+            if let Layer::BatchNorm { .. } = layer {
+                own.extend([vec![input.channels()], vec![input.channels()]]);
+            }
+            for (name, shape) in names.iter().zip(own) {
+                out.push((format!("layers.{i}.{name}"), shape));
+            }
+        }
+        out
+    }
+}
+
+/// `28×28×1` or `10`, for messages.
+fn describe(features: Features) -> String {
+    match features {
+        Features::Image([h, w, c]) => format!("{h}×{w}×{c}"),
+        Features::Flat(n) => n.to_string(),
     }
 }
 
@@ -549,30 +628,45 @@ impl<B: Backend> Net<B> {
         let config: NetConfig = serde_json::from_str(&checkpoint.config_json).map_err(|e| {
             EngineError::Checkpoint(format!("the model config is not a network of layers: {e}"))
         })?;
-        let mut net = Net::new(backend, config, classes, 0)
+        // Sizes are bounded here, before anything is allocated.
+        config
+            .validate(classes)
             .map_err(|e| EngineError::Checkpoint(format!("the model config does not fit: {e}")))?;
+        let shapes = config.shapes()?;
+        let expected = config.tensor_shapes(&shapes);
         let file = Unpacker::new(&checkpoint.weights)?;
-        let mut count = 0;
-        for (i, (layer, state)) in net.config.layers.iter().zip(&mut net.layers).enumerate() {
-            let names: &[&str] = match layer {
-                Layer::BatchNorm { .. } => &["gamma", "beta"],
-                _ => &["weight", "bias"],
-            };
-            for (k, tensor) in state.params.iter_mut().enumerate() {
-                let shape = tensor.shape().dims().to_vec();
-                *tensor = file.tensor(&net.backend, &format!("layers.{i}.{}", names[k]), &shape)?;
-                count += 1;
-            }
-            if let Some(moving) = &mut state.moving {
-                for (tensor, name) in moving.iter_mut().zip(["moving_mean", "moving_var"]) {
-                    let shape = tensor.shape().dims().to_vec();
-                    *tensor = file.tensor(&net.backend, &format!("layers.{i}.{name}"), &shape)?;
-                    count += 1;
-                }
-            }
+        // Every name and shape is checked against the file's header before
+        // any tensor is read, so a mismatch costs nothing.
+        for (name, shape) in &expected {
+            file.check(name, shape)?;
         }
-        file.expect_count(count)?;
-        Ok(net)
+        file.expect_count(expected.len())?;
+        let mut tensors = expected
+            .iter()
+            .map(|(name, shape)| file.tensor(&backend, name, shape))
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter();
+        let mut layers = Vec::with_capacity(config.layers.len());
+        for layer in &config.layers {
+            let (params, moving) = match layer {
+                Layer::Dense { .. } | Layer::Conv { .. } => (tensors.by_ref().take(2).collect(), None),
+                Layer::BatchNorm { .. } => {
+                    let params = tensors.by_ref().take(2).collect();
+                    match (tensors.next(), tensors.next()) {
+                        (Some(mean), Some(var)) => (params, Some([mean, var])),
+                        _ => return Err(EngineError::Internal("batch norm without its buffers")),
+                    }
+                }
+                Layer::MaxPool { .. } | Layer::Dropout { .. } => (Vec::new(), None),
+            };
+            layers.push(LayerState { params, moving });
+        }
+        Ok(Net {
+            backend,
+            config,
+            shapes,
+            layers,
+        })
     }
 }
 

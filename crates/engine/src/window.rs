@@ -53,10 +53,20 @@ impl Window {
             Padding::Same => {
                 let out_h = height.div_ceil(stride);
                 let out_w = width.div_ceil(stride);
+                // The rows the windows span; checked, since kernel and stride
+                // may come from a file (a 32-bit `usize` in wasm).
                 let pad = |out: usize, size: usize| {
-                    ((out.saturating_sub(1)) * stride + kernel).saturating_sub(size) / 2
+                    out.saturating_sub(1)
+                        .checked_mul(stride)
+                        .and_then(|span| span.checked_add(kernel))
+                        .map(|span| span.saturating_sub(size) / 2)
+                        .ok_or_else(|| {
+                            EngineError::Config(format!(
+                                "a {kernel}×{kernel} window with stride {stride} is too large"
+                            ))
+                        })
                 };
-                (out_h, out_w, pad(out_h, height), pad(out_w, width))
+                (out_h, out_w, pad(out_h, height)?, pad(out_w, width)?)
             }
             Padding::Valid => {
                 if kernel > height || kernel > width {
@@ -138,5 +148,13 @@ mod tests {
         );
         assert!(Window::new([1, 3, 3, 1], 5, 1, Padding::Valid).is_err());
         assert!(Window::new([1, 3, 3, 1], 0, 1, Padding::Same).is_err());
+    }
+
+    #[test]
+    fn huge_windows_are_refused_not_overflowed() {
+        let err = Window::new([1, 1 << 20, 1, 1], usize::MAX, 1 << 19, Padding::Same)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("too large"), "{err}");
     }
 }

@@ -171,7 +171,7 @@ impl PageState {
     /// Absent keys take TFP's defaults, except the seed, which is `"1"`.
     pub fn from_hash(hash: &str) -> (PageState, Vec<String>) {
         let mut notes = Notes::default();
-        let raw = Raw::split(hash.strip_prefix('#').unwrap_or(hash), &mut notes);
+        let raw = Raw::split(state_part(hash), &mut notes);
         let state = raw.into_state(&mut notes);
         (state, notes.finish())
     }
@@ -407,6 +407,14 @@ fn valid_control(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= MAX_CONTROL_CHARS
         && name.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// The state keys of a hash: without the `#`, and without the Playground's
+/// route (`#/` or `#/?`), which names the page and is no setting.
+fn state_part(hash: &str) -> &str {
+    let hash = hash.strip_prefix('#').unwrap_or(hash);
+    let hash = hash.strip_prefix('/').unwrap_or(hash);
+    hash.strip_prefix('?').unwrap_or(hash)
 }
 
 /// The hash split into known keys (last value wins) and hidden controls.
@@ -924,7 +932,19 @@ mod tests {
         );
         round_trips(&s);
         assert_eq!(PageState::from_hash(""), (s.clone(), vec![]));
-        assert_eq!(PageState::from_hash("#"), (s, vec![]));
+        assert_eq!(PageState::from_hash("#"), (s.clone(), vec![]));
+        // The Playground's route is no setting.
+        assert_eq!(PageState::from_hash("#/"), (s.clone(), vec![]));
+        assert_eq!(PageState::from_hash("#/?"), (s, vec![]));
+    }
+
+    #[test]
+    fn settings_after_the_route_apply() {
+        for hash in ["#/?learningRate=0.1", "#/learningRate=0.1", "#?learningRate=0.1"] {
+            let (s, notes) = parse(hash);
+            assert_eq!(s.config.learning_rate, 0.1, "{hash}");
+            assert!(notes.is_empty(), "{hash}: {notes:?}");
+        }
     }
 
     #[test]

@@ -7,8 +7,8 @@
 //! 3. `unit`   — native `cargo test` (unit tests, gradient checks, training;
 //!    the GPU backend's tests on Mesa's lavapipe, required once setup has
 //!    installed it)
-//! 4. `wasm`   — the playground crate's tests, the engine's SIMD128-vs-scalar
-//!    kernel tests and the GPU backend's kernel and training checks (on
+//! 4. `wasm`   — the playground crate's tests, the engine's model-loader and
+//!    SIMD128-vs-scalar kernel tests and the GPU backend's kernel and training checks (on
 //!    SwiftShader's WebGPU) for wasm32, in headless Chromium through
 //!    `wasm-bindgen-test-runner`
 //! 5. `e2e`    — `trunk build --release`, then the `playnet-e2e` browser tests
@@ -256,7 +256,8 @@ fn run_stage(stage: Stage, browser: Option<&Browser>, tally: &mut Tally) -> Resu
             // Read at compile time by the browser tests: no adapter is a failure.
             require_gpu_when_installed(&mut cmd, true);
             run_counting(&mut cmd, tally)?;
-            // The SIMD128 kernels against the scalar ones, in the browser.
+            // The SIMD128 kernels against the scalar ones, and the model
+            // loaders against hostile files with a 32-bit `usize`, in the browser.
             let mut cmd = cargo();
             cmd.args([
                 "test",
@@ -264,6 +265,8 @@ fn run_stage(stage: Stage, browser: Option<&Browser>, tally: &mut Tally) -> Resu
                 "playnet-engine",
                 "--test",
                 "kernels",
+                "--test",
+                "loaders",
                 "--target",
                 WASM_TARGET,
             ]);
