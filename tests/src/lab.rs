@@ -9,7 +9,11 @@
 //!   (`webgpu`, `cpu-simd128`, `cpu-scalar`) and `backend-detail`;
 //! - `backend-choice`, a `<select>` of `auto`, `webgpu` and `cpu`;
 //! - the pad `mnist-pad` with `prob-<k>` rows (`data-value`: probability);
-//!   the model input `load-model`.
+//!   the model input `load-model`;
+//! - `discard-confirm` (hidden unless asking) with `discard-question`,
+//!   `discard-yes` and `discard-no`: the question before a trained network
+//!   is thrown away;
+//! - `url-notes`: what the link asked that the page ignored.
 
 use std::time::Duration;
 
@@ -237,6 +241,38 @@ impl LabPage {
             &[by_testid(id).into(), value.into()],
         )?;
         Ok(())
+    }
+
+    /// Answers the question before a trained network is thrown away, once
+    /// it shows: `discard` (yes) or keep it. Returns the question.
+    pub fn answer_discard(&self, discard: bool) -> Result<String> {
+        wait_until(Duration::from_secs(10), "the discard question", || {
+            self.shown("discard-confirm")
+        })?;
+        let question = self.text("discard-question")?;
+        self.click(if discard { "discard-yes" } else { "discard-no" })?;
+        Ok(question)
+    }
+
+    /// Whether element `id` is shown (not hidden by the `hidden` class).
+    pub fn shown(&self, id: &str) -> Result<bool> {
+        let v = self.browser.execute(
+            "const el = document.querySelector(arguments[0]);              return !!el && !el.classList.contains('hidden') && el.getClientRects().length > 0;",
+            &[by_testid(id).into()],
+        )?;
+        Ok(v.as_bool().unwrap_or(false))
+    }
+
+    /// Trains from where it is until the step reaches `steps`, pauses and
+    /// waits for the test of the paused step: (step, test accuracy).
+    pub fn train_to(&self, steps: u64, timeout: Duration) -> Result<(u64, f64)> {
+        self.click("mnist-start")?;
+        wait_until(timeout, &format!("step {steps}"), || {
+            Ok(self.count("mnist-step")? >= steps)
+        })?;
+        self.click("mnist-pause")?;
+        let (accuracy, step) = self.wait_tested_now(timeout)?;
+        Ok((step, accuracy))
     }
 
     /// Whether control `id` is disabled.

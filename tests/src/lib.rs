@@ -140,6 +140,28 @@ pub fn put_files(browser: &Browser, testid: &str, files: serde_json::Value) -> R
     }
 }
 
+/// A blob URL, made in the page, of the safetensors file at `weights` with
+/// every value of every tensor set to `value` (a JavaScript number
+/// expression such as `NaN` or `Infinity`): a valid file with poisoned data.
+pub fn poisoned_weights(browser: &Browser, weights: &str, value: &str) -> Result<String> {
+    let url = browser.execute_async(
+        &format!(
+            "const done = arguments[arguments.length - 1]; \
+             (async () => {{ \
+               const buf = await (await fetch(arguments[0])).arrayBuffer(); \
+               const n = Number(new DataView(buf).getBigUint64(0, true)); \
+               new Float32Array(buf, 8 + n, (buf.byteLength - 8 - n) / 4).fill({value}); \
+               return URL.createObjectURL(new Blob([buf])); \
+             }})().then(done, e => done('error: ' + e));"
+        ),
+        &[weights.into()],
+    )?;
+    match url.as_str() {
+        Some(u) if u.starts_with("blob:") => Ok(u.to_string()),
+        _ => Err(Error::new(format!("poisoning {weights}: {url}"))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -156,6 +156,11 @@ fn the_pad_classifies_drawings_and_export_then_load_keeps_the_accuracy() -> Resu
         page.href("download-config")?,
     );
     page.click("mnist-reset")?;
+    let question = page.answer_discard(true)?;
+    assert!(
+        question.contains("Reset") && question.contains("Export"),
+        "{question}"
+    );
     wait_until(Duration::from_secs(30), "a fresh network", || {
         Ok(page.count("mnist-step")? == 0 && page.number("test-accuracy")? != trained)
     })?;
@@ -177,6 +182,8 @@ fn the_pad_classifies_drawings_and_export_then_load_keeps_the_accuracy() -> Resu
         ["other.json", null, other],
         ["playnet-mnist.safetensors", weights, null]
     ]))?;
+    // The loaded network is a trained one: replacing it is asked about.
+    page.answer_discard(true)?;
     page.wait_for_text(
         "mnist-status",
         "Cannot load this model",
@@ -188,6 +195,7 @@ fn the_pad_classifies_drawings_and_export_then_load_keeps_the_accuracy() -> Resu
         ["playnet-mnist.json", config, null],
         ["playnet-mnist.safetensors", null, "not safetensors"]
     ]))?;
+    page.answer_discard(true)?;
     page.wait_for_text(
         "mnist-status",
         "Cannot load this model",
@@ -351,7 +359,7 @@ fn the_editor_checks_networks_and_divergence_pauses_training() -> Result<()> {
     page.wait_for_text("arch-error", "1 to 4096 units", Duration::from_secs(5))?;
     assert!(page.disabled("arch-apply")?);
     page.set_field("layer-0-units", "lots")?;
-    page.wait_for_text("arch-error", "not a number", Duration::from_secs(5))?;
+    page.wait_for_text("arch-error", "not a whole number", Duration::from_secs(5))?;
     page.set_field("layer-0-units", "32")?;
     page.wait_for_text("arch-error", "OK", Duration::from_secs(5))?;
     page.click("remove-layer-1")?;

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use playnet_e2e::{
     Browser, BrowserOptions, Device, Error, PointerKind, Result, StaticServer, by_testid, dist_dir,
-    parse_count, parse_decimal, put_files, wait_until,
+    parse_count, parse_decimal, poisoned_weights, put_files, wait_until,
 };
 
 /// How long the wasm may take to load and render the first frame.
@@ -555,6 +555,23 @@ fn export_then_load_gives_identical_predictions() -> Result<()> {
     ]))?;
     page.wait_for_text("status", "Cannot load this model")?;
     assert_eq!(page.loss("test-loss")?, trained);
+
+    // So is a valid file whose numbers are NaN or infinite, naming the tensor.
+    for value in ["NaN", "Infinity"] {
+        page.load_files(serde_json::json!([
+            ["playnet-model.json", config, null],
+            [
+                "playnet-model.safetensors",
+                poisoned_weights(&page.browser, &weights, value)?,
+                null
+            ]
+        ]))?;
+        page.wait_for_text("status", "finite")?;
+        let status = page.browser.text_of(&by_testid("status"))?;
+        assert!(status.contains("layers.0.weight"), "{status}");
+        assert_eq!(page.loss("test-loss")?, trained);
+        assert_eq!(page.output_pixels()?, pixels);
+    }
     page.expect_no_errors()
 }
 
@@ -643,7 +660,10 @@ fn the_playground_route_opens_cleanly_and_applies_its_settings() -> Result<()> {
     drop(page);
     let page = Page::open_at("/#/?learningRate=0.1", BrowserOptions::default())?;
     assert_eq!(page.value_of("learning-rate")?, "0.1");
-    assert!(!page.shown("url-notes")?, "#/?learningRate=0.1 needs no notes");
+    assert!(
+        !page.shown("url-notes")?,
+        "#/?learningRate=0.1 needs no notes"
+    );
     assert!(page.hash()?.contains("learningRate=0.1"));
     page.expect_no_errors()
 }

@@ -649,7 +649,9 @@ impl<B: Backend> Net<B> {
         let mut layers = Vec::with_capacity(config.layers.len());
         for layer in &config.layers {
             let (params, moving) = match layer {
-                Layer::Dense { .. } | Layer::Conv { .. } => (tensors.by_ref().take(2).collect(), None),
+                Layer::Dense { .. } | Layer::Conv { .. } => {
+                    (tensors.by_ref().take(2).collect(), None)
+                }
                 Layer::BatchNorm { .. } => {
                     let params = tensors.by_ref().take(2).collect();
                     match (tensors.next(), tensors.next()) {

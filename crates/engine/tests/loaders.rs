@@ -158,7 +158,10 @@ fn non_finite_tensors_are_refused_naming_the_tensor() {
         .err()
         .unwrap()
         .to_string();
-    assert!(err.contains("layers.1.weight") && err.contains("NaN"), "{err}");
+    assert!(
+        err.contains("layers.1.weight") && err.contains("NaN"),
+        "{err}"
+    );
 }
 
 /// Sizes where arithmetic breaks: powers of two and their neighbours up to
@@ -177,7 +180,11 @@ fn extreme(rng: &mut impl Rng) -> u64 {
 }
 
 fn random_layer(rng: &mut impl Rng) -> Value {
-    let padding = if rng.random_bool(0.5) { "same" } else { "valid" };
+    let padding = if rng.random_bool(0.5) {
+        "same"
+    } else {
+        "valid"
+    };
     match rng.random_range(0..5) {
         0 => json!({"type": "dense", "units": extreme(rng), "activation": "relu"}),
         1 => json!({

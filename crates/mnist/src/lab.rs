@@ -173,6 +173,17 @@ impl<B: Backend> Lab<B> {
         })
     }
 
+    /// Counts epochs from `epoch` (a network restored after its worker died
+    /// goes on counting where it was; its batches start a fresh pass).
+    pub fn set_epoch(&mut self, epoch: u32) {
+        self.epoch = epoch;
+    }
+
+    /// The epoch the next batch is in.
+    pub fn epoch(&self) -> u32 {
+        self.epoch
+    }
+
     /// The network being trained.
     pub fn net(&self) -> &Net<B> {
         &self.net

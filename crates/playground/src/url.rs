@@ -940,7 +940,11 @@ mod tests {
 
     #[test]
     fn settings_after_the_route_apply() {
-        for hash in ["#/?learningRate=0.1", "#/learningRate=0.1", "#?learningRate=0.1"] {
+        for hash in [
+            "#/?learningRate=0.1",
+            "#/learningRate=0.1",
+            "#?learningRate=0.1",
+        ] {
             let (s, notes) = parse(hash);
             assert_eq!(s.config.learning_rate, 0.1, "{hash}");
             assert!(notes.is_empty(), "{hash}: {notes:?}");

@@ -8,6 +8,7 @@ mod worker;
 use gloo_worker::Registrable;
 
 fn main() {
+    // The worker's own hook (`worker::crash`) replaces this one at creation.
     console_error_panic_hook::set_once();
     worker::MnistWorker::registrar().register();
 }

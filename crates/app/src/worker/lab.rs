@@ -60,6 +60,16 @@ impl AnyLab {
         }))
     }
 
+    /// See [`Lab::set_epoch`].
+    pub fn set_epoch(&mut self, epoch: u32) {
+        each!(self, lab => lab.set_epoch(epoch))
+    }
+
+    /// See [`Lab::epoch`].
+    pub fn epoch(&self) -> u32 {
+        each!(self, lab => lab.epoch())
+    }
+
     /// The GPU this lab trains on, if it does.
     pub fn gpu(&self) -> Option<&Gpu> {
         match self {

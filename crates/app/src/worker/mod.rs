@@ -10,10 +10,14 @@
 //! unlike `setTimeout(0)`, is not clamped to 4 ms), so that a pause or any
 //! other command gets through at once.
 //!
+//! If the worker panics or traps, [`crash`] tells the page why and closes
+//! it; the page starts a new one and restores its last copy of the network.
+//!
 //! This module is compiled into both binaries: the worker binary registers
 //! [`MnistWorker`]; the page only needs the type to spawn it. It refers to
 //! nothing else of the app's.
 
+mod crash;
 mod devices;
 mod eval;
 mod inbox;
@@ -41,6 +45,7 @@ impl Worker for MnistWorker {
     type Output = Event;
 
     fn create(scope: &WorkerScope<Self>) -> Self {
+        crash::watch(scope);
         let inbox = Rc::new(Inbox::default());
         let session = session::Session::new(scope.clone(), inbox.clone());
         wasm_bindgen_futures::spawn_local(session.run());
@@ -48,10 +53,12 @@ impl Worker for MnistWorker {
     }
 
     fn connected(&mut self, _scope: &WorkerScope<Self>, id: HandlerId) {
+        crash::connected(id);
         self.inbox.push(Message::Hello(id));
     }
 
     fn disconnected(&mut self, _scope: &WorkerScope<Self>, id: HandlerId) {
+        crash::disconnected(id);
         self.inbox.push(Message::Bye(id));
     }
 

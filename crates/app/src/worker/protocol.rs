@@ -81,6 +81,37 @@ pub enum Command {
         config_json: String,
         weights: ByteBuf,
     },
+    /// After a restart: the network of `setup` (with `seed`) as a
+    /// [`Event::Keepsafe`] copy from the worker that died left it.
+    Restore {
+        setup: String,
+        seed: u32,
+        copy: Keepsafe,
+    },
+    /// A test hook (`?crash-worker-at=N`): panic once training reaches step
+    /// `N`, as a bug would, so that the page's recovery can be tested.
+    CrashAt(u32),
+}
+
+/// A copy of the network that the page keeps, to bring it back should the
+/// worker die.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Keepsafe {
+    pub step: u32,
+    pub epoch: u32,
+    pub config_json: String,
+    pub weights: ByteBuf,
+}
+
+/// Where the network of an [`Event::Configured`] came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Origin {
+    /// Fresh weights from the seed.
+    Fresh,
+    /// A model file the person loaded.
+    Loaded,
+    /// The page's [`Keepsafe`] copy, after the worker was restarted.
+    Restored { step: u32 },
 }
 
 /// Digits to show, with what the network thinks of them.
@@ -152,11 +183,11 @@ pub enum Event {
     },
     /// The data could not be decoded; nothing can train.
     DataFailed(String),
-    /// A fresh (or loaded) network: its setup JSON and parameter count.
+    /// A fresh, loaded or restored network: its setup JSON and parameter count.
     Configured {
         setup: String,
         parameters: u32,
-        loaded: bool,
+        origin: Origin,
     },
     /// A command could not be carried out; training state is unchanged.
     Refused(String),
@@ -187,4 +218,9 @@ pub enum Event {
         config_json: String,
         weights: ByteBuf,
     },
+    /// The network as it is now, for the page to keep (every few seconds
+    /// while training, after each test and at a pause).
+    Keepsafe(Keepsafe),
+    /// The worker panicked or trapped and is closing itself: what went wrong.
+    Crashed(String),
 }

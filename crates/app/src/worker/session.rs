@@ -5,6 +5,10 @@
 //! evaluation, and every few seconds). When the GPU fails — a lost device, a
 //! kernel that does not run, any error it reports — training moves to the
 //! CPU from that copy, and the page is told so ([`Event::FellBack`]).
+//!
+//! The page gets a copy too ([`Event::Keepsafe`], at the same moments, on any
+//! backend): should this worker die, the page restores it in a new one
+//! ([`Command::Restore`]).
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -22,7 +26,9 @@ use super::eval::Evaluation;
 use super::inbox::{Inbox, Message, Ticker};
 use super::lab::{AnyLab, Target};
 use super::meter::RateMeter;
-use super::protocol::{BackendChoice, Command, DigitGrid, Event, MapsReport, Progress, SetupSpec};
+use super::protocol::{
+    BackendChoice, Command, DigitGrid, Event, Keepsafe, MapsReport, Origin, Progress, SetupSpec,
+};
 
 /// Milliseconds of work between two yields to the event loop.
 const SLICE_MS: f64 = 40.0;
@@ -41,15 +47,15 @@ const PANEL_DIGITS: usize = 100;
 /// big network takes a minute, and step 0 is not worth the wait).
 const QUICK_TEST: usize = 1000;
 const MAX_FILTERS: usize = 64;
-/// While training on the GPU, a CPU-side copy of the weights at least this
-/// often (besides one at every test evaluation).
-const SNAPSHOT_EVERY_MS: f64 = 2000.0;
+/// While training, a copy of the weights at least this often (besides one
+/// at every test evaluation and at a pause): CPU-side on the GPU, and for
+/// the page on any backend.
+const COPY_EVERY_MS: f64 = 2000.0;
 
 /// Weights saved on the CPU side, and the step they are from.
 struct Snapshot {
     weights: Checkpoint,
     step: u32,
-    at: f64,
 }
 
 /// See the module documentation.
@@ -69,6 +75,10 @@ pub struct Session {
     snapshot: Option<Snapshot>,
     /// The test hook: destroy the GPU device at this step.
     lose_gpu_at: Option<u32>,
+    /// The test hook: panic at this step.
+    crash_at: Option<u32>,
+    /// When the page was last sent a copy of the network.
+    copied_at: f64,
     running: bool,
     /// A test evaluation in progress (training waits for it).
     eval: Option<Evaluation>,
@@ -99,6 +109,8 @@ impl Session {
             seed: 1,
             snapshot: None,
             lose_gpu_at: None,
+            crash_at: None,
+            copied_at: 0.0,
             running: false,
             eval: None,
             tested_step: None,
@@ -179,6 +191,7 @@ impl Session {
                     self.flush_progress();
                     self.send(Event::Running(false));
                     self.send_views(true).await;
+                    self.keep_copies().await;
                     self.begin_test(None);
                 }
             }
@@ -189,6 +202,8 @@ impl Session {
             }
             Command::Backend(choice) => self.choose_backend(choice).await,
             Command::LoseGpuAt(step) => self.lose_gpu_at = Some(step),
+            Command::CrashAt(step) => self.crash_at = Some(step),
+            Command::Restore { setup, seed, copy } => self.restore(&setup, seed, copy).await,
             Command::Classify(image) => {
                 let Some(lab) = &self.lab else { return };
                 if image.len() != PIXELS {
@@ -259,35 +274,73 @@ impl Session {
         }
     }
 
-    async fn configure(&mut self, setup: &str, seed: u32) {
-        let Some(data) = self.data.clone() else {
-            return self.send(Event::Refused("the data is not loaded yet".into()));
-        };
-        let spec = match SetupSpec::from_json(setup) {
-            Ok(spec) => spec,
-            Err(e) => return self.send(Event::Refused(e)),
-        };
-        if let Err(e) = spec.network.validate(CLASSES) {
-            return self.send(Event::Refused(format!("this network does not work: {e}")));
-        }
+    /// A fresh lab for `setup` (JSON) from `seed` on the current target, or
+    /// why not.
+    fn build(&self, setup: &str, seed: u32) -> Result<(AnyLab, SetupSpec), String> {
+        let data = self
+            .data
+            .clone()
+            .ok_or_else(|| "the data is not loaded yet".to_string())?;
+        let spec = SetupSpec::from_json(setup)?;
+        spec.network
+            .validate(CLASSES)
+            .map_err(|e| format!("this network does not work: {e}"))?;
         let lab_setup = Setup {
             network: spec.network.clone(),
             training: spec.training,
         };
-        match AnyLab::new(&self.target, data, lab_setup, u64::from(seed)) {
-            Ok(lab) => {
+        let lab = AnyLab::new(&self.target, data, lab_setup, u64::from(seed))
+            .map_err(|e| format!("cannot build this network: {e}"))?;
+        Ok((lab, spec))
+    }
+
+    async fn configure(&mut self, setup: &str, seed: u32) {
+        match self.build(setup, seed) {
+            Ok((lab, spec)) => {
                 self.lab = Some(lab);
                 self.seed = seed;
                 // The seed remakes these weights, should the GPU fail.
                 self.snapshot = None;
-                self.fresh_network(spec, false).await;
+                self.fresh_network(spec, Origin::Fresh).await;
             }
-            Err(e) => self.send(Event::Refused(format!("cannot build this network: {e}"))),
+            Err(e) => self.send(Event::Refused(e)),
         }
     }
 
-    /// After a new or loaded network: stop, forget, show it and test it.
-    async fn fresh_network(&mut self, spec: SetupSpec, loaded: bool) {
+    /// The network a dead worker left (the page's copy), on the current target.
+    async fn restore(&mut self, setup: &str, seed: u32, copy: Keepsafe) {
+        let weights = Checkpoint {
+            config_json: copy.config_json,
+            weights: copy.weights.into_vec(),
+        };
+        let restored = self.build(setup, seed).and_then(|(fresh, _)| {
+            let mut lab = fresh
+                .carry_to(&self.target, &weights, copy.step, u64::from(seed))
+                .map_err(|e| format!("cannot restore the network: {e}"))?;
+            lab.set_epoch(copy.epoch);
+            Ok(lab)
+        });
+        match restored {
+            Ok(lab) => {
+                let spec = SetupSpec {
+                    network: lab.setup().network.clone(),
+                    training: lab.setup().training,
+                };
+                self.snapshot = lab.gpu().is_some().then_some(Snapshot {
+                    weights,
+                    step: copy.step,
+                });
+                self.lab = Some(lab);
+                self.seed = seed;
+                self.fresh_network(spec, Origin::Restored { step: copy.step })
+                    .await;
+            }
+            Err(e) => self.send(Event::Refused(e)),
+        }
+    }
+
+    /// After a new, loaded or restored network: stop, forget, show it and test it.
+    async fn fresh_network(&mut self, spec: SetupSpec, origin: Origin) {
         let was_running = self.running;
         self.running = false;
         self.eval = None;
@@ -298,15 +351,15 @@ impl Session {
         self.send(Event::Configured {
             setup: spec.to_json(),
             parameters,
-            loaded,
+            origin,
         });
         if was_running {
             self.send(Event::Running(false));
         }
         self.send_views(true).await;
-        // A loaded model is tested in full (it may be compared with the
-        // accuracy it was exported at); a fresh one only glanced at.
-        self.begin_test((!loaded).then_some(QUICK_TEST));
+        // A loaded or restored model is tested in full (it may be compared
+        // with the accuracy it had); a fresh one only glanced at.
+        self.begin_test((origin == Origin::Fresh).then_some(QUICK_TEST));
     }
 
     async fn load(&mut self, checkpoint: Checkpoint) {
@@ -323,12 +376,17 @@ impl Session {
                     self.snapshot = Some(Snapshot {
                         weights: checkpoint,
                         step: 0,
-                        at: now(),
                     });
                 }
-                self.fresh_network(spec, true).await;
+                self.fresh_network(spec, Origin::Loaded).await;
             }
-            Err(e) => self.send(Event::Refused(format!("Cannot load this model: {e}"))),
+            // The engine's reason already says it is about the model file.
+            Err(LabError::Engine(EngineError::Checkpoint(why))) => self.send(Event::Refused(
+                format!("Cannot load this model: {why}. Your network is unchanged."),
+            )),
+            Err(e) => self.send(Event::Refused(format!(
+                "Cannot load this model: {e}. Your network is unchanged."
+            ))),
         }
     }
 
@@ -368,11 +426,7 @@ impl Session {
             Ok(moved) => {
                 self.lab = Some(moved);
                 self.target = target;
-                self.snapshot = on_gpu.then(|| Snapshot {
-                    weights,
-                    step,
-                    at: now(),
-                });
+                self.snapshot = on_gpu.then_some(Snapshot { weights, step });
                 self.restart_after_move().await;
             }
             Err(e) => self.send(Event::Refused(format!(
@@ -437,19 +491,25 @@ impl Session {
         }
     }
 
-    /// A CPU-side copy of the GPU's weights (nothing on the CPU).
-    async fn take_snapshot(&mut self) {
-        let Some(lab) = self.lab.as_ref().filter(|lab| lab.gpu().is_some()) else {
+    /// Copies of the weights: for the page ([`Event::Keepsafe`]) and, on the
+    /// GPU, the CPU-side one to fall back to. One readback serves both.
+    async fn keep_copies(&mut self) {
+        let Some(lab) = self.lab.as_ref() else {
             return;
         };
-        let step = lab.steps();
+        let (step, epoch, on_gpu) = (lab.steps(), lab.epoch(), lab.gpu().is_some());
         match lab.save().await {
             Ok(weights) => {
-                self.snapshot = Some(Snapshot {
-                    weights,
+                self.copied_at = now();
+                self.send(Event::Keepsafe(Keepsafe {
                     step,
-                    at: now(),
-                })
+                    epoch,
+                    config_json: weights.config_json.clone(),
+                    weights: ByteBuf::from(weights.weights.clone()),
+                }));
+                if on_gpu {
+                    self.snapshot = Some(Snapshot { weights, step });
+                }
             }
             Err(e) => self.failed("cannot copy the weights", e).await,
         }
@@ -520,7 +580,7 @@ impl Session {
                 self.tested_at = now();
                 self.eval = None;
                 self.send(Event::Test(summary));
-                self.take_snapshot().await;
+                self.keep_copies().await;
                 // Evaluation time is not training time.
                 self.meter.restart(now());
             }
@@ -545,6 +605,11 @@ impl Session {
             {
                 gpu.destroy();
                 self.lose_gpu_at = None;
+            }
+            if let Some(at) = self.crash_at
+                && lab.steps() >= at
+            {
+                panic!("deliberate crash at step {at} (the ?crash-worker-at test hook)");
             }
             match lab.step().await {
                 Ok(stats) => {
@@ -586,13 +651,8 @@ impl Session {
         let due = since >= TEST_EVERY_STEPS || quiet >= TEST_EVERY_MS;
         if due && quiet >= TEST_SHARE * self.test_cost_ms {
             self.begin_test(None);
-        } else if self.lab.as_ref().is_some_and(|lab| lab.gpu().is_some())
-            && self
-                .snapshot
-                .as_ref()
-                .is_none_or(|s| now() - s.at >= SNAPSHOT_EVERY_MS)
-        {
-            self.take_snapshot().await;
+        } else if now() - self.copied_at >= COPY_EVERY_MS {
+            self.keep_copies().await;
         }
     }
 

@@ -1,7 +1,6 @@
-//! The page's backend choice: `?backend=auto|webgpu|cpu` in the hash wins,
-//! else the last choice made on this browser (localStorage), else auto.
-//! Also reads the test hook `?lose-gpu-at=N` (see
-//! [`Command::LoseGpuAt`](super::worker::protocol::Command::LoseGpuAt)).
+//! The page's backend choice: `?backend=auto|webgpu|cpu` in the hash wins
+//! (read by [`super::link`]), else the last choice made on this browser
+//! (localStorage), else auto.
 
 use super::worker::protocol::BackendChoice;
 
@@ -47,17 +46,11 @@ pub fn hash_param<'a>(hash: &'a str, key: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-/// The backend to start with.
-pub fn initial(hash: &str) -> BackendChoice {
-    hash_param(hash, "backend")
-        .and_then(from_id)
+/// The backend to start with: the link's, else the stored one, else auto.
+pub fn initial(from_link: Option<BackendChoice>) -> BackendChoice {
+    from_link
         .or_else(|| stored().as_deref().and_then(from_id))
         .unwrap_or_default()
-}
-
-/// `?lose-gpu-at=N`: the step at which to destroy the GPU device.
-pub fn lose_gpu_at(hash: &str) -> Option<u32> {
-    hash_param(hash, "lose-gpu-at")?.parse().ok()
 }
 
 /// Remembers `choice` on this browser, and in the hash if it names one (so
@@ -109,17 +102,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_hash_names_the_backend_and_the_test_hook() {
+    fn the_hash_names_the_backend() {
         assert_eq!(
             hash_param("#/mnist?preset=conv&backend=cpu", "backend"),
             Some("cpu")
         );
         assert_eq!(hash_param("#/mnist", "backend"), None);
-        assert_eq!(
-            lose_gpu_at("#/mnist?backend=webgpu&lose-gpu-at=20"),
-            Some(20)
-        );
-        assert_eq!(lose_gpu_at("#/mnist?lose-gpu-at=soon"), None);
         assert_eq!(from_id("webgpu"), Some(BackendChoice::WebGpu));
         assert_eq!(from_id("gpu"), None);
         assert!(CHOICES.into_iter().all(|c| from_id(id(c)) == Some(c)));

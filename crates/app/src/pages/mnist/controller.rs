@@ -6,6 +6,14 @@
 //! data changed, so a burst of worker messages costs at most one redraw per
 //! frame. The frame loop also counts frames: the page's proof that it keeps
 //! rendering while the worker trains.
+//!
+//! The controller outlives the page's view: leaving the lab for another
+//! page and coming back finds the same worker, network and curves
+//! ([`Controller::attach`]). It also watches the worker: one that dies
+//! ([`Event::Crashed`]) is replaced by a new one, which gets the data again
+//! and the last copy of the network the old one sent ([`Event::Keepsafe`]).
+//! Anything that would throw a trained network away asks first
+//! ([`Discard`]).
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
@@ -18,9 +26,11 @@ use serde_bytes::ByteBuf;
 use web_sys::HtmlCanvasElement;
 
 use super::draw::{self, Axes, DigitLayout, Series};
+use super::link::LinkOptions;
 use super::worker::MnistWorker;
 use super::worker::protocol::{
-    BackendChoice, Command, DigitGrid, Event, MapsReport, Progress, SetupSpec, TestSummary,
+    BackendChoice, Command, DigitGrid, Event, Keepsafe, MapsReport, Origin, Progress, SetupSpec,
+    TestSummary,
 };
 use crate::files::object_url;
 
@@ -79,6 +89,12 @@ pub struct Signals {
     /// Layers with parameters (`layers.3`) and the one the bands show.
     pub band_layers: RwSignal<Vec<String>>,
     pub band_layer: RwSignal<usize>,
+    /// What the link asked that the page ignored, one note each.
+    pub notes: RwSignal<Vec<String>>,
+    /// A question before a trained network is thrown away (see [`Discard`]).
+    pub confirm: RwSignal<Option<String>>,
+    /// The download failed: the folder it tried, and whether the link chose it.
+    pub data_failed: RwSignal<Option<(String, bool)>>,
 }
 
 impl Signals {
@@ -108,6 +124,9 @@ impl Signals {
             downloads: RwSignal::new(None),
             band_layers: RwSignal::new(Vec::new()),
             band_layer: RwSignal::new(0),
+            notes: RwSignal::new(Vec::new()),
+            confirm: RwSignal::new(None),
+            data_failed: RwSignal::new(None),
         }
     }
 }
@@ -212,14 +231,30 @@ impl Dirty {
     };
 }
 
-/// How the page starts.
-pub struct Start {
-    pub preset: &'static str,
-    /// Where the MNIST files are.
-    pub data_folder: String,
-    pub backend: BackendChoice,
-    /// The test hook `?lose-gpu-at=N`.
-    pub lose_gpu_at: Option<u32>,
+/// What would replace a trained network, held until the person says yes.
+#[derive(Clone, Debug)]
+pub enum Discard {
+    Reset,
+    Preset(&'static str),
+    Setup(SetupSpec),
+    Load {
+        config_json: String,
+        weights: Vec<u8>,
+    },
+}
+
+impl Discard {
+    fn describe(&self) -> String {
+        match self {
+            Discard::Reset => "Reset starts again from new weights".into(),
+            Discard::Preset(id) => format!(
+                "Switching to {} starts a new network",
+                preset(id).map_or(*id, |p| p.name)
+            ),
+            Discard::Setup(_) => "Training the edited network starts a new one".into(),
+            Discard::Load { .. } => "Loading a model file replaces the network".into(),
+        }
+    }
 }
 
 /// The page's side of the worker.
@@ -230,23 +265,62 @@ pub struct Controller {
     views: RefCell<Views>,
     seed: Cell<u32>,
     alive: Cell<bool>,
+    /// Whether the page's view is on screen (the controller outlives it).
+    attached: Cell<bool>,
     /// The drawn digit, preprocessed (kept to re-classify as training goes on).
     pad: RefCell<Option<Vec<f32>>>,
+    /// The downloaded MNIST files, to hand a new worker.
+    files: RefCell<Option<Vec<ByteBuf>>>,
+    /// The worker's last copy of the network, with the readouts of its step.
+    keepsafe: RefCell<Option<(Keepsafe, Option<Progress>)>>,
+    /// Set while a new worker takes over from one that died: why it died.
+    restoring: RefCell<Option<String>>,
+    /// Whether the network came from a file (trained, though at step 0).
+    loaded: Cell<bool>,
+    /// Reset was pressed: the next fresh network says so.
+    resetting: Cell<bool>,
+    pending: RefCell<Option<Discard>>,
 }
 
 impl Controller {
     /// Spawns the worker, starts the download and the frame loop.
-    pub fn new(start: Start) -> Rc<Controller> {
+    pub fn new(link: LinkOptions) -> Rc<Controller> {
+        let backend = super::choice::initial(link.backend);
         let controller = Rc::new(Controller {
-            ui: Signals::new(start.preset, start.backend),
+            ui: Signals::new(link.preset.unwrap_or("softmax"), backend),
             canvases: Canvases::new(),
             bridge: RefCell::new(None),
             views: RefCell::new(Views::default()),
             seed: Cell::new(1),
             alive: Cell::new(true),
+            attached: Cell::new(true),
             pad: RefCell::new(None),
+            files: RefCell::new(None),
+            keepsafe: RefCell::new(None),
+            restoring: RefCell::new(None),
+            loaded: Cell::new(false),
+            resetting: Cell::new(false),
+            pending: RefCell::new(None),
         });
-        let weak: Weak<Controller> = Rc::downgrade(&controller);
+        controller.ui.notes.set(link.notes.clone());
+        controller.spawn_worker();
+        if let Some(step) = link.lose_gpu_at {
+            controller.send(Command::LoseGpuAt(step));
+        }
+        if let Some(step) = link.crash_at {
+            controller.send(Command::CrashAt(step));
+        }
+        controller
+            .clone()
+            .download(link.data_folder().to_string(), link.data.is_some());
+        controller.clone().next_frame();
+        controller
+    }
+
+    /// A worker, told where to build networks (before the data: the first
+    /// network is built where the choice says) and which kernels to use.
+    fn spawn_worker(self: &Rc<Self>) {
+        let weak: Weak<Controller> = Rc::downgrade(self);
         let bridge = MnistWorker::spawner()
             .callback(move |event| {
                 if let Some(c) = weak.upgrade() {
@@ -254,25 +328,42 @@ impl Controller {
                 }
             })
             .spawn("./mnist-worker.js");
-        *controller.bridge.borrow_mut() = Some(bridge);
-        controller.ui.backend.set("starting…".into());
-        // Before the data: the first network is built where the choice says.
-        controller.send(Command::Backend(start.backend));
-        if let Some(step) = start.lose_gpu_at {
-            controller.send(Command::LoseGpuAt(step));
+        *self.bridge.borrow_mut() = Some(bridge);
+        self.ui.backend.set("starting…".into());
+        self.send(Command::Backend(self.ui.backend_choice.get_untracked()));
+        if !self.ui.simd.get_untracked() {
+            self.send(Command::Simd(false));
         }
-        controller.clone().download(start.data_folder);
-        controller.clone().next_frame();
-        controller
     }
 
-    /// Stops the frame loop and the worker (the page is going away).
-    pub fn shut_down(&self) {
-        self.alive.set(false);
-        self.bridge.borrow_mut().take();
-        if let Some((w, c)) = self.ui.downloads.get_untracked() {
-            let _ = web_sys::Url::revoke_object_url(&w);
-            let _ = web_sys::Url::revoke_object_url(&c);
+    /// The page's view is (back) on screen: repaint everything. The pad
+    /// starts blank, so what it shows is forgotten.
+    pub fn attach(&self) {
+        self.attached.set(true);
+        self.views.borrow_mut().dirty = Dirty::ALL;
+        self.classify(None);
+    }
+
+    /// The page's view went away (another page is shown); training goes on.
+    pub fn detach(&self) {
+        self.attached.set(false);
+    }
+
+    /// A link opened on a lab that already runs: its preset and backend
+    /// apply as if chosen (a trained network is asked about first).
+    pub fn follow(&self, link: LinkOptions) {
+        self.ui.notes.set(link.notes);
+        if let Some(choice) = link
+            .backend
+            .filter(|&c| c != self.ui.backend_choice.get_untracked())
+        {
+            self.choose_backend(choice);
+        }
+        if let Some(id) = link
+            .preset
+            .filter(|&id| self.ui.preset.get_untracked() != Some(id))
+        {
+            self.choose_preset(id);
         }
     }
 
@@ -282,8 +373,11 @@ impl Controller {
         }
     }
 
-    fn download(self: Rc<Self>, folder: String) {
+    fn download(self: Rc<Self>, folder: String, from_link: bool) {
         let ui = self.ui;
+        ui.phase.set(Phase::Downloading);
+        ui.status.set("Downloading MNIST…".into());
+        ui.data_failed.set(None);
         leptos::task::spawn_local(async move {
             let result = super::fetch::fetch_files(&folder, |loaded, total| {
                 ui.download.set((loaded, total));
@@ -294,42 +388,97 @@ impl Controller {
             }
             match result {
                 Ok(files) => {
-                    ui.phase.set(Phase::Decoding);
-                    ui.status.set("Decoding MNIST…".into());
-                    self.send(Command::Data(
-                        files.into_iter().map(ByteBuf::from).collect(),
-                    ));
-                    // A worker that never started (its script missing or
-                    // refused) would leave the page decoding for ever.
-                    set_timeout(
-                        move || {
-                            if ui.phase.get_untracked() == Phase::Decoding {
-                                ui.phase.set(Phase::Failed);
-                                ui.status.set(
-                                    "The training worker did not answer (is mnist-worker.js \
-                                     served next to the page?). Reload to try again."
-                                        .into(),
-                                );
-                            }
-                        },
-                        WORKER_TIMEOUT,
-                    );
+                    let files: Vec<ByteBuf> = files.into_iter().map(ByteBuf::from).collect();
+                    *self.files.borrow_mut() = Some(files.clone());
+                    self.decode(files);
                 }
                 Err(e) => {
                     ui.phase.set(Phase::Failed);
-                    ui.status.set(format!(
-                        "Could not load the MNIST data: {e}. Reload to try again."
-                    ));
+                    ui.status.set(if from_link {
+                        format!(
+                            "Could not load the MNIST data from {folder}/, the folder the link \
+                             names (?data=): {e}."
+                        )
+                    } else {
+                        format!("Could not load the MNIST data: {e}.")
+                    });
+                    ui.data_failed.set(Some((folder, from_link)));
                 }
             }
         });
     }
 
-    fn on_event(&self, event: Event) {
+    /// Downloads again: from the same folder, or from the page's own data.
+    pub fn retry_download(self: &Rc<Self>, built_in: bool) {
+        let Some((folder, from_link)) = self.ui.data_failed.get_untracked() else {
+            return;
+        };
+        if built_in {
+            super::link::forget_data_option();
+            self.clone()
+                .download(super::link::DEFAULT_DATA.to_string(), false);
+        } else {
+            self.clone().download(folder, from_link);
+        }
+    }
+
+    /// Hands the worker the files to decode.
+    fn decode(&self, files: Vec<ByteBuf>) {
+        let ui = self.ui;
+        ui.phase.set(Phase::Decoding);
+        ui.status.set("Decoding MNIST…".into());
+        self.send(Command::Data(files));
+        // A worker that never started (its script missing or refused) would
+        // leave the page decoding for ever.
+        set_timeout(
+            move || {
+                if ui.phase.get_untracked() == Phase::Decoding {
+                    ui.phase.set(Phase::Failed);
+                    ui.status.set(
+                        "The training worker did not answer (is mnist-worker.js served next \
+                         to the page?). Reload to try again."
+                            .into(),
+                    );
+                }
+            },
+            WORKER_TIMEOUT,
+        );
+    }
+
+    /// The worker died (`why`): a new one takes over, with the data and the
+    /// last copy of the network (see [`Controller::on_configured`]).
+    fn on_crash(self: &Rc<Self>, why: String) {
+        let ui = self.ui;
+        ui.running.set(false);
+        ui.status.set(format!(
+            "The training worker stopped: {why}. Starting a new one with your network…"
+        ));
+        *self.restoring.borrow_mut() = Some(why);
+        // Not from inside the old bridge's own callback.
+        let me = self.clone();
+        set_timeout(
+            move || {
+                me.bridge.borrow_mut().take();
+                me.spawn_worker();
+                match me.files.borrow().clone() {
+                    Some(files) => me.decode(files),
+                    None => me
+                        .clone()
+                        .download(super::link::DEFAULT_DATA.to_string(), false),
+                }
+            },
+            std::time::Duration::ZERO,
+        );
+    }
+
+    fn on_event(self: &Rc<Self>, event: Event) {
         let ui = self.ui;
         match event {
             Event::DataReady { train, test } => {
                 ui.phase.set(Phase::Ready);
+                if self.restoring.borrow().is_some() {
+                    return self.restore();
+                }
                 ui.status.set(format!(
                     "MNIST loaded: {} training and {} test digits. Press Start.",
                     thousands(train),
@@ -337,6 +486,11 @@ impl Controller {
                 ));
                 self.configure_current();
             }
+            Event::Keepsafe(copy) => {
+                let readouts = ui.stats.get_untracked().filter(|p| p.step == copy.step);
+                *self.keepsafe.borrow_mut() = Some((copy, readouts));
+            }
+            Event::Crashed(why) => self.on_crash(why),
             Event::DataFailed(e) => {
                 ui.phase.set(Phase::Failed);
                 ui.status.set(format!("Could not read the MNIST data: {e}"));
@@ -344,42 +498,8 @@ impl Controller {
             Event::Configured {
                 setup,
                 parameters,
-                loaded,
-            } => {
-                if let Ok(spec) = SetupSpec::from_json(&setup) {
-                    if loaded {
-                        let same = ui.preset.get_untracked().and_then(preset).is_some_and(|p| {
-                            p.network == spec.network && p.training == spec.training
-                        });
-                        if !same {
-                            ui.preset.set(None);
-                        }
-                        ui.status.set(format!(
-                            "Model loaded: {} layers, {} parameters.",
-                            spec.network.layers.len(),
-                            thousands(parameters)
-                        ));
-                    }
-                    ui.has_maps.set(spec.network.layers.iter().any(|l| {
-                        matches!(
-                            l,
-                            playnet_engine::Layer::Conv { .. }
-                                | playnet_engine::Layer::MaxPool { .. }
-                        )
-                    }));
-                    ui.setup.set(spec);
-                }
-                ui.parameters.set(parameters);
-                ui.running.set(false);
-                ui.stats.set(None);
-                ui.test.set(None);
-                ui.chosen.set(None);
-                let mut views = self.views.borrow_mut();
-                *views = Views {
-                    dirty: Dirty::ALL,
-                    ..Views::default()
-                };
-            }
+                origin,
+            } => self.on_configured(&setup, parameters, origin),
             Event::Refused(reason) => ui.status.set(reason),
             Event::Backend(report) => {
                 ui.backend.set(report.name);
@@ -475,6 +595,106 @@ impl Controller {
         }
     }
 
+    /// A new worker has the data: it gets the last copy of the network (or,
+    /// with none, a fresh one of the current setup).
+    fn restore(&self) {
+        let copy = self
+            .keepsafe
+            .borrow()
+            .as_ref()
+            .map(|(copy, _)| copy.clone());
+        match copy {
+            Some(copy) => self.send(Command::Restore {
+                setup: self.ui.setup.get_untracked().to_json(),
+                seed: self.seed.get(),
+                copy,
+            }),
+            None => self.configure_current(),
+        }
+    }
+
+    /// The worker built a network: show it.
+    fn on_configured(&self, setup: &str, parameters: u32, origin: Origin) {
+        let ui = self.ui;
+        let spec = SetupSpec::from_json(setup).ok();
+        if let Some(spec) = &spec {
+            if origin == Origin::Loaded {
+                let same = ui
+                    .preset
+                    .get_untracked()
+                    .and_then(preset)
+                    .is_some_and(|p| p.network == spec.network && p.training == spec.training);
+                if !same {
+                    ui.preset.set(None);
+                }
+            }
+            ui.has_maps.set(spec.network.layers.iter().any(|l| {
+                matches!(
+                    l,
+                    playnet_engine::Layer::Conv { .. } | playnet_engine::Layer::MaxPool { .. }
+                )
+            }));
+            ui.setup.set(spec.clone());
+        }
+        ui.parameters.set(parameters);
+        ui.running.set(false);
+        ui.test.set(None);
+        ui.chosen.set(None);
+        let why = self.restoring.borrow_mut().take();
+        match origin {
+            Origin::Restored { step } => {
+                // The curves up to the copy's step stay; what came after is
+                // trained again.
+                let mut views = self.views.borrow_mut();
+                let at = f64::from(step);
+                views.train.retain(|p| p.0 <= at);
+                views.test.retain(|p| p.0 <= at);
+                views.bands.retain(|b| b.0 <= step);
+                views.dirty = Dirty::ALL;
+                let readouts = self.keepsafe.borrow().as_ref().and_then(|(_, p)| *p);
+                ui.stats.set(Some(readouts.unwrap_or(Progress {
+                    step,
+                    ..Progress::default()
+                })));
+                ui.status.set(format!(
+                    "The training worker stopped ({}). A new one took over with your network \
+                     from step {}: press Resume to go on.",
+                    why.as_deref().unwrap_or("no reason given"),
+                    thousands(step)
+                ));
+                return;
+            }
+            Origin::Loaded => {
+                self.loaded.set(true);
+                if let Some(spec) = &spec {
+                    ui.status.set(format!(
+                        "Model loaded: {}, {} parameters.",
+                        plural(spec.network.layers.len(), "layer"),
+                        thousands(parameters)
+                    ));
+                }
+            }
+            Origin::Fresh => {
+                self.loaded.set(false);
+                if let Some(why) = why {
+                    ui.status.set(format!(
+                        "The training worker stopped ({why}). A new one took over; nothing had \
+                         been trained yet."
+                    ));
+                } else if self.resetting.replace(false) {
+                    ui.status.set("Reset: new weights, step 0.".into());
+                }
+            }
+        }
+        // A new network: nothing of the old one is worth keeping.
+        *self.keepsafe.borrow_mut() = None;
+        ui.stats.set(None);
+        *self.views.borrow_mut() = Views {
+            dirty: Dirty::ALL,
+            ..Views::default()
+        };
+    }
+
     fn on_test(&self, summary: TestSummary) {
         let ui = self.ui;
         {
@@ -546,22 +766,85 @@ impl Controller {
         });
     }
 
+    /// Whether the network in training is worth asking about before it goes.
+    fn trained(&self) -> bool {
+        self.loaded.get()
+            || self
+                .ui
+                .stats
+                .with_untracked(|s| s.is_some_and(|s| s.step > 0))
+    }
+
+    /// Carries out `action` at once if nothing trained would be lost, else
+    /// asks first ([`Controller::answer`] carries it out).
+    fn ask(&self, action: Discard) {
+        if !self.trained() {
+            return self.carry_out(action);
+        }
+        let step = self.ui.stats.with_untracked(|s| s.map_or(0, |s| s.step));
+        let what = if step > 0 {
+            format!("your network trained for {} steps", thousands(step))
+        } else {
+            "the network you loaded".into()
+        };
+        self.ui.confirm.set(Some(format!(
+            "{} and throws away {what}. Export it first to keep it.",
+            action.describe()
+        )));
+        *self.pending.borrow_mut() = Some(action);
+    }
+
+    /// The person's answer to [`Signals::confirm`]'s question.
+    pub fn answer(&self, discard: bool) {
+        self.ui.confirm.set(None);
+        if let Some(action) = self.pending.borrow_mut().take()
+            && discard
+        {
+            self.carry_out(action);
+        }
+    }
+
+    fn carry_out(&self, action: Discard) {
+        match action {
+            Discard::Reset => {
+                self.resetting.set(true);
+                self.configure_current();
+            }
+            Discard::Preset(id) => {
+                let Some(p) = preset(id) else { return };
+                self.ui.preset.set(Some(id));
+                self.ui.setup.set(SetupSpec {
+                    network: p.network,
+                    training: p.training,
+                });
+                self.configure_current();
+            }
+            Discard::Setup(setup) => {
+                self.ui.preset.set(None);
+                self.ui.setup.set(setup);
+                self.configure_current();
+            }
+            Discard::Load {
+                config_json,
+                weights,
+            } => {
+                self.ui.status.set("Loading the model…".into());
+                self.send(Command::Load {
+                    config_json,
+                    weights: ByteBuf::from(weights),
+                });
+            }
+        }
+    }
+
     /// Switches to a preset (a fresh network).
     pub fn choose_preset(&self, id: &'static str) {
-        let Some(p) = preset(id) else { return };
-        self.ui.preset.set(Some(id));
-        self.ui.setup.set(SetupSpec {
-            network: p.network,
-            training: p.training,
-        });
-        self.configure_current();
+        self.ask(Discard::Preset(id));
     }
 
     /// Trains a network of one's own (already validated by the editor).
     pub fn choose_setup(&self, setup: SetupSpec) {
-        self.ui.preset.set(None);
-        self.ui.setup.set(setup);
-        self.configure_current();
+        self.ask(Discard::Setup(setup));
     }
 
     pub fn start(&self) {
@@ -573,10 +856,7 @@ impl Controller {
     }
 
     pub fn reset(&self) {
-        self.configure_current();
-        if self.ui.phase.get_untracked() == Phase::Ready {
-            self.ui.status.set("Reset: new weights, step 0.".into());
-        }
+        self.ask(Discard::Reset);
     }
 
     pub fn set_simd(&self, on: bool) {
@@ -596,9 +876,9 @@ impl Controller {
     }
 
     pub fn load(&self, config_json: String, weights: Vec<u8>) {
-        self.send(Command::Load {
+        self.ask(Discard::Load {
             config_json,
-            weights: ByteBuf::from(weights),
+            weights,
         });
     }
 
@@ -636,7 +916,9 @@ impl Controller {
                 return;
             }
             self.ui.frames.update(|f| *f += 1);
-            self.paint();
+            if self.attached.get() {
+                self.paint();
+            }
             self.next_frame();
         });
     }
@@ -902,6 +1184,15 @@ fn paint_maps(canvas: &HtmlCanvasElement, maps: Option<&MapsReport>) {
     }
 }
 
+/// `1 layer`, `3 layers`.
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// `60000` → `60,000`.
 pub fn thousands(n: u32) -> String {
     let digits = n.to_string();
@@ -925,6 +1216,8 @@ mod tests {
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(60_000), "60,000");
         assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(plural(1, "layer"), "1 layer");
+        assert_eq!(plural(3, "layer"), "3 layers");
     }
 
     #[test]

@@ -3,6 +3,12 @@
 //! learning-rate schedule. The draft is checked as it is edited
 //! ([`check`]: `NetConfig::validate` plus the training settings) and the
 //! reason shown; only a valid network can be trained.
+//!
+//! What the fields show, what the verdict says and what trains always
+//! agree: a field whose text is not a value it can take keeps that text and
+//! makes the verdict an error naming it (the draft is not changed behind
+//! it), and while the draft differs from the network in training the editor
+//! says that Start trains the latter.
 
 use std::rc::Rc;
 
@@ -99,6 +105,38 @@ fn kind(layer: &Layer) -> &'static str {
     }
 }
 
+/// A field's text that the draft could not take, and why.
+#[derive(Clone, Debug, PartialEq)]
+struct BadField {
+    /// The field's test id.
+    id: String,
+    text: String,
+    message: String,
+}
+
+/// Puts a field's text into the draft, or says why it cannot.
+type FieldSetter = Box<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
+
+/// A whole number from a field's text, or why not.
+fn whole(text: &str) -> Result<usize, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| format!("{:?} is not a whole number", text.trim()))
+}
+
+/// A finite `f32` from a field's text, or why not.
+fn decimal(text: &str) -> Result<f32, String> {
+    match text.trim().parse::<f32>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        Ok(_) if text.trim().parse::<f64>().is_ok_and(f64::is_finite) => Err(format!(
+            "{:?} is too large (at most {:e})",
+            text.trim(),
+            f32::MAX
+        )),
+        _ => Err(format!("{:?} is not a number", text.trim())),
+    }
+}
+
 fn optimizer_name(o: Optimizer) -> &'static str {
     match o {
         Optimizer::Sgd => "sgd",
@@ -111,17 +149,28 @@ fn optimizer_name(o: Optimizer) -> &'static str {
 pub fn Editor(controller: Rc<Controller>) -> impl IntoView {
     let ui = controller.ui;
     let draft = RwSignal::new(ui.setup.get_untracked());
-    // A field whose text is not a number (the draft keeps its last value).
-    let bad_input = RwSignal::new(None::<String>);
+    // Fields whose text the draft could not take (the draft keeps its value).
+    let bad = RwSignal::new(Vec::<BadField>::new());
     // A new preset (or a loaded model) replaces the draft.
     Effect::new(move |_| {
         draft.set(ui.setup.get());
-        bad_input.set(None);
+        bad.set(Vec::new());
     });
-    let verdict = Memo::new(move |_| match bad_input.get() {
-        Some(e) => Err(e),
-        None => draft.with(check),
-    });
+    let verdict = Memo::new(
+        move |_| match bad.with(|b| b.first().map(|f| f.message.clone())) {
+            Some(e) => Err(e),
+            None => draft.with(check),
+        },
+    );
+    // Layers added or removed: every layer field is drawn anew from the draft.
+    let restructure = move || bad.update(|b| b.retain(|f| !f.id.starts_with("layer-")));
+    let pending = move || draft.with(|d| ui.setup.with(|s| d != s));
+    let training_now = move || {
+        ui.preset
+            .get()
+            .and_then(playnet_mnist::preset)
+            .map_or_else(|| "your network".to_string(), |p| p.name.to_string())
+    };
     let edit = move |i: usize, f: Box<dyn FnOnce(&mut Layer) + Send>| {
         draft.update(|s| {
             if let Some(l) = s.network.layers.get_mut(i) {
@@ -130,6 +179,7 @@ pub fn Editor(controller: Rc<Controller>) -> impl IntoView {
         })
     };
     let add = move |layer: Layer| {
+        restructure();
         draft.update(|s| {
             // New layers go before the logits, where they usually belong.
             let at = s.network.layers.len().saturating_sub(1);
@@ -149,23 +199,31 @@ pub fn Editor(controller: Rc<Controller>) -> impl IntoView {
     };
 
     // A text field; its test id is `layer-<i>-<label>` or `field-<label>`.
+    // `on` puts the text into the draft, or says why it cannot.
     let number = move |layer: Option<usize>,
                        label: &'static str,
                        value: String,
-                       on: Box<dyn Fn(String) + Send + Sync>| {
+                       on: FieldSetter| {
         let slug = label.replace(' ', "-");
         let id = layer.map_or_else(|| format!("field-{slug}"), |i| format!("layer-{i}-{slug}"));
+        let name = layer.map_or_else(|| label.to_string(), |i| format!("layer {} {label}", i + 1));
+        // A rejected text stays in its field when the rows are drawn again.
+        let shown = bad
+            .with_untracked(|b| b.iter().find(|f| f.id == id).map(|f| f.text.clone()))
+            .unwrap_or(value);
+        let field = id.clone();
         view! {
             <label class="field">
                 <span>{label}</span>
-                <input type="text" inputmode="decimal" size="5" data-testid=id prop:value=value on:change=move |ev| {
+                <input type="text" inputmode="decimal" size="5" data-testid=id prop:value=shown on:change=move |ev| {
                     let text = event_target_value(&ev);
-                    if text.trim().parse::<f64>().is_ok() {
-                        bad_input.set(None);
-                        on(text);
-                    } else {
-                        bad_input.set(Some(format!("{label}: {:?} is not a number", text.trim())));
-                    }
+                    let result = on(&text);
+                    bad.update(|b| {
+                        b.retain(|f| f.id != field);
+                        if let Err(why) = result {
+                            b.push(BadField { id: field.clone(), text, message: format!("{name}: {why}") });
+                        }
+                    });
                 } />
             </label>
         }
@@ -196,22 +254,22 @@ pub fn Editor(controller: Rc<Controller>) -> impl IntoView {
     let row = move |i: usize, layer: Layer| {
         let fields = match layer {
             Layer::Dense { units, activation } => view! {
-                {number(Some(i), "units", units.to_string(), Box::new(move |v| if let Ok(u) = v.trim().parse() {
+                {number(Some(i), "units", units.to_string(), Box::new(move |v| whole(v).map(|u| {
                     edit(i, Box::new(move |l| if let Layer::Dense { units, .. } = l { *units = u }))
-                }))}
+                })))}
                 {activation_select(i, activation)}
             }
             .into_any(),
             Layer::Conv { filters, kernel, stride, padding, activation } => view! {
-                {number(Some(i), "filters", filters.to_string(), Box::new(move |v| if let Ok(u) = v.trim().parse() {
+                {number(Some(i), "filters", filters.to_string(), Box::new(move |v| whole(v).map(|u| {
                     edit(i, Box::new(move |l| if let Layer::Conv { filters, .. } = l { *filters = u }))
-                }))}
-                {number(Some(i), "kernel", kernel.to_string(), Box::new(move |v| if let Ok(u) = v.trim().parse() {
+                })))}
+                {number(Some(i), "kernel", kernel.to_string(), Box::new(move |v| whole(v).map(|u| {
                     edit(i, Box::new(move |l| if let Layer::Conv { kernel, .. } = l { *kernel = u }))
-                }))}
-                {number(Some(i), "stride", stride.to_string(), Box::new(move |v| if let Ok(u) = v.trim().parse() {
+                })))}
+                {number(Some(i), "stride", stride.to_string(), Box::new(move |v| whole(v).map(|u| {
                     edit(i, Box::new(move |l| if let Layer::Conv { stride, .. } = l { *stride = u }))
-                }))}
+                })))}
                 <label class="field">
                     <span>"padding"</span>
                     <select on:change=move |ev| {
@@ -228,18 +286,18 @@ pub fn Editor(controller: Rc<Controller>) -> impl IntoView {
             }
             .into_any(),
             Layer::MaxPool { size, stride } => view! {
-                {number(Some(i), "size", size.to_string(), Box::new(move |v| if let Ok(u) = v.trim().parse() {
+                {number(Some(i), "size", size.to_string(), Box::new(move |v| whole(v).map(|u| {
                     edit(i, Box::new(move |l| if let Layer::MaxPool { size, .. } = l { *size = u }))
-                }))}
-                {number(Some(i), "stride", stride.to_string(), Box::new(move |v| if let Ok(u) = v.trim().parse() {
+                })))}
+                {number(Some(i), "stride", stride.to_string(), Box::new(move |v| whole(v).map(|u| {
                     edit(i, Box::new(move |l| if let Layer::MaxPool { stride, .. } = l { *stride = u }))
-                }))}
+                })))}
             }
             .into_any(),
             Layer::Dropout { keep } => view! {
-                {number(Some(i), "keep", keep.to_string(), Box::new(move |v| if let Ok(u) = v.trim().parse() {
+                {number(Some(i), "keep", keep.to_string(), Box::new(move |v| decimal(v).map(|u| {
                     edit(i, Box::new(move |l| if let Layer::Dropout { keep } = l { *keep = u }))
-                }))}
+                })))}
             }
             .into_any(),
             Layer::BatchNorm { activation } => activation_select(i, activation).into_any(),
@@ -249,7 +307,7 @@ pub fn Editor(controller: Rc<Controller>) -> impl IntoView {
                 <span class="kind">{kind(&layer)}</span>
                 {fields}
                 <button class="remove" title="Remove this layer" data-testid=format!("remove-layer-{i}")
-                    on:click=move |_| draft.update(|s| { if i < s.network.layers.len() { s.network.layers.remove(i); } })>
+                    on:click=move |_| { restructure(); draft.update(|s| { if i < s.network.layers.len() { s.network.layers.remove(i); } }) }>
                     "×"
                 </button>
             </li>
@@ -310,24 +368,24 @@ pub fn Editor(controller: Rc<Controller>) -> impl IntoView {
                     </select>
                 </label>
                 {move || match draft.with(|s| s.training.schedule) {
-                    Schedule::Constant { rate } => number(None, "rate", rate.to_string(), Box::new(move |v| if let Ok(r) = v.trim().parse::<f32>() {
+                    Schedule::Constant { rate } => number(None, "rate", rate.to_string(), Box::new(move |v| decimal(v).map(|r| {
                         training(Box::new(move |t| t.schedule = Schedule::Constant { rate: r }))
-                    })).into_any(),
+                    }))).into_any(),
                     Schedule::ExponentialDecay { max, min, decay_steps } => view! {
-                        {number(None, "max", max.to_string(), Box::new(move |v| if let Ok(r) = v.trim().parse::<f32>() {
+                        {number(None, "max", max.to_string(), Box::new(move |v| decimal(v).map(|r| {
                             training(Box::new(move |t| if let Schedule::ExponentialDecay { max, .. } = &mut t.schedule { *max = r }))
-                        }))}
-                        {number(None, "min", min.to_string(), Box::new(move |v| if let Ok(r) = v.trim().parse::<f32>() {
+                        })))}
+                        {number(None, "min", min.to_string(), Box::new(move |v| decimal(v).map(|r| {
                             training(Box::new(move |t| if let Schedule::ExponentialDecay { min, .. } = &mut t.schedule { *min = r }))
-                        }))}
-                        {number(None, "decay steps", decay_steps.to_string(), Box::new(move |v| if let Ok(r) = v.trim().parse::<f32>() {
+                        })))}
+                        {number(None, "decay steps", decay_steps.to_string(), Box::new(move |v| decimal(v).map(|r| {
                             training(Box::new(move |t| if let Schedule::ExponentialDecay { decay_steps, .. } = &mut t.schedule { *decay_steps = r }))
-                        }))}
+                        })))}
                     }.into_any(),
                 }}
-                {move || number(None, "batch", draft.with(|s| s.training.batch_size.to_string()), Box::new(move |v| if let Ok(b) = v.trim().parse::<usize>() {
+                {move || number(None, "batch", draft.with(|s| s.training.batch_size.to_string()), Box::new(move |v| whole(v).map(|b| {
                     training(Box::new(move |t| t.batch_size = b))
-                }))}
+                })))}
             </div>
             <p class="verdict" class:error=move || verdict.with(Result::is_err) data-testid="arch-error">
                 {move || match verdict.get() {
@@ -338,6 +396,13 @@ pub fn Editor(controller: Rc<Controller>) -> impl IntoView {
             <button data-testid="arch-apply" disabled=move || verdict.with(Result::is_err) on:click=apply>
                 "Train this network"
             </button>
+            <p class="pending muted" data-testid="arch-pending" class:hidden=move || !pending() && bad.with(Vec::is_empty)>
+                {move || format!(
+                    "These edits are not applied: Start trains {} as it is until {}.",
+                    training_now(),
+                    if verdict.with(Result::is_ok) { "you press “Train this network”" } else { "the edits are fixed and applied" }
+                )}
+            </p>
         </details>
     }
 }
@@ -360,6 +425,20 @@ mod tests {
             assert!(check(&setup(id)).is_ok(), "{id}");
         }
         assert_eq!(check(&setup("softmax")), Ok(7850));
+    }
+
+    #[test]
+    fn fields_take_only_values_they_can_hold() {
+        assert_eq!(whole(" 12 "), Ok(12));
+        for text in ["1e9", "-1", "3.5", "", "x"] {
+            assert!(whole(text).unwrap_err().contains("whole number"), "{text}");
+        }
+        assert!(whole("3.5").unwrap_err().contains("3.5"));
+        assert_eq!(decimal("0.003"), Ok(0.003));
+        assert!(decimal("1e308").unwrap_err().contains("too large"));
+        assert!(decimal("NaN").unwrap_err().contains("not a number"));
+        assert!(decimal("inf").unwrap_err().contains("not a number"));
+        assert!(decimal("fast").unwrap_err().contains("not a number"));
     }
 
     #[test]

@@ -7,19 +7,6 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{ReadableStreamDefaultReader, Response};
 
-/// Where the files live: `assets/mnist/` unless the page's hash says
-/// `?data=<folder>` (the end-to-end tests point it at a missing folder).
-pub fn data_folder(hash: &str) -> String {
-    let query = hash.split_once('?').map_or("", |(_, q)| q);
-    query
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .find(|(k, _)| *k == "data")
-        .map(|(_, v)| v.trim_matches('/'))
-        .filter(|v| !v.is_empty() && !v.contains("..") && !v.contains(':'))
-        .map_or_else(|| "assets/mnist".to_string(), str::to_string)
-}
-
 fn describe(e: &JsValue) -> String {
     e.as_string()
         .or_else(|| {
@@ -96,18 +83,4 @@ pub async fn fetch_files(
         files.push(bytes);
     }
     Ok(files)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_data_folder_comes_from_the_hash_or_defaults() {
-        assert_eq!(data_folder("#/mnist"), "assets/mnist");
-        assert_eq!(data_folder("#/mnist?data=missing"), "missing");
-        assert_eq!(data_folder("#/mnist?preset=conv&data=/x/y/"), "x/y");
-        assert_eq!(data_folder("#/mnist?data=../etc"), "assets/mnist");
-        assert_eq!(data_folder("#/mnist?data=https://evil"), "assets/mnist");
-    }
 }

@@ -5,26 +5,32 @@
 //! the worker (`crate::pages::mnist::worker`, the second wasm binary), and
 //! shows what the worker reports: readouts, curves, weight bands, the
 //! current batch, test mistakes, a confusion matrix, first-layer filters,
-//! activation maps, and a pad to draw a digit on. `?data=<folder>` in the
-//! hash loads the files from another folder (the tests use a missing one);
-//! `?preset=<id>` opens on a preset; `?backend=auto|webgpu|cpu` picks where
-//! to train (see [`choice`]).
+//! activation maps, and a pad to draw a digit on. The link's options
+//! (`?preset=`, `?backend=`, `?data=`, see [`link`]) are read once, and a
+//! value the page cannot use gets a note.
+//!
+//! The lab lives as long as the app: its controller (and so the worker and
+//! the network) is made on the first visit and kept when another page is
+//! shown, so coming back finds training where it was.
 
 mod choice;
 mod controller;
 mod draw;
 mod editor;
 mod fetch;
+mod link;
 mod pad;
 #[path = "../../worker/mod.rs"]
 pub mod worker;
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use leptos::prelude::*;
 use playnet_mnist::{PRESETS, preset};
 
-use controller::{Controller, Phase, Start, thousands};
+use controller::{Controller, Phase, thousands};
+use link::LinkOptions;
 
 /// Percent with one decimal, or a dash.
 fn percent(v: Option<f32>) -> String {
@@ -37,10 +43,25 @@ fn decimal(v: Option<f32>) -> String {
         .map_or_else(|| "—".into(), |v| format!("{v:.4}"))
 }
 
-/// The preset named by `?preset=` in the hash, if it is one.
-fn preset_from_hash(hash: &str) -> Option<&'static str> {
-    let wanted = choice::hash_param(hash, "preset")?;
-    PRESETS.into_iter().find(|id| *id == wanted)
+thread_local! {
+    /// The lab's controller and the reactive owner of its signals, made on
+    /// the first visit and kept for the app's lifetime.
+    static LAB: RefCell<Option<(Owner, Rc<Controller>)>> = const { RefCell::new(None) };
+}
+
+/// The lab's controller: the one already running (which follows the new
+/// link's preset and backend), or a new one for this link.
+fn lab_controller(link: LinkOptions) -> Rc<Controller> {
+    if let Some(controller) = LAB.with_borrow(|lab| lab.as_ref().map(|(_, c)| c.clone())) {
+        controller.attach();
+        controller.follow(link);
+        return controller;
+    }
+    // A root owner: the page's own owner goes when another page is shown.
+    let owner = Owner::new_root(None);
+    let controller = owner.with(|| Controller::new(link));
+    LAB.with_borrow_mut(|lab| *lab = Some((owner, controller.clone())));
+    controller
 }
 
 /// The MNIST lab page.
@@ -49,23 +70,21 @@ pub fn MnistLab() -> impl IntoView {
     let hash = web_sys::window()
         .and_then(|w| w.location().hash().ok())
         .unwrap_or_default();
-    let controller = Controller::new(Start {
-        preset: preset_from_hash(&hash).unwrap_or("softmax"),
-        data_folder: fetch::data_folder(&hash),
-        backend: choice::initial(&hash),
-        lose_gpu_at: choice::lose_gpu_at(&hash),
-    });
+    let controller = lab_controller(LinkOptions::read(&hash));
     {
         // Cleanup runs on this (the only) thread; the wrapper only satisfies
         // `on_cleanup`'s `Send` bound.
         let c = send_wrapper::SendWrapper::new(controller.clone());
-        on_cleanup(move || c.shut_down());
+        on_cleanup(move || c.detach());
     }
     let ui = controller.ui;
 
     view! {
         <section class="mnist" data-testid="mnist-lab">
             <LoadBar controller=controller.clone() />
+            <ul class="url-notes" data-testid="url-notes" class:hidden=move || ui.notes.with(Vec::is_empty)>
+                {move || ui.notes.get().into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
+            </ul>
             <div class="mnist-layout">
                 <aside class="mnist-presets">
                     <Presets controller=controller.clone() />
@@ -73,6 +92,7 @@ pub fn MnistLab() -> impl IntoView {
                 </aside>
                 <div class="mnist-main">
                     <Controls controller=controller.clone() />
+                    <Confirm controller=controller.clone() />
                     <Readouts controller=controller.clone() />
                     <Charts controller=controller.clone() />
                     <Digits controller=controller.clone() />
@@ -92,9 +112,27 @@ pub fn MnistLab() -> impl IntoView {
     }
 }
 
+/// The question before a trained network is thrown away.
+#[component]
+fn Confirm(controller: Rc<Controller>) -> impl IntoView {
+    let ui = controller.ui;
+    let (yes, no) = (controller.clone(), controller);
+    view! {
+        <div class="mnist-confirm" role="alertdialog" aria-live="assertive" data-testid="discard-confirm" class:hidden=move || ui.confirm.with(Option::is_none)>
+            <span data-testid="discard-question">{move || ui.confirm.get().unwrap_or_default()}</span>
+            " "
+            <button class="danger" data-testid="discard-yes" on:click=move |_| yes.answer(true)>"Replace it"</button>
+            " "
+            <button data-testid="discard-no" on:click=move |_| no.answer(false)>"Keep training this one"</button>
+        </div>
+    }
+}
+
 #[component]
 fn LoadBar(controller: Rc<Controller>) -> impl IntoView {
     let ui = controller.ui;
+    // Reactive views want `Send`; the page has one thread.
+    let retry = send_wrapper::SendWrapper::new(controller);
     let mb = |bytes: f64| format!("{:.1} MB", bytes / 1e6);
     view! {
         <div class="mnist-load" class:failed=move || ui.phase.get() == Phase::Failed>
@@ -113,6 +151,17 @@ fn LoadBar(controller: Rc<Controller>) -> impl IntoView {
             <span class="status" data-testid="mnist-status" data-phase=move || format!("{:?}", ui.phase.get()).to_lowercase() role="status">
                 {move || ui.status.get()}
             </span>
+            {move || ui.data_failed.get().map(|(_, from_link)| {
+                let (again, built_in) = ((*retry).clone(), (*retry).clone());
+                view! {
+                    " "
+                    <button data-testid="mnist-retry" on:click=move |_| again.retry_download(false)>"Try again"</button>
+                    {from_link.then(|| view! {
+                        " "
+                        <button data-testid="mnist-built-in-data" on:click=move |_| built_in.retry_download(true)>"Use the built-in MNIST files"</button>
+                    })}
+                }
+            })}
         </div>
     }
 }
@@ -170,12 +219,36 @@ fn Controls(controller: Rc<Controller>) -> impl IntoView {
         controller.clone(),
     );
     let started = move || ui.stats.with(Option::is_some);
+    // Start is disabled while training and Pause while not: the keyboard's
+    // focus moves to the one that can be pressed, instead of to the page.
+    let (start_button, pause_button) = (
+        NodeRef::<leptos::html::Button>::new(),
+        NodeRef::<leptos::html::Button>::new(),
+    );
+    Effect::new(move |_| {
+        let (from, to) = if ui.running.get() {
+            (start_button, pause_button)
+        } else {
+            (pause_button, start_button)
+        };
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        // The disabled button may already have handed focus to the body.
+        let lost = document.active_element().is_none_or(|f| {
+            let is = |node: Option<web_sys::Node>| node.is_some_and(|n| f.is_same_node(Some(&n)));
+            is(from.get_untracked().map(Into::into)) || is(document.body().map(Into::into))
+        });
+        if lost && let Some(b) = to.get_untracked() {
+            let _ = b.focus();
+        }
+    });
     view! {
         <div class="mnist-controls">
-            <button class="primary" data-testid="mnist-start" disabled=move || !ready() || ui.running.get() on:click=move |_| c1.start()>
+            <button class="primary" node_ref=start_button data-testid="mnist-start" disabled=move || !ready() || ui.running.get() on:click=move |_| c1.start()>
                 {move || if started() { "Resume" } else { "Start" }}
             </button>
-            <button data-testid="mnist-pause" disabled=move || !ui.running.get() on:click=move |_| c2.pause()>"Pause"</button>
+            <button node_ref=pause_button data-testid="mnist-pause" disabled=move || !ui.running.get() on:click=move |_| c2.pause()>"Pause"</button>
             <button data-testid="mnist-reset" disabled=move || !ready() on:click=move |_| c3.reset()>"Reset"</button>
             <label class="simd">
                 <input
@@ -389,7 +462,7 @@ fn Inside(controller: Rc<Controller>) -> impl IntoView {
                         (true, None) => "Activation maps: click a test digit above.".to_string(),
                         (true, Some((index, label, p))) => {
                             let best = p.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(k, _)| k);
-                            format!("Activation maps of test digit #{index} (a {label}; the network says {best}, {:.1}%).", p.get(best).copied().unwrap_or(0.0) * 100.0)
+                            format!("Activation maps of test digit #{index} ({} {label}; the network says {best}, {:.1}%).", if label == 8 { "an" } else { "a" }, p.get(best).copied().unwrap_or(0.0) * 100.0)
                         }
                     }}
                 </figcaption>
@@ -418,10 +491,7 @@ fn ModelFiles(controller: Rc<Controller>) -> impl IntoView {
         let c = c.clone();
         leptos::task::spawn_local(async move {
             match crate::files::read_model_files(files).await {
-                Ok((json, weights)) => {
-                    ui.status.set("Loading the model…".into());
-                    c.load(json, weights);
-                }
+                Ok((json, weights)) => c.load(json, weights),
                 Err(e) => ui.status.set(format!("Cannot load this model: {e}")),
             }
         });
@@ -447,17 +517,6 @@ fn ModelFiles(controller: Rc<Controller>) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn presets_come_from_the_hash() {
-        assert_eq!(preset_from_hash("#/mnist?preset=conv"), Some("conv"));
-        assert_eq!(
-            preset_from_hash("#/mnist?data=x&preset=batchnorm"),
-            Some("batchnorm")
-        );
-        assert_eq!(preset_from_hash("#/mnist?preset=resnet"), None);
-        assert_eq!(preset_from_hash("#/mnist"), None);
-    }
 
     #[test]
     fn readouts_format_missing_values_as_a_dash() {
