@@ -277,9 +277,19 @@ fn the_lab_has_no_horizontal_scrollbar_at_1280() -> Result<()> {
         widths[0].as_f64().unwrap_or(0.0),
         widths[1].as_f64().unwrap_or(0.0),
     );
+    // What sticks out, for the message.
+    let wide = page.browser.execute(
+        "const w = document.documentElement.clientWidth; \
+         return [...document.querySelectorAll('body *')] \
+           .filter(e => e.getBoundingClientRect().right > w + 0.5) \
+           .slice(0, 8) \
+           .map(e => `${e.tagName}.${e.className}[${e.dataset.testid || ''}] \
+             ${Math.round(e.getBoundingClientRect().right)}`);",
+        &[],
+    )?;
     assert!(
         scroll <= client,
-        "scrollWidth {scroll} > clientWidth {client}"
+        "scrollWidth {scroll} > clientWidth {client}; past the edge: {wide}"
     );
     page.expect_no_errors()
 }
