@@ -115,7 +115,12 @@ fn a_worker_that_dies_is_replaced_and_the_network_restored() -> Result<()> {
 
 #[test]
 fn leaving_the_lab_keeps_its_training_and_discarding_asks_first() -> Result<()> {
-    let page = LabPage::ready("/mnist", BrowserOptions::default())?;
+    // A projector's size.
+    let options = BrowserOptions {
+        window_size: (1024, 768),
+        ..BrowserOptions::default()
+    };
+    let page = LabPage::ready("/mnist", options)?;
     page.click("mnist-start")?;
     // The keyboard's focus follows to Pause, not to the page.
     wait_until(Duration::from_secs(10), "focus on Pause", || {
@@ -146,6 +151,10 @@ fn leaving_the_lab_keeps_its_training_and_discarding_asks_first() -> Result<()> 
 
     // A preset would throw the network away: asked, and "keep" keeps it.
     page.click("preset-conv")?;
+    wait_until(Duration::from_secs(10), "the question", || {
+        page.shown("discard-confirm")
+    })?;
+    page.browser.screenshot("mnist-discard-question")?;
     let question = page.answer_discard(false)?;
     assert!(
         question.contains(&format!("{} steps", before.0)),

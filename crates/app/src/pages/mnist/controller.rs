@@ -450,6 +450,16 @@ impl Controller {
     fn on_crash(self: &Rc<Self>, why: String) {
         let ui = self.ui;
         ui.running.set(false);
+        if let Some(first) = self.restoring.borrow().as_ref() {
+            // The new worker died before it had the network back: starting
+            // yet another would only loop.
+            ui.phase.set(Phase::Failed);
+            ui.status.set(format!(
+                "The training worker stopped ({first}), and so did the one that took over \
+                 ({why}). Reload the page to start again."
+            ));
+            return;
+        }
         ui.status.set(format!(
             "The training worker stopped: {why}. Starting a new one with your network…"
         ));
