@@ -254,6 +254,21 @@ impl LabPage {
         Ok(question)
     }
 
+    /// Loads model files (as [`LabPage::load_files`]) over a trained
+    /// network, says yes to replacing it, and waits for the refusal: the
+    /// status that gives the reason. (Saying yes sets the status to "Loading
+    /// the model…", so an earlier refusal is not read for this one.)
+    pub fn load_refused(&self, files: serde_json::Value) -> Result<String> {
+        self.load_files(files)?;
+        self.answer_discard(true)?;
+        self.wait_for_text(
+            "mnist-status",
+            "Cannot load this model",
+            Duration::from_secs(10),
+        )?;
+        self.text("mnist-status")
+    }
+
     /// Whether element `id` is shown (not hidden by the `hidden` class).
     pub fn shown(&self, id: &str) -> Result<bool> {
         let v = self.browser.execute(
