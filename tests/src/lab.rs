@@ -272,7 +272,8 @@ impl LabPage {
     /// Whether element `id` is shown (not hidden by the `hidden` class).
     pub fn shown(&self, id: &str) -> Result<bool> {
         let v = self.browser.execute(
-            "const el = document.querySelector(arguments[0]);              return !!el && !el.classList.contains('hidden') && el.getClientRects().length > 0;",
+            "const el = document.querySelector(arguments[0]); \
+             return !!el && !el.classList.contains('hidden') && el.getClientRects().length > 0;",
             &[by_testid(id).into()],
         )?;
         Ok(v.as_bool().unwrap_or(false))

@@ -298,16 +298,13 @@ impl NetConfig {
     fn tensor_shapes(&self, shapes: &[Features]) -> Vec<(String, Vec<usize>)> {
         let mut out = Vec::new();
         for (i, (layer, input)) in self.layers.iter().zip(shapes).enumerate() {
-            let names: &[&str] = match layer {
-                Layer::BatchNorm { .. } => &["gamma", "beta", "moving_mean", "moving_var"],
-                _ => &["weight", "bias"],
-            };
-            let mut own = param_shapes(layer, *input);
-            if let Layer::BatchNorm { .. } = layer {
-                own.extend([vec![input.channels()], vec![input.channels()]]);
-            }
-            for (name, shape) in names.iter().zip(own) {
+            for (name, shape) in param_names(layer).iter().zip(param_shapes(layer, *input)) {
                 out.push((format!("layers.{i}.{name}"), shape));
+            }
+            if let Layer::BatchNorm { .. } = layer {
+                for name in MOVING_NAMES {
+                    out.push((format!("layers.{i}.{name}"), vec![input.channels()]));
+                }
             }
         }
         out
@@ -337,6 +334,18 @@ fn param_shapes(layer: &Layer, input: Features) -> Vec<Vec<usize>> {
         Layer::MaxPool { .. } | Layer::Dropout { .. } => vec![],
     }
 }
+
+/// The names of one layer's trainable tensors, in [`param_shapes`] order.
+fn param_names(layer: &Layer) -> &'static [&'static str] {
+    match layer {
+        Layer::BatchNorm { .. } => &["gamma", "beta"],
+        Layer::Dense { .. } | Layer::Conv { .. } => &["weight", "bias"],
+        Layer::MaxPool { .. } | Layer::Dropout { .. } => &[],
+    }
+}
+
+/// The names of batch norm's moving mean and variance.
+const MOVING_NAMES: [&str; 2] = ["moving_mean", "moving_var"];
 
 /// Whether a pass trains (batch statistics, dropout on) or evaluates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -445,10 +454,7 @@ impl<B: Backend> Net<B> {
     pub fn parameters(&self) -> Vec<(String, &Tensor<B>, bool)> {
         let mut out = Vec::new();
         for (i, (layer, state)) in self.config.layers.iter().zip(&self.layers).enumerate() {
-            let names: &[&str] = match layer {
-                Layer::BatchNorm { .. } => &["gamma", "beta"],
-                _ => &["weight", "bias"],
-            };
+            let names = param_names(layer);
             for (k, tensor) in state.params.iter().enumerate() {
                 out.push((
                     format!("layers.{i}.{}", names[k]),
@@ -464,9 +470,10 @@ impl<B: Backend> Net<B> {
     pub fn buffers(&self) -> Vec<(String, &Tensor<B>)> {
         let mut out = Vec::new();
         for (i, state) in self.layers.iter().enumerate() {
-            if let Some([mean, var]) = &state.moving {
-                out.push((format!("layers.{i}.moving_mean"), mean));
-                out.push((format!("layers.{i}.moving_var"), var));
+            if let Some(moving) = &state.moving {
+                for (name, tensor) in MOVING_NAMES.iter().zip(moving) {
+                    out.push((format!("layers.{i}.{name}"), tensor));
+                }
             }
         }
         out

@@ -501,15 +501,20 @@ impl Session {
         match lab.save().await {
             Ok(weights) => {
                 self.copied_at = now();
+                // On the CPU there is no fallback copy: the page's takes the bytes.
+                let for_page = if on_gpu {
+                    let copy = weights.clone();
+                    self.snapshot = Some(Snapshot { weights, step });
+                    copy
+                } else {
+                    weights
+                };
                 self.send(Event::Keepsafe(Keepsafe {
                     step,
                     epoch,
-                    config_json: weights.config_json.clone(),
-                    weights: ByteBuf::from(weights.weights.clone()),
+                    config_json: for_page.config_json,
+                    weights: ByteBuf::from(for_page.weights),
                 }));
-                if on_gpu {
-                    self.snapshot = Some(Snapshot { weights, step });
-                }
             }
             Err(e) => self.failed("cannot copy the weights", e).await,
         }
