@@ -81,18 +81,34 @@ fn crafted_and_non_finite_models_are_refused_and_the_network_kept() -> Result<()
 
 #[test]
 fn a_worker_that_dies_is_replaced_and_the_network_restored() -> Result<()> {
-    let page = LabPage::ready("/mnist?crash-worker-at=600", BrowserOptions::default())?;
+    let page = LabPage::ready("/mnist", BrowserOptions::default())?;
     let (paused_at, accuracy) = page.train_to(200, TRAIN_TIMEOUT)?;
     assert!(accuracy > 0.8, "{accuracy}");
+    // The hook is armed only now, by a link opened on the paused lab, so a
+    // slow machine cannot reach the crash before the pause.
+    let crash_at = paused_at + 400;
+    page.click("nav-playground")?;
+    page.browser
+        .find_within(Duration::from_secs(10), &by_testid("page-playground"))?;
+    page.browser.execute(
+        &format!("location.hash = '#/mnist?crash-worker-at={crash_at}'; return null;"),
+        &[],
+    )?;
+    page.browser
+        .find_within(Duration::from_secs(10), &by_testid("mnist-lab"))?;
+    assert_eq!(page.count("mnist-step")?, paused_at);
     page.click("mnist-start")?;
     page.wait_for_text("mnist-status", "A new one took over", TRAIN_TIMEOUT)?;
     let status = page.text("mnist-status")?;
     println!("{status}");
-    assert!(status.contains("deliberate crash at step 600"), "{status}");
+    assert!(
+        status.contains(&format!("deliberate crash at step {crash_at}")),
+        "{status}"
+    );
     let restored = page.count("mnist-step")?;
     assert!(
-        (paused_at..600).contains(&restored),
-        "restored at step {restored}, paused at {paused_at}"
+        (paused_at..crash_at).contains(&restored),
+        "restored at step {restored}, paused at {paused_at}, crashed at {crash_at}"
     );
     // The restored network is tested at its step, as good as it was.
     let (tested, at) = page.wait_tested_now(Duration::from_secs(60))?;
@@ -101,7 +117,7 @@ fn a_worker_that_dies_is_replaced_and_the_network_restored() -> Result<()> {
     // Training goes on, past the step that crashed (the hook fires once).
     page.click("mnist-start")?;
     wait_until(TRAIN_TIMEOUT, "training past the crash", || {
-        Ok(page.count("mnist-step")? > 650)
+        Ok(page.count("mnist-step")? > crash_at + 50)
     })?;
     page.expect_no_errors()
 }

@@ -304,12 +304,7 @@ impl Controller {
         });
         controller.ui.notes.set(link.notes.clone());
         controller.spawn_worker();
-        if let Some(step) = link.lose_gpu_at {
-            controller.send(Command::LoseGpuAt(step));
-        }
-        if let Some(step) = link.crash_at {
-            controller.send(Command::CrashAt(step));
-        }
+        controller.arm_hooks(&link);
         controller
             .clone()
             .download(link.data_folder().to_string(), link.data.is_some());
@@ -350,9 +345,11 @@ impl Controller {
     }
 
     /// A link opened on a lab that already runs: its preset and backend
-    /// apply as if chosen (a trained network is asked about first).
+    /// apply as if chosen (a trained network is asked about first), and its
+    /// test hooks are armed as on a fresh page.
     pub fn follow(&self, link: LinkOptions) {
-        self.ui.notes.set(link.notes);
+        self.ui.notes.set(link.notes.clone());
+        self.arm_hooks(&link);
         if let Some(choice) = link
             .backend
             .filter(|&c| c != self.ui.backend_choice.get_untracked())
@@ -364,6 +361,17 @@ impl Controller {
             .filter(|&id| self.ui.preset.get_untracked() != Some(id))
         {
             self.choose_preset(id);
+        }
+    }
+
+    /// The link's test hooks (`lose-gpu-at`, `crash-worker-at`), told to
+    /// the worker of the moment (a worker that replaces it is not told).
+    fn arm_hooks(&self, link: &LinkOptions) {
+        if let Some(step) = link.lose_gpu_at {
+            self.send(Command::LoseGpuAt(step));
+        }
+        if let Some(step) = link.crash_at {
+            self.send(Command::CrashAt(step));
         }
     }
 
