@@ -1,9 +1,9 @@
-//! The navigation shell: a header with the four pages, and the page the URL
-//! hash selects.
+//! The navigation shell: a header with the four pages and the About view,
+//! and the page the URL hash selects.
 
 use leptos::prelude::*;
 
-use crate::pages::{mnist::MnistLab, playground::Playground, upcoming::Upcoming};
+use crate::pages::{about::About, mnist::MnistLab, playground::Playground, upcoming::Upcoming};
 use crate::route::Route;
 
 fn current_route() -> Route {
@@ -13,9 +13,20 @@ fn current_route() -> Route {
     Route::from_hash(&hash)
 }
 
+/// What pages tell the navigation shell: set by the Playground when its link
+/// says `hideText=true` (an embed), which hides the About link too.
+#[derive(Clone, Copy)]
+pub struct Chrome {
+    pub hide_text: RwSignal<bool>,
+}
+
 /// The whole app.
 #[component]
 pub fn App() -> impl IntoView {
+    let chrome = Chrome {
+        hide_text: RwSignal::new(false),
+    };
+    provide_context(chrome);
     let route = RwSignal::new(current_route());
     let listener =
         window_event_listener(leptos::ev::hashchange, move |_| route.set(current_route()));
@@ -34,6 +45,8 @@ pub fn App() -> impl IntoView {
                                     href=r.href()
                                     data-testid=format!("nav-{}", r.id())
                                     class:active=move || route.get() == r
+                                    class:about=r == Route::About
+                                    hidden=move || r == Route::About && chrome.hide_text.get()
                                 >
                                     {r.title()}
                                 </a>
@@ -46,6 +59,7 @@ pub fn App() -> impl IntoView {
                 {move || match route.get() {
                     Route::Playground => view! { <Playground /> }.into_any(),
                     Route::Mnist => view! { <MnistLab /> }.into_any(),
+                    Route::About => view! { <About /> }.into_any(),
                     other => view! { <Upcoming route=other /> }.into_any(),
                 }}
             </main>

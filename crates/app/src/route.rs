@@ -11,15 +11,17 @@ pub enum Route {
     Mnist,
     Webcam,
     Sketch,
+    About,
 }
 
 impl Route {
     /// Every page, in navigation order.
-    pub const ALL: [Route; 4] = [
+    pub const ALL: [Route; 5] = [
         Route::Playground,
         Route::Mnist,
         Route::Webcam,
         Route::Sketch,
+        Route::About,
     ];
 
     /// The page a `location.hash` (with or without the leading `#`) selects.
@@ -41,6 +43,7 @@ impl Route {
             Route::Mnist => Some("/mnist"),
             Route::Webcam => Some("/webcam"),
             Route::Sketch => Some("/sketch"),
+            Route::About => Some("/about"),
         }
     }
 
@@ -56,6 +59,7 @@ impl Route {
             Route::Mnist => "MNIST lab",
             Route::Webcam => "Webcam",
             Route::Sketch => "Sketch",
+            Route::About => "About",
         }
     }
 
@@ -66,6 +70,7 @@ impl Route {
             Route::Mnist => "mnist",
             Route::Webcam => "webcam",
             Route::Sketch => "sketch",
+            Route::About => "about",
         }
     }
 }
@@ -81,6 +86,7 @@ mod tests {
         assert_eq!(Route::from_hash("#/mnist"), Route::Mnist);
         assert_eq!(Route::from_hash("/sketch"), Route::Sketch);
         assert_eq!(Route::from_hash("#/webcam?x=1"), Route::Webcam);
+        assert_eq!(Route::from_hash("#/about"), Route::About);
         // TensorFlow Playground state belongs to the Playground.
         assert_eq!(
             Route::from_hash("#activation=tanh&dataset=circle"),

@@ -2,7 +2,7 @@
 //!
 //! Correctness and legibility come first here; every other backend is tested
 //! against these kernels. Matrix products, the hot spot, go to
-//! [`crate::kernels::gemm`] (SIMD128 in wasm, SSE natively, with a scalar twin).
+//! [`crate::kernels::gemm()`] (SIMD128 in wasm, SSE natively, with a scalar twin).
 
 use std::future::Future;
 use std::sync::Arc;

@@ -34,11 +34,11 @@ commands:
   setup                      install the tools below (skips what is there)
   serve [--port N] [--release]
                              build and serve the page at http://127.0.0.1:8080/,
-                             rebuilding on every change
-  build [--release]          build the static page into dist/
+                             rebuilding on every change (into target/serve/)
+  build [--release]          build the static page into dist/, to host
   test [--skip-browser] [--only STAGE[,STAGE…]]
                              run every check CI runs, stopping at the first failure;
-                             stages: fmt, clippy, unit, wasm, e2e
+                             stages: fmt, clippy, doc, unit, wasm, e2e
   train [options]            train a playground network natively
                              (see `cargo xtask train --help`)
   train-mnist --preset NAME [--steps N] [--seed S]
@@ -46,16 +46,70 @@ commands:
                              (see `cargo xtask train-mnist --help`)
   help                       show this message
 
+`cargo xtask <command> --help` shows one command's options.
+
 setup installs: the wasm32-unknown-unknown target (rustup), trunk 0.21.14 and
 wasm-bindgen-cli at the version in Cargo.lock (cargo install), and Chromium,
 ChromeDriver and Mesa's lavapipe (apt-get).";
+
+const SETUP_HELP: &str = "\
+usage: cargo xtask setup
+
+Installs what serving and testing need, skipping whatever is already there:
+the wasm32-unknown-unknown target (rustup), trunk 0.21.14 and wasm-bindgen-cli
+at the version in Cargo.lock (cargo install), the crates (cargo fetch), and
+Chromium, ChromeDriver and Mesa's lavapipe (apt-get; elsewhere install them
+yourself and point CHROMIUM and CHROMEDRIVER at them).";
+
+const SERVE_HELP: &str = "\
+usage: cargo xtask serve [--port N] [--release]
+
+Builds the page into target/serve/ (never dist/: that is what you host) and
+serves it at http://127.0.0.1:PORT/, rebuilding and reloading on every change.
+
+options:
+  --port N      the port, 1–65535                 [8080]
+  --release     an optimised build (slower to rebuild)";
+
+const BUILD_HELP: &str = "\
+usage: cargo xtask build [--release]
+
+Builds the static page into dist/: upload the folder's contents to any web
+server (the page fetches nothing from elsewhere).
+
+options:
+  --release     an optimised build: the one to host";
+
+const TEST_HELP: &str = "\
+usage: cargo xtask test [--skip-browser] [--only STAGE[,STAGE…]]
+
+Runs every check CI runs, in order, stopping at the first failure; installs
+what is missing first (see `cargo xtask setup --help`).
+
+options:
+  --skip-browser    skip the stages that need Chromium (wasm, e2e)
+  --only LIST       run only these stages: fmt, clippy, doc, unit, wasm, e2e";
+
+/// The help of `command` (the whole usage for anything else).
+fn help(command: Option<&str>) -> String {
+    match command {
+        Some("setup") => SETUP_HELP.into(),
+        Some("serve") => SERVE_HELP.into(),
+        Some("build") => BUILD_HELP.into(),
+        Some("test") => TEST_HELP.into(),
+        Some("train") => train::HELP.into(),
+        Some("train-mnist") => train_mnist::help(),
+        _ => USAGE.into(),
+    }
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match dispatch(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Error::Usage(msg)) => {
-            eprintln!("error: {msg}\n\n{USAGE}");
+            let command = args.first().map(String::as_str);
+            eprintln!("error: {msg}\n\n{}", help(command));
             ExitCode::from(2)
         }
         Err(Error::Failed(msg)) => {
@@ -70,6 +124,10 @@ fn dispatch(args: &[String]) -> Result<()> {
         println!("{USAGE}");
         return Ok(());
     };
+    if rest.iter().any(|a| a == "--help" || a == "-h") {
+        println!("{}", help(Some(command)));
+        return Ok(());
+    }
     match command.as_str() {
         "setup" => {
             no_flags("setup", rest)?;
@@ -77,7 +135,7 @@ fn dispatch(args: &[String]) -> Result<()> {
         }
         "serve" => {
             let mut flags = Flags::new("serve", rest);
-            let release = flags.switch("--release");
+            let release = flags.switch("--release")?;
             let port = match flags.value("--port")? {
                 Some(p) => p.parse::<u16>().ok().filter(|&p| p != 0).ok_or_else(|| {
                     Error::Usage(format!("--port wants a port number (1–65535), got `{p}`"))
@@ -89,13 +147,13 @@ fn dispatch(args: &[String]) -> Result<()> {
         }
         "build" => {
             let mut flags = Flags::new("build", rest);
-            let release = flags.switch("--release");
+            let release = flags.switch("--release")?;
             flags.finish()?;
             web::build(release).map(drop)
         }
         "test" => {
             let mut flags = Flags::new("test", rest);
-            let skip_browser = flags.switch("--skip-browser");
+            let skip_browser = flags.switch("--skip-browser")?;
             let only = match flags.value("--only")? {
                 Some(list) => parse_stages(&list)?,
                 None => Vec::new(),
@@ -131,8 +189,8 @@ fn no_flags(command: &str, rest: &[String]) -> Result<()> {
     Flags::new(command, rest).finish()
 }
 
-/// A tiny flag parser: `--switch`, `--key value` and `--key=value`; anything
-/// left over is a usage error.
+/// A tiny flag parser: `--switch`, `--key value` and `--key=value`; a flag
+/// given twice, or anything left over, is a usage error.
 struct Flags<'a> {
     command: &'a str,
     args: Vec<&'a str>,
@@ -146,13 +204,46 @@ impl<'a> Flags<'a> {
         }
     }
 
-    fn switch(&mut self, name: &str) -> bool {
+    /// Whether `--name` is there (once).
+    fn switch(&mut self, name: &str) -> Result<bool> {
         let before = self.args.len();
         self.args.retain(|a| *a != name);
-        self.args.len() != before
+        match before - self.args.len() {
+            0 => Ok(false),
+            1 => Ok(true),
+            _ => Err(self.twice(name)),
+        }
     }
 
+    /// The value of `--name value` or `--name=value`, given at most once.
     fn value(&mut self, name: &str) -> Result<Option<String>> {
+        let value = self.take_value(name)?;
+        let prefix = format!("{name}=");
+        if value.is_some()
+            && self
+                .args
+                .iter()
+                .any(|a| *a == name || a.starts_with(&prefix))
+        {
+            return Err(self.twice(name));
+        }
+        Ok(value)
+    }
+
+    /// A count such as `--epochs N`: a whole number of at least 1.
+    fn count(&mut self, name: &str) -> Result<Option<u64>> {
+        self.value(name)?
+            .map(|v| {
+                v.parse::<u64>().ok().filter(|&n| n >= 1).ok_or_else(|| {
+                    Error::Usage(format!(
+                        "{name} wants a whole number of at least 1, got `{v}`"
+                    ))
+                })
+            })
+            .transpose()
+    }
+
+    fn take_value(&mut self, name: &str) -> Result<Option<String>> {
         let prefix = format!("{name}=");
         if let Some(i) = self.args.iter().position(|a| a.starts_with(&prefix)) {
             let arg = self.args.remove(i);
@@ -172,6 +263,13 @@ impl<'a> Flags<'a> {
                 self.command
             ))),
         }
+    }
+
+    fn twice(&self, name: &str) -> Error {
+        Error::Usage(format!(
+            "`{name}` is given more than once to `cargo xtask {}`",
+            self.command
+        ))
     }
 
     fn finish(self) -> Result<()> {
@@ -197,13 +295,13 @@ mod tests {
     fn parses_switches_and_values() {
         let args = strings(&["--release", "--port", "9000"]);
         let mut flags = Flags::new("serve", &args);
-        assert!(flags.switch("--release"));
+        assert!(flags.switch("--release").unwrap());
         assert_eq!(flags.value("--port").unwrap().as_deref(), Some("9000"));
         assert!(flags.finish().is_ok());
 
         let args = strings(&["--port=9001"]);
         let mut flags = Flags::new("serve", &args);
-        assert!(!flags.switch("--release"));
+        assert!(!flags.switch("--release").unwrap());
         assert_eq!(flags.value("--port").unwrap().as_deref(), Some("9001"));
         assert!(flags.finish().is_ok());
     }
@@ -232,6 +330,63 @@ mod tests {
             dispatch(&strings(&["test", "--only", "fmt,lint"])),
             Err(Error::Usage(_))
         ));
+    }
+
+    #[test]
+    fn a_flag_given_twice_says_so() {
+        for args in [
+            &["--port", "1", "--port", "2"][..],
+            &["--port=1", "--port", "2"],
+            &["--port=1", "--port=1"],
+            &["--port", "1", "--port"],
+        ] {
+            let args = strings(args);
+            match Flags::new("serve", &args).value("--port") {
+                Err(Error::Usage(msg)) => assert!(msg.contains("more than once"), "{msg}"),
+                other => panic!("{args:?}: {other:?}"),
+            }
+        }
+        let args = strings(&["--release", "--release"]);
+        match Flags::new("build", &args).switch("--release") {
+            Err(Error::Usage(msg)) => {
+                assert!(msg.contains("`--release` is given more than once"), "{msg}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn counts_are_whole_numbers_of_at_least_one() {
+        for (value, ok) in [
+            ("1", Some(1)),
+            ("250", Some(250)),
+            ("0", None),
+            ("-3", None),
+        ] {
+            let args = strings(&["--steps", value]);
+            let got = Flags::new("train-mnist", &args).count("--steps");
+            match (got, ok) {
+                (Ok(Some(n)), Some(want)) => assert_eq!(n, want),
+                (Err(Error::Usage(msg)), None) => {
+                    assert!(msg.contains("at least 1") && msg.contains(value), "{msg}")
+                }
+                (other, _) => panic!("--steps {value}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn every_command_has_its_own_help() {
+        for command in ["setup", "serve", "build", "test", "train", "train-mnist"] {
+            let text = help(Some(command));
+            assert!(
+                text.starts_with(&format!("usage: cargo xtask {command}")),
+                "{command}: {text}"
+            );
+            assert!(dispatch(&strings(&[command, "--help"])).is_ok());
+        }
+        assert_eq!(help(Some("frobnicate")), USAGE);
+        assert_eq!(help(None), USAGE);
     }
 
     #[test]

@@ -185,31 +185,54 @@ fn lavapipe_installed() -> bool {
 struct SystemPackage {
     label: &'static str,
     apt: &'static str,
-    present: fn() -> bool,
+    present: bool,
 }
 
-/// Chromium, ChromeDriver and Mesa's lavapipe from Debian's apt.
+/// A browser tool: the executable its environment variable names (which
+/// wins, for machines without apt), else the one on `PATH`.
+fn browser_tool(variable: &str, name: &str) -> Result<Option<PathBuf>> {
+    match std::env::var_os(variable) {
+        Some(path) => {
+            let path = PathBuf::from(path);
+            if util::is_executable(&path) {
+                Ok(Some(path))
+            } else {
+                Err(fail!(
+                    "{variable}={} is not an executable file: point it at your {name}, or unset it",
+                    path.display()
+                ))
+            }
+        }
+        None => Ok(which(name)),
+    }
+}
+
+/// Chromium, ChromeDriver and Mesa's lavapipe from Debian's apt (`CHROMIUM`
+/// and `CHROMEDRIVER` name ones installed by hand instead).
 fn system_packages() -> Result<Browser> {
+    let chromium = browser_tool("CHROMIUM", "chromium")?;
+    let chromedriver = browser_tool("CHROMEDRIVER", "chromedriver")?;
+    let (has_chromium, has_driver) = (chromium.is_some(), chromedriver.is_some());
     let wanted = [
         SystemPackage {
             label: "chromium",
             apt: "chromium",
-            present: || which("chromium").is_some(),
+            present: has_chromium,
         },
         SystemPackage {
             label: "chromedriver",
             apt: "chromium-driver",
-            present: || which("chromedriver").is_some(),
+            present: has_driver,
         },
         SystemPackage {
             label: "lavapipe (Mesa's Vulkan on the CPU)",
             apt: "mesa-vulkan-drivers",
-            present: lavapipe_installed,
+            present: lavapipe_installed(),
         },
     ];
     let mut missing = Vec::new();
     for package in wanted {
-        if (package.present)() {
+        if package.present {
             done_already(package.label)?;
         } else {
             missing.push((package.label, package.apt));
@@ -227,9 +250,12 @@ fn system_packages() -> Result<Browser> {
         }
         println!("  apt took {}", human(t.elapsed()));
     }
-    let chromium = which("chromium").ok_or_else(|| fail!("chromium is not on PATH after apt"))?;
-    let chromedriver =
-        which("chromedriver").ok_or_else(|| fail!("chromedriver is not on PATH after apt"))?;
+    let chromium = chromium
+        .or_else(|| which("chromium"))
+        .ok_or_else(|| fail!("chromium is not on PATH after apt"))?;
+    let chromedriver = chromedriver
+        .or_else(|| which("chromedriver"))
+        .ok_or_else(|| fail!("chromedriver is not on PATH after apt"))?;
     if !lavapipe_installed() {
         return Err(fail!(
             "mesa-vulkan-drivers is installed but no {LAVAPIPE_ICD_DIR}/lvp_icd*.json exists"
@@ -245,7 +271,10 @@ fn system_packages() -> Result<Browser> {
 fn apt_install(packages: &[&str]) -> Result<()> {
     let Some(apt) = which("apt-get") else {
         return Err(fail!(
-            "apt-get not found: install {} with your system's package manager",
+            "apt-get not found (setup installs system packages on Debian and Ubuntu): install \
+             {} (Debian's names) with your system's package manager; CHROMIUM=<path> and \
+             CHROMEDRIVER=<path> point at a Chromium and a matching ChromeDriver installed \
+             elsewhere, or `cargo xtask test --skip-browser` runs what needs neither",
             packages.join(", ")
         ));
     };

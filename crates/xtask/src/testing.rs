@@ -4,14 +4,16 @@
 //! 1. `fmt`    — `cargo fmt --all -- --check`
 //! 2. `clippy` — clippy on the whole workspace (native, all targets) and on
 //!    the page's crates for wasm32, warnings denied
-//! 3. `unit`   — native `cargo test` (unit tests, gradient checks, training;
+//! 3. `doc`    — `cargo doc --workspace --no-deps`, rustdoc's warnings
+//!    (broken or ambiguous links) denied
+//! 4. `unit`   — native `cargo test` (unit tests, gradient checks, training;
 //!    the GPU backend's tests on Mesa's lavapipe, required once setup has
 //!    installed it)
-//! 4. `wasm`   — the playground crate's tests, the engine's model-loader and
+//! 5. `wasm`   — the playground crate's tests, the engine's model-loader and
 //!    SIMD128-vs-scalar kernel tests and the GPU backend's kernel and training checks (on
 //!    SwiftShader's WebGPU) for wasm32, in headless Chromium through
 //!    `wasm-bindgen-test-runner`
-//! 5. `e2e`    — `trunk build --release`, then the `playnet-e2e` browser tests
+//! 6. `e2e`    — `trunk build --release`, then the `playnet-e2e` browser tests
 //!    against `dist/`
 
 use std::io::{BufRead, BufReader};
@@ -26,15 +28,17 @@ use crate::web::trunk_build;
 pub enum Stage {
     Fmt,
     Clippy,
+    Doc,
     Unit,
     Wasm,
     E2e,
 }
 
 impl Stage {
-    pub const ALL: [Stage; 5] = [
+    pub const ALL: [Stage; 6] = [
         Stage::Fmt,
         Stage::Clippy,
+        Stage::Doc,
         Stage::Unit,
         Stage::Wasm,
         Stage::E2e,
@@ -44,6 +48,7 @@ impl Stage {
         match self {
             Stage::Fmt => "fmt",
             Stage::Clippy => "clippy",
+            Stage::Doc => "doc",
             Stage::Unit => "unit",
             Stage::Wasm => "wasm",
             Stage::E2e => "e2e",
@@ -54,6 +59,7 @@ impl Stage {
         match self {
             Stage::Fmt => "formatting (cargo fmt --check)",
             Stage::Clippy => "lints (clippy, native and wasm32, -D warnings)",
+            Stage::Doc => "API docs (cargo doc, -D warnings)",
             Stage::Unit => "native tests (cargo test)",
             Stage::Wasm => "wasm tests in headless Chromium (wasm-bindgen-test-runner)",
             Stage::E2e => "page build + end-to-end browser tests (trunk, playnet-e2e)",
@@ -226,6 +232,9 @@ fn run_stage(stage: Stage, browser: Option<&Browser>, tally: &mut Tally) -> Resu
                 "warnings",
             ]))
         }
+        Stage::Doc => run(cargo()
+            .args(["doc", "--workspace", "--no-deps"])
+            .env("RUSTDOCFLAGS", "-D warnings")),
         Stage::Unit => {
             let mut cmd = cargo();
             cmd.args(["test", "--workspace", "--exclude", "playnet-e2e"]);

@@ -9,7 +9,7 @@ use playnet_playground::{PlaygroundConfig, Session};
 use crate::Flags;
 use crate::util::{Error, Result, fail};
 
-const HELP: &str = "\
+pub const HELP: &str = "\
 usage: cargo xtask train [options]
 
 Trains a playground network natively and prints progress; the last line of
@@ -40,10 +40,6 @@ options (defaults are TensorFlow Playground's):
 
 /// Parses the flags, trains, prints.
 pub fn run(args: &[String]) -> Result<()> {
-    if args.iter().any(|a| a == "--help" || a == "-h") {
-        println!("{HELP}");
-        return Ok(());
-    }
     let (config, epochs, every) = parse(args)?;
     let mut session =
         Session::new(playnet_engine::Cpu, config).map_err(|e| Error::Usage(e.to_string()))?;
@@ -98,8 +94,13 @@ fn parse(args: &[String]) -> Result<(PlaygroundConfig, u64, Option<u64>)> {
         config.features = parse_list(&v).map_err(|e| usage(&e))?;
     }
     if let Some(v) = flags.value("--layers")? {
-        config.network_shape = if v == "none" || v.is_empty() {
+        config.network_shape = if v.trim().eq_ignore_ascii_case("none") {
             Vec::new()
+        } else if v.trim().is_empty() {
+            return Err(Error::Usage(
+                "--layers wants hidden layer widths such as 8,8, or `none` for no hidden layer"
+                    .into(),
+            ));
         } else {
             v.split(',')
                 .map(|w| number::<usize>("--layers", w.trim()))
@@ -142,20 +143,10 @@ fn parse(args: &[String]) -> Result<(PlaygroundConfig, u64, Option<u64>)> {
     if let Some(v) = flags.value("--seed")? {
         config.seed = number("--seed", &v)?;
     }
-    config.init_zero = flags.switch("--init-zero");
-    let epochs = flags
-        .value("--epochs")?
-        .map(|v| number("--epochs", &v))
-        .transpose()?
-        .unwrap_or(100);
-    let every = flags
-        .value("--every")?
-        .map(|v| number::<u64>("--every", &v))
-        .transpose()?;
+    config.init_zero = flags.switch("--init-zero")?;
+    let epochs = flags.count("--epochs")?.unwrap_or(100);
+    let every = flags.count("--every")?;
     flags.finish()?;
-    if every == Some(0) {
-        return Err(Error::Usage("--every must be at least 1".into()));
-    }
     config.validate().map_err(|e| usage(&e))?;
     Ok((config, epochs, every))
 }
@@ -192,6 +183,20 @@ mod tests {
     }
 
     #[test]
+    fn no_hidden_layers_is_spelled_none() {
+        for spelling in ["none", "None"] {
+            let (c, _, _) = parse(&["--layers".to_string(), spelling.to_string()]).unwrap();
+            assert!(c.network_shape.is_empty());
+        }
+        for empty in ["", " "] {
+            match parse(&["--layers".to_string(), empty.to_string()]) {
+                Err(Error::Usage(msg)) => assert!(msg.contains("`none`"), "{msg}"),
+                other => panic!("--layers {empty:?}: {:?}", other.map(|r| r.1)),
+            }
+        }
+    }
+
+    #[test]
     fn bad_flags_are_usage_errors_with_the_reason() {
         for (bad, needle) in [
             ("--dataset moon", "moon"),
@@ -206,6 +211,10 @@ mod tests {
             ("--dataset spiral3 --loss squared", "softmax"),
             ("--frobnicate", "unknown argument"),
             ("--epochs", "needs a value"),
+            ("--epochs 0", "--epochs wants a whole number of at least 1"),
+            ("--every 0", "--every wants a whole number of at least 1"),
+            ("--epochs 10 --epochs 20", "more than once"),
+            ("--init-zero --init-zero", "more than once"),
         ] {
             match parse(&args(bad)) {
                 Err(Error::Usage(msg)) => assert!(msg.contains(needle), "{bad}: {msg}"),

@@ -8,12 +8,12 @@ use std::time::Instant;
 
 use playnet_data::Mnist;
 use playnet_engine::{Cpu, ready};
-use playnet_mnist::{Lab, PRESETS, Setup, preset};
+use playnet_mnist::{Lab, PRESETS, Preset, Setup, preset};
 
 use crate::Flags;
 use crate::util::{Error, Result, fail};
 
-fn help() -> String {
+pub fn help() -> String {
     format!(
         "\
 usage: cargo xtask train-mnist --preset NAME [options]
@@ -38,12 +38,19 @@ options:
     )
 }
 
-/// Parses the flags, trains, prints.
-pub fn run(args: &[String]) -> Result<()> {
-    if args.iter().any(|a| a == "--help" || a == "-h") {
-        println!("{}", help());
-        return Ok(());
-    }
+/// What the flags ask for.
+#[derive(Debug)]
+struct Options {
+    preset: Preset,
+    setup: Setup,
+    steps: u64,
+    seed: u64,
+    every: u64,
+    scalar: bool,
+    data: PathBuf,
+}
+
+fn parse(args: &[String]) -> Result<Options> {
     let mut flags = Flags::new("train-mnist", args);
     let id = flags.value("--preset")?.ok_or_else(|| {
         Error::Usage(format!(
@@ -57,20 +64,15 @@ pub fn run(args: &[String]) -> Result<()> {
             PRESETS.join(", ")
         ))
     })?;
-    let number = |value: Option<String>, name: &str| -> Result<Option<u64>> {
-        value
-            .map(|v| {
-                v.parse::<u64>()
-                    .map_err(|_| Error::Usage(format!("{name} wants a whole number, got `{v}`")))
-            })
-            .transpose()
+    let steps = flags.count("--steps")?.unwrap_or(preset.steps.into());
+    let seed = match flags.value("--seed")? {
+        Some(v) => v
+            .parse::<u64>()
+            .map_err(|_| Error::Usage(format!("--seed wants a whole number, got `{v}`")))?,
+        None => 1,
     };
-    let steps = number(flags.value("--steps")?, "--steps")?.unwrap_or(preset.steps.into());
-    let seed = number(flags.value("--seed")?, "--seed")?.unwrap_or(1);
-    let every = number(flags.value("--every")?, "--every")?
-        .unwrap_or((steps / 10).max(1))
-        .max(1);
-    let scalar = flags.switch("--scalar");
+    let every = flags.count("--every")?.unwrap_or((steps / 10).max(1));
+    let scalar = flags.switch("--scalar")?;
     let mut setup = Setup::from(&preset);
     if let Some(name) = flags.value("--init")? {
         setup.network.init = serde_json::from_value(serde_json::Value::String(name.clone()))
@@ -80,11 +82,33 @@ pub fn run(args: &[String]) -> Result<()> {
                 ))
             })?;
     }
-    let dir = flags
+    let data = flags
         .value("--data")?
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../assets/mnist"));
     flags.finish()?;
+    Ok(Options {
+        preset,
+        setup,
+        steps,
+        seed,
+        every,
+        scalar,
+        data,
+    })
+}
+
+/// Parses the flags, trains, prints.
+pub fn run(args: &[String]) -> Result<()> {
+    let Options {
+        preset,
+        setup,
+        steps,
+        seed,
+        every,
+        scalar,
+        data: dir,
+    } = parse(args)?;
     playnet_engine::kernels::set_simd_enabled(!scalar);
 
     let loaded = Instant::now();
@@ -154,4 +178,41 @@ pub fn run(args: &[String]) -> Result<()> {
 /// `x` to 4 decimals, so the JSON shows 0.992 rather than 0.9919999837875366.
 fn round4(x: f32) -> f64 {
     (f64::from(x) * 1e4).round() / 1e4
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn counts_default_to_the_lecture_and_zero_is_refused() {
+        let o = parse(&args("--preset conv")).unwrap();
+        assert_eq!((o.steps, o.every, o.seed), (10_000, 1000, 1));
+        let o = parse(&args("--preset softmax --steps 5 --seed 0")).unwrap();
+        assert_eq!((o.steps, o.every, o.seed), (5, 1, 0));
+        for (bad, needle) in [
+            (
+                "--preset softmax --steps 0",
+                "--steps wants a whole number of at least 1",
+            ),
+            (
+                "--preset softmax --every 0",
+                "--every wants a whole number of at least 1",
+            ),
+            ("--preset softmax --steps 5 --steps 6", "more than once"),
+            ("--preset softmax --scalar --scalar", "more than once"),
+            ("--steps 5", "--preset is required"),
+            ("--preset lenet", "unknown preset `lenet`"),
+            ("--preset softmax --init magic", "unknown initialiser"),
+        ] {
+            match parse(&args(bad)) {
+                Err(Error::Usage(msg)) => assert!(msg.contains(needle), "{bad}: {msg}"),
+                other => panic!("{bad}: expected a usage error, got {other:?}"),
+            }
+        }
+    }
 }

@@ -1,5 +1,6 @@
 //! One module per top-level page.
 
+pub mod about;
 pub mod mnist;
 pub mod playground;
 pub mod upcoming;

@@ -23,7 +23,7 @@ fn plan(route: Route) -> &'static str {
             "Start a drawing and let a recurrent model of pen strokes finish it, several \
              candidates at once, with a temperature knob for how adventurous it is."
         }
-        Route::Playground => "",
+        Route::Playground | Route::About => "",
     }
 }
 

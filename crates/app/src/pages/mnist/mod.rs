@@ -64,6 +64,15 @@ fn lab_controller(link: LinkOptions) -> Rc<Controller> {
     controller
 }
 
+/// The backend of the lab already running (its short name and why it was
+/// chosen), if it has been opened.
+pub fn running_backend() -> Option<(RwSignal<String>, RwSignal<String>)> {
+    LAB.with_borrow(|lab| {
+        lab.as_ref()
+            .map(|(_, c)| (c.ui.backend, c.ui.backend_detail))
+    })
+}
+
 /// The MNIST lab page.
 #[component]
 pub fn MnistLab() -> impl IntoView {

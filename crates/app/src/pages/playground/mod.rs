@@ -76,6 +76,11 @@ pub fn Playground() -> impl IntoView {
         hidden: RwSignal::new(Default::default()),
         notes: RwSignal::new(notes),
     };
+    // An embed's `hideText` hides the nav's About link too.
+    if let Some(chrome) = use_context::<crate::app::Chrome>() {
+        chrome.hide_text.set(page.base.with_value(|s| s.hide_text));
+        on_cleanup(move || chrome.hide_text.set(false));
+    }
     page.base.with_value(|s| {
         page.hide_text.set(s.hide_text);
         page.hidden.set(s.hidden.clone());
