@@ -389,6 +389,26 @@ mod tests {
         assert_eq!(help(None), USAGE);
     }
 
+    /// Cargo.toml's licence has its texts in the tree, and NOTICE credits
+    /// every folder of shipped assets.
+    #[test]
+    fn the_licence_files_are_there() {
+        let root = util::workspace_root();
+        let read = |name: &str| {
+            std::fs::read_to_string(root.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+        };
+        assert!(read("Cargo.toml").contains("license = \"MIT OR Apache-2.0\""));
+        assert!(read("LICENSE-MIT").contains("Permission is hereby granted, free of charge"));
+        assert!(read("LICENSE-APACHE").contains("Apache License\n"));
+        let notice = read("NOTICE");
+        for entry in std::fs::read_dir(root.join("assets")).unwrap().flatten() {
+            if entry.path().is_dir() {
+                let folder = format!("assets/{}/", entry.file_name().to_string_lossy());
+                assert!(notice.contains(&folder), "NOTICE does not credit {folder}");
+            }
+        }
+    }
+
     #[test]
     fn parses_stage_lists() {
         assert_eq!(
