@@ -153,6 +153,44 @@ fn activations_and_ln() {
 }
 
 #[test]
+fn relu6_on_both_sides_of_its_ceiling() {
+    // Inputs from −7.5 to 7.5, none within H of 0 or 6.
+    let wide: Vec<f32> = random(12, 31).iter().map(|v| v * 5.0).collect();
+    assert!(wide.iter().any(|&v| v > 6.0) && wide.iter().any(|&v| (0.0..6.0).contains(&v)));
+    assert!(wide.iter().all(|&v| (v.abs() - 6.0).abs() > 2.0 * H));
+    check("relu6", &[(wide, vec![3, 4])], |g, v| {
+        let a = g.activation(v[0], Activation::Relu6);
+        g.mul(a, a).unwrap()
+    });
+}
+
+#[test]
+fn exp_and_clamp() {
+    check("exp", &[input(&[2, 5], 32)], |g, v| {
+        let e = g.exp(v[0]);
+        g.mul(e, v[0]).unwrap()
+    });
+    // Bounds inside the inputs' range (±0.2…1.5) and away from every input,
+    // so that both the clamped and the passing elements are checked.
+    let (lo, hi) = (-0.9, 0.7);
+    let x = input(&[3, 5], 33);
+    assert!(
+        x.0.iter()
+            .all(|&v| (v - lo).abs() > 2.0 * H && (v - hi).abs() > 2.0 * H)
+    );
+    assert!(x.0.iter().any(|&v| v < lo) && x.0.iter().any(|&v| v > hi));
+    check("clamp", &[x], |g, v| {
+        let c = g.clamp(v[0], lo, hi).unwrap();
+        g.mul(c, v[0]).unwrap()
+    });
+    let mut g = Graph::new(Cpu);
+    let x = g.constant(1.0, [2]);
+    assert!(g.clamp(x, 1.0, 0.0).is_err());
+    assert!(g.clamp(x, f32::NAN, 1.0).is_err());
+    assert!(g.clamp(x, f32::NEG_INFINITY, f32::INFINITY).is_ok());
+}
+
+#[test]
 fn softmax_and_log_softmax() {
     let weigh = |g: &mut Graph<Cpu>, x: Var| {
         let w = g.input(&Tensor::from_slice(&Cpu, &random(12, 98), [3, 4]).unwrap());
@@ -277,6 +315,52 @@ fn max_pool_routes_to_the_maximum() {
             },
         );
     }
+}
+
+#[test]
+fn average_pools() {
+    use crate::{Padding, Window};
+    // Stride 2 over an odd size: TensorFlow's SAME pads at the bottom/right
+    // only, and those windows average fewer taps.
+    for (kernel, stride, padding) in [
+        (3, 2, Padding::Same),
+        (2, 2, Padding::Same),
+        (3, 1, Padding::Valid),
+    ] {
+        let window = Window::new([2, 5, 5, 3], kernel, stride, padding).unwrap();
+        check(
+            &format!("avg_pool k{kernel} s{stride} {padding:?}"),
+            &[input(&[2, 5, 5, 3], 40)],
+            |g, v| {
+                let y = g.avg_pool(v[0], &window).unwrap();
+                weigh(g, y, 41)
+            },
+        );
+    }
+    check("global_avg_pool", &[input(&[2, 3, 4, 5], 42)], |g, v| {
+        let y = g.global_avg_pool(v[0]).unwrap();
+        weigh(g, y, 43)
+    });
+}
+
+#[test]
+fn average_pools_are_means_of_the_taps_inside() {
+    use crate::{Padding, Window};
+    // One 3×3 channel, 0…8: a 2×2 stride-2 SAME pool has windows of 4, 2,
+    // 2 and 1 pixels.
+    let x: Vec<f32> = (0..9).map(|v| v as f32).collect();
+    let mut g = Graph::new(Cpu);
+    let v = g.input(&Tensor::from_slice(&Cpu, &x, [1, 3, 3, 1]).unwrap());
+    let window = Window::new([1, 3, 3, 1], 2, 2, Padding::Same).unwrap();
+    let y = g.avg_pool(v, &window).unwrap();
+    assert_eq!(g.shape(y).dims(), [1, 2, 2, 1]);
+    let y = ready(g.tensor(y).to_vec(&Cpu)).unwrap().unwrap();
+    assert_eq!(y, [2.0, 3.5, 6.5, 8.0]);
+    let mean = g.global_avg_pool(v).unwrap();
+    assert_eq!(g.shape(mean).dims(), [1, 1]);
+    assert_eq!(ready(g.tensor(mean).to_vec(&Cpu)).unwrap().unwrap(), [4.0]);
+    let flat = g.reshape(v, [9]).unwrap();
+    assert!(g.global_avg_pool(flat).is_err());
 }
 
 #[test]
