@@ -462,6 +462,79 @@ pub async fn average_pools_and_their_gradients_follow_the_cpu(gpu: &Gpu) {
     }
 }
 
+/// Three LSTM steps and a mixture-density loss on `backend`: the final
+/// `(h, c)`, the loss, and the loss's gradients with respect to the input
+/// kernels (through every step).
+async fn sequence_loss<B: Backend>(backend: &B) -> Vec<Vec<f32>> {
+    use playnet_engine::lstm::{FORGET_BIAS, Lstm};
+    use playnet_engine::mdn::{MixtureVars, StrokeTargets, negative_log_likelihood};
+    let (inputs, hidden, batch, m) = (5, 6, 2, 3);
+    let r = |seed, len| values(&mut rng(seed), len, -0.5, 0.5);
+    let lstm = Lstm::from_packed(
+        backend,
+        inputs,
+        hidden,
+        &r(50, inputs * 4 * hidden),
+        &r(51, hidden * 4 * hidden),
+        &r(52, 4 * hidden),
+        FORGET_BIAS,
+    )
+    .unwrap();
+    let mut g = Graph::new(backend.clone());
+    let vars = lstm.record(&mut g, false);
+    let zeros = Tensor::full(backend, 0.0, [batch, hidden]);
+    let (mut h, mut c) = (g.input(&zeros), g.input(&zeros));
+    for step in 0..3 {
+        let x = g.input(
+            &Tensor::from_slice(backend, &r(60 + step, batch * inputs), [batch, inputs]).unwrap(),
+        );
+        (h, c) = vars.step(&mut g, x, h, c).unwrap();
+    }
+    let mut part = |seed, width| {
+        let w = g.input(
+            &Tensor::from_slice(backend, &r(seed, hidden * width), [hidden, width]).unwrap(),
+        );
+        g.matmul(h, w).unwrap()
+    };
+    let mixture = MixtureVars {
+        pen_logits: part(70, 3),
+        pi_logits: part(71, m),
+        mu_x: part(72, m),
+        mu_y: part(73, m),
+        log_sigma_x: part(74, m),
+        log_sigma_y: part(75, m),
+        rho_raw: part(76, m),
+    };
+    let mut data = |values: &[f32], width: usize| {
+        g.input(&Tensor::from_slice(backend, values, [batch, width]).unwrap())
+    };
+    let targets = StrokeTargets {
+        dx: data(&[0.3, -0.2], 1),
+        dy: data(&[0.1, 0.4], 1),
+        pen: data(&[1.0, 0.0, 0.0, 0.0, 1.0, 0.0], 3),
+        mask: data(&[1.0, 1.0], 1),
+    };
+    let loss = negative_log_likelihood(&mut g, &mixture, &targets).unwrap();
+    let grads = g.backward(loss).unwrap();
+    let mut out = Vec::new();
+    for v in [h, c, loss] {
+        out.push(backend.read(g.value(v)).await.unwrap());
+    }
+    for v in vars.input {
+        out.push(backend.read(grads.get(v).unwrap()).await.unwrap());
+    }
+    out
+}
+
+pub async fn lstm_steps_and_the_mixture_loss_follow_the_cpu(gpu: &Gpu) {
+    let cpu = sequence_loss(&Cpu).await;
+    let on_gpu = sequence_loss(gpu).await;
+    let names = ["h", "c", "loss", "dW_i", "dW_j", "dW_f", "dW_o"];
+    for ((name, g), c) in names.iter().zip(&on_gpu).zip(&cpu) {
+        assert_close(g, c, 1e-5, 1e-4, name);
+    }
+}
+
 pub async fn max_pool_and_its_gradient_are_exact_with_ties(gpu: &Gpu) {
     let mut r = rng(11);
     for w in windows() {
