@@ -12,12 +12,15 @@
 override LN_FLOOR: f32;
 override RSQRT_FLOOR: f32;
 override LEAKY_RELU_SLOPE: f32;
+override RELU6_CEILING: f32;
+override EXP_CEILING: f32;
 
 // From activation.rs.
 const SQRT_2_OVER_PI: f32 = 0.7978846;
 const GELU_CUBIC: f32 = 0.044715;
 
-// Op codes: the engine's `Activation` in declaration order, then ln and rsqrt.
+// Op codes: the engine's `Activation` in declaration order up to sine, then
+// ln and rsqrt, then what came later (`unary_code` in backend.rs).
 const LINEAR: u32 = 0u;
 const RELU: u32 = 1u;
 const LEAKY_RELU: u32 = 2u;
@@ -29,6 +32,10 @@ const SWISH: u32 = 7u;
 const SINE: u32 = 8u;
 const LN: u32 = 9u;
 const RSQRT: u32 = 10u;
+const RELU6: u32 = 11u;
+const EXP: u32 = 12u;
+// Needs its bounds, which only the elementwise kernels have (elementwise.wgsl).
+const CLAMP: u32 = 13u;
 
 // tanh saturates to ±1 in f32 beyond |x| = 9.01; clamping keeps
 // implementations that compute it from exponentials away from inf/inf.
@@ -93,6 +100,8 @@ fn apply(op: u32, v: f32) -> f32 {
         case SWISH: { return v * sigmoid(v); }
         case SINE: { return sine_quadrant(v, 0u); }
         case LN: { return log(max(v, LN_FLOOR)); }
+        case RELU6: { return clamp(v, 0.0, RELU6_CEILING); }
+        case EXP: { return exp(min(v, EXP_CEILING)); }
         case RSQRT, default: { return 1.0 / sqrt(max(v, RSQRT_FLOOR)); }
     }
 }
@@ -118,6 +127,8 @@ fn backward(op: u32, xv: f32, yv: f32, g: f32) -> f32 {
         }
         case SINE: { return g * sine_quadrant(xv, 1u); }
         case LN: { return select(0.0, g / xv, xv > LN_FLOOR); }
+        case RELU6: { return select(0.0, g, xv > 0.0 && xv < RELU6_CEILING); }
+        case EXP: { return select(0.0, g * yv, xv < EXP_CEILING); }
         case RSQRT, default: { return select(0.0, -0.5 * g * yv * yv * yv, xv > RSQRT_FLOOR); }
     }
 }

@@ -1,5 +1,5 @@
 // One thread per element: fill, scale, the activations and their derivatives,
-// ln and rsqrt, dropout masks. The formulas (`apply`, `backward`) are in
+// ln, rsqrt, exp and clamp, dropout masks. The formulas (`apply`, `backward`) are in
 // activation.wgsl, which is prepended to this file when it is compiled.
 //
 // Launched as a grid of 256-thread workgroups folded into 2-D, so that more
@@ -9,9 +9,10 @@ struct Params {
     len: u32,
     // unary: the op code (see activation.wgsl); dropout: the seed's low bits.
     op: u32,
-    // fill: the value; scale: the factor; dropout: the kept value (1/keep).
+    // fill: the value; scale: the factor; dropout: the kept value (1/keep);
+    // clamp: the lower bound.
     value: f32,
-    // dropout: the keep probability.
+    // dropout: the keep probability; clamp: the upper bound.
     keep: f32,
     // dropout: the seed's high bits.
     seed_hi: u32,
@@ -50,7 +51,13 @@ fn scale(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups)
 fn unary(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
     let i = flat_index(gid, groups);
     if (i < p.len) {
-        out[i] = apply(p.op, x[i]);
+        if (p.op == CLAMP) {
+            // Comparisons, as on the CPU, so that a NaN stays NaN.
+            let v = x[i];
+            out[i] = select(select(v, p.keep, v > p.keep), p.value, v < p.value);
+        } else {
+            out[i] = apply(p.op, x[i]);
+        }
     }
 }
 
@@ -61,7 +68,11 @@ fn unary_backward(
 ) {
     let i = flat_index(gid, groups);
     if (i < p.len) {
-        out[i] = backward(p.op, x[i], y[i], grad[i]);
+        if (p.op == CLAMP) {
+            out[i] = select(0.0, grad[i], x[i] >= p.value && x[i] <= p.keep);
+        } else {
+            out[i] = backward(p.op, x[i], y[i], grad[i]);
+        }
     }
 }
 

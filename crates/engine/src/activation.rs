@@ -17,6 +17,8 @@ use crate::kernels::tanh::tanh;
 
 /// Slope of leaky ReLU for negative inputs.
 pub const LEAKY_RELU_SLOPE: f32 = 0.01;
+/// Where ReLU6 stops rising.
+pub const RELU6_CEILING: f32 = 6.0;
 const SQRT_2_OVER_PI: f32 = 0.797_884_6;
 const GELU_CUBIC: f32 = 0.044_715;
 
@@ -42,11 +44,14 @@ pub enum Activation {
     Swish,
     /// `sin(x)`.
     Sine,
+    /// `min(max(0, x), 6)`: MobileNet's and EfficientNet-Lite's ReLU, bounded
+    /// so that it quantises well.
+    Relu6,
 }
 
 impl Activation {
     /// Every activation, in menu order.
-    pub const ALL: [Activation; 9] = [
+    pub const ALL: [Activation; 10] = [
         Activation::Relu,
         Activation::Tanh,
         Activation::Sigmoid,
@@ -56,6 +61,7 @@ impl Activation {
         Activation::Gelu,
         Activation::Swish,
         Activation::Sine,
+        Activation::Relu6,
     ];
 
     /// The name used in configs, URLs and on the command line.
@@ -70,6 +76,7 @@ impl Activation {
             Activation::Gelu => "gelu",
             Activation::Swish => "swish",
             Activation::Sine => "sine",
+            Activation::Relu6 => "relu6",
         }
     }
 
@@ -101,6 +108,7 @@ impl Activation {
             }
             Activation::Swish => x * sigmoid(x),
             Activation::Sine => libm::sinf(x),
+            Activation::Relu6 => x.clamp(0.0, RELU6_CEILING),
         }
     }
 
@@ -116,7 +124,8 @@ impl Activation {
             | Activation::LeakyRelu
             | Activation::Tanh
             | Activation::Sigmoid
-            | Activation::Elu => true,
+            | Activation::Elu
+            | Activation::Relu6 => true,
             Activation::Gelu | Activation::Swish | Activation::Sine => false,
         }
     }
@@ -161,6 +170,14 @@ impl Activation {
                 s + x * s * (1.0 - s)
             }
             Activation::Sine => libm::cosf(x),
+            // As ReLU's: 0 at the kinks (0 and 6).
+            Activation::Relu6 => {
+                if x > 0.0 && x < RELU6_CEILING {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
         }
     }
 }

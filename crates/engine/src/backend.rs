@@ -26,7 +26,18 @@ pub enum UnaryOp {
     Ln,
     /// `1/√x`, with the input clamped below at [`RSQRT_FLOOR`] (batch norm's scale).
     Rsqrt,
+    /// `eˣ`, with the input clamped above at [`EXP_CEILING`] so that the
+    /// result stays finite (a mixture density's standard deviations and
+    /// weights are exponentials of a network's outputs).
+    Exp,
+    /// `x` limited to `[lo, hi]`; the gradient passes where `lo ≤ x ≤ hi`
+    /// (as TensorFlow's `clip_by_value`).
+    Clamp { lo: f32, hi: f32 },
 }
+
+/// Largest input [`UnaryOp::Exp`] takes the exponential of (`e⁸⁸` ≈ 1.65e38,
+/// just below `f32::MAX`).
+pub const EXP_CEILING: f32 = 88.0;
 
 /// Smallest input [`UnaryOp::Rsqrt`] takes the root of.
 pub const RSQRT_FLOOR: f32 = 1e-12;

@@ -7,7 +7,9 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use crate::backend::{Backend, BinaryOp, LN_FLOOR, MatMul, RSQRT_FLOOR, UnaryOp, dropout_keeps};
+use crate::backend::{
+    Backend, BinaryOp, EXP_CEILING, LN_FLOOR, MatMul, RSQRT_FLOOR, UnaryOp, dropout_keeps,
+};
 use crate::optim::{UpdateStep, update_element_corrected};
 use crate::window::Window;
 use crate::{Activation, EngineError, Shape, kernels};
@@ -130,6 +132,20 @@ impl Backend for Cpu {
             UnaryOp::Activation(act) => x.iter().map(|&v| act.apply(v)).collect(),
             UnaryOp::Ln => x.iter().map(|&v| libm::logf(v.max(LN_FLOOR))).collect(),
             UnaryOp::Rsqrt => x.iter().map(|&v| 1.0 / v.max(RSQRT_FLOOR).sqrt()).collect(),
+            UnaryOp::Exp => x.iter().map(|&v| libm::expf(v.min(EXP_CEILING))).collect(),
+            // Comparisons, so that a NaN stays NaN (as on the GPU).
+            UnaryOp::Clamp { lo, hi } => x
+                .iter()
+                .map(|&v| {
+                    if v < lo {
+                        lo
+                    } else if v > hi {
+                        hi
+                    } else {
+                        v
+                    }
+                })
+                .collect(),
         })
     }
 
@@ -156,6 +172,12 @@ impl Backend for Cpu {
                         0.0
                     }
                 })
+                .collect(),
+            UnaryOp::Exp => triples
+                .map(|((&x, &y), &g)| if x < EXP_CEILING { g * y } else { 0.0 })
+                .collect(),
+            UnaryOp::Clamp { lo, hi } => triples
+                .map(|((&x, _), &g)| if x >= lo && x <= hi { g } else { 0.0 })
                 .collect(),
         })
     }
@@ -434,6 +456,25 @@ fn source_index(mut i: usize, shape: &Shape, strides: &[usize]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exp_stays_finite_and_clamp_keeps_nan() {
+        let x = Cpu.upload(&[0.0, 1.0, 88.0, 1000.0, f32::NEG_INFINITY]);
+        let y = Cpu.unary(UnaryOp::Exp, &x);
+        assert_eq!(y[..2], [1.0, std::f32::consts::E]);
+        assert_eq!(y[2], y[3]);
+        assert!(y[3].is_finite() && y[4] == 0.0);
+        let g = Cpu.unary_backward(UnaryOp::Exp, &x, &y, &Cpu.fill(5, 1.0));
+        assert_eq!(g[..], [1.0, std::f32::consts::E, 0.0, 0.0, 0.0]);
+
+        let clamp = UnaryOp::Clamp { lo: -1.0, hi: 2.0 };
+        let x = Cpu.upload(&[-5.0, -1.0, 0.5, 2.0, 9.0, f32::NAN]);
+        let y = Cpu.unary(clamp, &x);
+        assert_eq!(y[..5], [-1.0, -1.0, 0.5, 2.0, 2.0]);
+        assert!(y[5].is_nan());
+        let g = Cpu.unary_backward(clamp, &x, &y, &Cpu.fill(6, 3.0));
+        assert_eq!(g[..], [0.0, 3.0, 3.0, 3.0, 0.0, 0.0]);
+    }
     use crate::backend::ready;
 
     fn buf(v: &[f32]) -> CpuBuffer {

@@ -153,6 +153,44 @@ fn activations_and_ln() {
 }
 
 #[test]
+fn relu6_on_both_sides_of_its_ceiling() {
+    // Inputs from −7.5 to 7.5, none within H of 0 or 6.
+    let wide: Vec<f32> = random(12, 31).iter().map(|v| v * 5.0).collect();
+    assert!(wide.iter().any(|&v| v > 6.0) && wide.iter().any(|&v| (0.0..6.0).contains(&v)));
+    assert!(wide.iter().all(|&v| (v.abs() - 6.0).abs() > 2.0 * H));
+    check("relu6", &[(wide, vec![3, 4])], |g, v| {
+        let a = g.activation(v[0], Activation::Relu6);
+        g.mul(a, a).unwrap()
+    });
+}
+
+#[test]
+fn exp_and_clamp() {
+    check("exp", &[input(&[2, 5], 32)], |g, v| {
+        let e = g.exp(v[0]);
+        g.mul(e, v[0]).unwrap()
+    });
+    // Bounds inside the inputs' range (±0.2…1.5) and away from every input,
+    // so that both the clamped and the passing elements are checked.
+    let (lo, hi) = (-0.9, 0.7);
+    let x = input(&[3, 5], 33);
+    assert!(
+        x.0.iter()
+            .all(|&v| (v - lo).abs() > 2.0 * H && (v - hi).abs() > 2.0 * H)
+    );
+    assert!(x.0.iter().any(|&v| v < lo) && x.0.iter().any(|&v| v > hi));
+    check("clamp", &[x], |g, v| {
+        let c = g.clamp(v[0], lo, hi).unwrap();
+        g.mul(c, v[0]).unwrap()
+    });
+    let mut g = Graph::new(Cpu);
+    let x = g.constant(1.0, [2]);
+    assert!(g.clamp(x, 1.0, 0.0).is_err());
+    assert!(g.clamp(x, f32::NAN, 1.0).is_err());
+    assert!(g.clamp(x, f32::NEG_INFINITY, f32::INFINITY).is_ok());
+}
+
+#[test]
 fn softmax_and_log_softmax() {
     let weigh = |g: &mut Graph<Cpu>, x: Var| {
         let w = g.input(&Tensor::from_slice(&Cpu, &random(12, 98), [3, 4]).unwrap());
@@ -277,6 +315,52 @@ fn max_pool_routes_to_the_maximum() {
             },
         );
     }
+}
+
+#[test]
+fn average_pools() {
+    use crate::{Padding, Window};
+    // Stride 2 over an odd size: TensorFlow's SAME pads at the bottom/right
+    // only, and those windows average fewer taps.
+    for (kernel, stride, padding) in [
+        (3, 2, Padding::Same),
+        (2, 2, Padding::Same),
+        (3, 1, Padding::Valid),
+    ] {
+        let window = Window::new([2, 5, 5, 3], kernel, stride, padding).unwrap();
+        check(
+            &format!("avg_pool k{kernel} s{stride} {padding:?}"),
+            &[input(&[2, 5, 5, 3], 40)],
+            |g, v| {
+                let y = g.avg_pool(v[0], &window).unwrap();
+                weigh(g, y, 41)
+            },
+        );
+    }
+    check("global_avg_pool", &[input(&[2, 3, 4, 5], 42)], |g, v| {
+        let y = g.global_avg_pool(v[0]).unwrap();
+        weigh(g, y, 43)
+    });
+}
+
+#[test]
+fn average_pools_are_means_of_the_taps_inside() {
+    use crate::{Padding, Window};
+    // One 3×3 channel, 0…8: a 2×2 stride-2 SAME pool has windows of 4, 2,
+    // 2 and 1 pixels.
+    let x: Vec<f32> = (0..9).map(|v| v as f32).collect();
+    let mut g = Graph::new(Cpu);
+    let v = g.input(&Tensor::from_slice(&Cpu, &x, [1, 3, 3, 1]).unwrap());
+    let window = Window::new([1, 3, 3, 1], 2, 2, Padding::Same).unwrap();
+    let y = g.avg_pool(v, &window).unwrap();
+    assert_eq!(g.shape(y).dims(), [1, 2, 2, 1]);
+    let y = ready(g.tensor(y).to_vec(&Cpu)).unwrap().unwrap();
+    assert_eq!(y, [2.0, 3.5, 6.5, 8.0]);
+    let mean = g.global_avg_pool(v).unwrap();
+    assert_eq!(g.shape(mean).dims(), [1, 1]);
+    assert_eq!(ready(g.tensor(mean).to_vec(&Cpu)).unwrap().unwrap(), [4.0]);
+    let flat = g.reshape(v, [9]).unwrap();
+    assert!(g.global_avg_pool(flat).is_err());
 }
 
 #[test]
@@ -440,4 +524,129 @@ fn gradients_of_params_come_in_order_and_a_missing_one_is_an_error() {
         .collect();
     assert_eq!(got, [vec![1.0, 2.0], vec![3.0, 4.0]]);
     assert!(grads.of_params(&[a, unused]).is_err());
+}
+
+#[test]
+fn lstm_unrolled_over_three_steps() {
+    use crate::lstm::{FORGET_BIAS, LstmVars};
+    // Inputs 0–2: three steps of x ([2, 3]); then per gate the input kernel
+    // [3, 4], the recurrent kernel [4, 4] and the bias [4]; then h₀ and c₀.
+    let mut inputs: Vec<(Vec<f32>, Vec<usize>)> = (0..3).map(|s| input(&[2, 3], 50 + s)).collect();
+    for gate in 0..4 {
+        inputs.push(input(&[3, 4], 60 + gate));
+        inputs.push(input(&[4, 4], 70 + gate));
+        inputs.push(input(&[4], 80 + gate));
+    }
+    inputs.push(input(&[2, 4], 90));
+    inputs.push(input(&[2, 4], 91));
+    check("lstm", &inputs, |g, v| {
+        let at = |gate: usize, k: usize| v[3 + 3 * gate + k];
+        let vars = LstmVars {
+            input: [0, 1, 2, 3].map(|gate| at(gate, 0)),
+            recurrent: [0, 1, 2, 3].map(|gate| at(gate, 1)),
+            bias: [0, 1, 2, 3].map(|gate| at(gate, 2)),
+            forget_bias: FORGET_BIAS,
+        };
+        let (mut h, mut c) = (v[15], v[16]);
+        for &x in &v[..3] {
+            (h, c) = vars.step(g, x, h, c).unwrap();
+        }
+        let hc = g.mul(h, c).unwrap();
+        weigh(g, hc, 92)
+    });
+}
+
+#[test]
+fn lstm_packed_weights_split_by_gate_and_advance_matches_the_graph() {
+    use crate::lstm::{FORGET_BIAS, Lstm};
+    let (inputs, hidden) = (3, 2);
+    let w_x = random(inputs * 4 * hidden, 93);
+    let w_h = random(hidden * 4 * hidden, 94);
+    let b = random(4 * hidden, 95);
+    let lstm = Lstm::from_packed(&Cpu, inputs, hidden, &w_x, &w_h, &b, FORGET_BIAS).unwrap();
+    // Gate f (the third) of input row 1 is columns 4..6 of that row.
+    let f = lstm.input[2].buffer();
+    assert_eq!(f[2..4], w_x[8 + 4..8 + 6]);
+    assert_eq!(lstm.bias[3].buffer()[..], b[6..8]);
+    assert_eq!(lstm.parameters().len(), 12);
+    // One step by hand, with the packed layout, against `advance`.
+    let x = [0.3, -0.7, 1.1];
+    let state = lstm.zero_state(&Cpu, 1);
+    let next = lstm
+        .advance(
+            &Cpu,
+            &Tensor::from_slice(&Cpu, &x, [1, inputs]).unwrap(),
+            &state,
+        )
+        .unwrap();
+    let sigmoid = |v: f32| 1.0 / (1.0 + (-v).exp());
+    let pre = |col: usize| b[col] + (0..inputs).map(|r| x[r] * w_x[r * 8 + col]).sum::<f32>();
+    for u in 0..hidden {
+        let (i, j, f, o) = (pre(u), pre(2 + u), pre(4 + u), pre(6 + u));
+        let c = sigmoid(i) * j.tanh() + 0.0 * sigmoid(f + FORGET_BIAS);
+        let h = c.tanh() * sigmoid(o);
+        assert!((next.c.buffer()[u] - c).abs() < 1e-6, "c[{u}]");
+        assert!((next.h.buffer()[u] - h).abs() < 1e-6, "h[{u}]");
+    }
+    assert!(Lstm::from_packed(&Cpu, inputs, hidden, &w_x[1..], &w_h, &b, 1.0).is_err());
+}
+
+#[test]
+fn mixture_density_negative_log_likelihood() {
+    use crate::mdn::{MixtureVars, StrokeTargets, negative_log_likelihood};
+    // Batch 2, three components: pen logits, then π, μx, μy, log σx, log σy, ρ.
+    let mut inputs = vec![input(&[2, 3], 100)];
+    for part in 0..6 {
+        inputs.push(input(&[2, 3], 101 + part));
+    }
+    let dx = Tensor::from_slice(&Cpu, &[0.4, -0.6], [2, 1]).unwrap();
+    let dy = Tensor::from_slice(&Cpu, &[-0.2, 0.9], [2, 1]).unwrap();
+    let pen = Tensor::from_slice(&Cpu, &[1.0, 0.0, 0.0, 0.0, 1.0, 0.0], [2, 3]).unwrap();
+    let mask = Tensor::from_slice(&Cpu, &[1.0, 1.0], [2, 1]).unwrap();
+    check("mixture density", &inputs, |g, v| {
+        let m = MixtureVars {
+            pen_logits: v[0],
+            pi_logits: v[1],
+            mu_x: v[2],
+            mu_y: v[3],
+            log_sigma_x: v[4],
+            log_sigma_y: v[5],
+            rho_raw: v[6],
+        };
+        let t = StrokeTargets {
+            dx: g.input(&dx),
+            dy: g.input(&dy),
+            pen: g.input(&pen),
+            mask: g.input(&mask),
+        };
+        negative_log_likelihood(g, &m, &t).unwrap()
+    });
+}
+
+#[test]
+fn mixture_density_loss_is_the_formula() {
+    use crate::mdn::{MixtureVars, StrokeTargets, negative_log_likelihood};
+    // One component, ρ = 0, σ = 1, μ = 0: N(dx, dy) = e^(−(dx²+dy²)/2) / 2π;
+    // two pen states equally likely among three logits of 0.
+    let mut g = Graph::new(Cpu);
+    let zeros = |g: &mut Graph<Cpu>, n: usize| g.constant(0.0, [1, n]);
+    let m = MixtureVars {
+        pen_logits: zeros(&mut g, 3),
+        pi_logits: zeros(&mut g, 1),
+        mu_x: zeros(&mut g, 1),
+        mu_y: zeros(&mut g, 1),
+        log_sigma_x: zeros(&mut g, 1),
+        log_sigma_y: zeros(&mut g, 1),
+        rho_raw: zeros(&mut g, 1),
+    };
+    let t = StrokeTargets {
+        dx: g.constant(0.6, [1, 1]),
+        dy: g.constant(-0.8, [1, 1]),
+        pen: g.input(&Tensor::from_slice(&Cpu, &[0.0, 1.0, 0.0], [1, 3]).unwrap()),
+        mask: g.constant(1.0, [1, 1]),
+    };
+    let loss = negative_log_likelihood(&mut g, &m, &t).unwrap();
+    let got = ready(g.tensor(loss).to_vec(&Cpu)).unwrap().unwrap()[0];
+    let want = 0.5 + std::f32::consts::TAU.ln() + 3.0f32.ln();
+    assert!((got - want).abs() < 1e-5, "{got} vs {want}");
 }

@@ -311,6 +311,22 @@ impl<B: Backend> Graph<B> {
         self.unary(UnaryOp::Rsqrt, x)
     }
 
+    /// `eˣ` elementwise (input clamped above at [`crate::backend::EXP_CEILING`]).
+    pub fn exp(&mut self, x: Var) -> Var {
+        self.unary(UnaryOp::Exp, x)
+    }
+
+    /// `x` limited to `[lo, hi]` elementwise; the gradient passes where
+    /// `lo ≤ x ≤ hi`. A NaN bound, or `lo > hi`, is refused.
+    pub fn clamp(&mut self, x: Var, lo: f32, hi: f32) -> Result<Var, EngineError> {
+        if lo.is_nan() || hi.is_nan() || lo > hi {
+            return Err(EngineError::Config(format!(
+                "clamp needs lo ≤ hi, got [{lo}, {hi}]"
+            )));
+        }
+        Ok(self.unary(UnaryOp::Clamp { lo, hi }, x))
+    }
+
     /// The window positions of NHWC images `x` as rows of a matrix
     /// (`[positions, patch_len]`); see [`Backend::im2col`].
     pub fn im2col(&mut self, x: Var, window: &Window) -> Result<Var, EngineError> {
@@ -354,6 +370,51 @@ impl<B: Backend> Graph<B> {
         let value = self.backend.max_pool(self.value(x), window);
         let shape = Shape::new([window.batch, window.out_h, window.out_w, window.channels]);
         Ok(self.push_op(value, shape, Op::MaxPool(x, *window)))
+    }
+
+    /// Average pooling of NHWC images: `[batch, out_h, out_w, channels]`,
+    /// each window's mean over the taps inside the image (TensorFlow's
+    /// `avg_pool`: padding is not counted). Recorded as the window rows
+    /// ([`Graph::im2col`]), a sum over the taps and a scale per position, so
+    /// every backend runs it and its gradient comes from those ops.
+    pub fn avg_pool(&mut self, x: Var, window: &Window) -> Result<Var, EngineError> {
+        let cols = self.im2col(x, window)?;
+        let (positions, taps, channels) = (
+            window.positions(),
+            window.kernel_h * window.kernel_w,
+            window.channels,
+        );
+        let patches = self.reshape(cols, [positions, taps, channels])?;
+        let sums = self.sum_to(patches, [positions, 1, channels])?;
+        let mut inverse = Vec::with_capacity(positions);
+        for _ in 0..window.batch {
+            for oy in 0..window.out_h {
+                for ox in 0..window.out_w {
+                    inverse.push(1.0 / window.taps_inside(oy, ox).max(1) as f32);
+                }
+            }
+        }
+        let inverse = Tensor::from_slice(&self.backend, &inverse, [positions, 1, 1])?;
+        let inverse = self.input(&inverse);
+        let means = self.mul(sums, inverse)?;
+        self.reshape(means, [window.batch, window.out_h, window.out_w, channels])
+    }
+
+    /// The mean of each image over its height and width, per channel:
+    /// `[batch, height, width, channels]` → `[batch, channels]` (the pooling
+    /// before a classifier head).
+    pub fn global_avg_pool(&mut self, x: Var) -> Result<Var, EngineError> {
+        let &[batch, height, width, channels] = self.shape(x).dims() else {
+            return Err(EngineError::Shape(format!(
+                "global_avg_pool expects NHWC images, got {}",
+                self.shape(x)
+            )));
+        };
+        let pixels = height * width;
+        let flat = self.reshape(x, [batch, pixels, channels])?;
+        let sums = self.sum_to(flat, [batch, 1, channels])?;
+        let means = self.scale(sums, 1.0 / pixels.max(1) as f32);
+        self.reshape(means, [batch, channels])
     }
 
     /// Inverted dropout: each element is kept with probability `keep` and scaled

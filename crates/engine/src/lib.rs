@@ -22,6 +22,8 @@ pub mod graph;
 pub mod init;
 pub mod kernels;
 pub mod loss;
+pub mod lstm;
+pub mod mdn;
 pub mod mlp;
 pub mod net;
 pub mod optim;

@@ -120,6 +120,19 @@ impl Window {
         let x = (ox * self.stride + kx).checked_sub(self.pad_left)?;
         (y < self.height && x < self.width).then_some((y, x))
     }
+
+    /// How many taps of output `(oy, ox)`'s window fall inside the image
+    /// (what an average pool divides by: TensorFlow leaves padding out).
+    pub fn taps_inside(&self, oy: usize, ox: usize) -> usize {
+        let span = |o: usize, pad: usize, kernel: usize, size: usize| {
+            let start = o * self.stride;
+            let lo = start.max(pad);
+            let hi = (start + kernel).min(size + pad);
+            hi.saturating_sub(lo)
+        };
+        span(oy, self.pad_top, self.kernel_h, self.height)
+            * span(ox, self.pad_left, self.kernel_w, self.width)
+    }
 }
 
 #[cfg(test)]
@@ -148,6 +161,27 @@ mod tests {
         );
         assert!(Window::new([1, 3, 3, 1], 5, 1, Padding::Valid).is_err());
         assert!(Window::new([1, 3, 3, 1], 0, 1, Padding::Same).is_err());
+    }
+
+    #[test]
+    fn taps_inside_count_what_source_finds() {
+        for (size, kernel, stride, padding) in [
+            (7, 3, 2, Padding::Same),
+            (6, 2, 2, Padding::Same),
+            (5, 5, 1, Padding::Same),
+            (9, 3, 3, Padding::Valid),
+        ] {
+            let w = Window::new([1, size, size + 1, 1], kernel, stride, padding).unwrap();
+            for oy in 0..w.out_h {
+                for ox in 0..w.out_w {
+                    let found = (0..kernel)
+                        .flat_map(|ky| (0..kernel).map(move |kx| (ky, kx)))
+                        .filter(|&(ky, kx)| w.source(oy, ox, ky, kx).is_some())
+                        .count();
+                    assert_eq!(w.taps_inside(oy, ox), found, "{w:?} at ({oy}, {ox})");
+                }
+            }
+        }
     }
 
     #[test]

@@ -40,9 +40,26 @@ fn unary_code(op: UnaryOp) -> u32 {
             Activation::Gelu => 6,
             Activation::Swish => 7,
             Activation::Sine => 8,
+            Activation::Relu6 => 11,
         },
         UnaryOp::Ln => 9,
         UnaryOp::Rsqrt => 10,
+        UnaryOp::Exp => 12,
+        UnaryOp::Clamp { .. } => 13,
+    }
+}
+
+/// The uniform of a unary op: its code, and a clamp's bounds.
+fn unary_params(op: UnaryOp) -> Elementwise {
+    let (value, keep) = match op {
+        UnaryOp::Clamp { lo, hi } => (lo, hi),
+        _ => (0.0, 0.0),
+    };
+    Elementwise {
+        op: unary_code(op),
+        value,
+        keep,
+        ..Default::default()
     }
 }
 
@@ -51,9 +68,10 @@ fn unary_code(op: UnaryOp) -> u32 {
 struct Elementwise {
     /// The unary op code, or the seed's low bits for dropout.
     op: u32,
-    /// fill: the value; scale: the factor; dropout: the kept value.
+    /// fill: the value; scale: the factor; dropout: the kept value; clamp:
+    /// the lower bound.
     value: f32,
-    /// dropout: the keep probability.
+    /// dropout: the keep probability; clamp: the upper bound.
     keep: f32,
     /// dropout: the seed's high bits.
     seed_hi: u32,
@@ -327,11 +345,7 @@ impl Backend for Gpu {
     }
 
     fn unary(&self, op: UnaryOp, x: &GpuBuffer) -> GpuBuffer {
-        let params = Elementwise {
-            op: unary_code(op),
-            ..Default::default()
-        };
-        self.elementwise(Kernel::Unary, x.len, params, &[x])
+        self.elementwise(Kernel::Unary, x.len, unary_params(op), &[x])
     }
 
     fn unary_backward(
@@ -341,11 +355,12 @@ impl Backend for Gpu {
         y: &GpuBuffer,
         grad: &GpuBuffer,
     ) -> GpuBuffer {
-        let params = Elementwise {
-            op: unary_code(op),
-            ..Default::default()
-        };
-        self.elementwise(Kernel::UnaryBackward, x.len, params, &[x, y, grad])
+        self.elementwise(
+            Kernel::UnaryBackward,
+            x.len,
+            unary_params(op),
+            &[x, y, grad],
+        )
     }
 
     fn scale(&self, x: &GpuBuffer, factor: f32) -> GpuBuffer {

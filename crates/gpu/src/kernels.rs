@@ -8,8 +8,8 @@
 //! entry point binds only what it uses.
 
 use playnet_engine::EngineError;
-use playnet_engine::activation::LEAKY_RELU_SLOPE;
-use playnet_engine::backend::{LN_FLOOR, RSQRT_FLOOR};
+use playnet_engine::activation::{LEAKY_RELU_SLOPE, RELU6_CEILING};
+use playnet_engine::backend::{EXP_CEILING, LN_FLOOR, RSQRT_FLOOR};
 
 /// One WGSL source file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -244,6 +244,8 @@ impl Kernel {
                 ("LN_FLOOR", LN_FLOOR.into()),
                 ("RSQRT_FLOOR", RSQRT_FLOOR.into()),
                 ("LEAKY_RELU_SLOPE", LEAKY_RELU_SLOPE.into()),
+                ("RELU6_CEILING", RELU6_CEILING.into()),
+                ("EXP_CEILING", EXP_CEILING.into()),
             ],
             _ => Vec::new(),
         };

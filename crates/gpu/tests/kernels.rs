@@ -23,6 +23,8 @@ gpu_tests!(
     kernels::softmax_and_its_gradient,
     kernels::im2col_and_col2im_are_exact,
     kernels::max_pool_and_its_gradient_are_exact_with_ties,
+    kernels::average_pools_and_their_gradients_follow_the_cpu,
+    kernels::lstm_steps_and_the_mixture_loss_follow_the_cpu,
     kernels::dropout_masks_are_the_cpus_bit_for_bit,
     kernels::optimiser_steps_follow_the_cpu,
     kernels::more_elements_than_one_grid_row_holds,

@@ -42,6 +42,14 @@ pub const CREDITS: &[Credit] = &[
         link: "https://github.com/GoogleCloudPlatform/tensorflow-without-a-phd",
     },
     Credit {
+        name: "Magenta sketch-rnn",
+        what: "The pretrained stroke models (bird, dog) in assets/sketch-rnn/: an LSTM over \
+               pen strokes with a mixture-density output, trained on Quick, Draw! (CC BY 4.0).",
+        by: "David Ha and Douglas Eck, Google Magenta",
+        licence: "Apache-2.0 (code), CC BY 4.0 (data)",
+        link: "https://github.com/magenta/magenta-js/tree/master/sketch",
+    },
+    Credit {
         name: "The Rust crates the page is built with",
         what: "Leptos (the views), wasm-bindgen and web-sys (the browser), wgpu (WebGPU), \
                plotters (the charts) and the others Cargo.lock lists, with their versions.",

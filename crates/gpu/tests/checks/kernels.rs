@@ -17,8 +17,8 @@
 
 use super::super::common::*;
 use playnet_engine::{
-    Activation, Backend, BinaryOp, Cpu, MatMul, Optimizer, Padding, Regularization, Shape, UnaryOp,
-    UpdateStep, Window,
+    Activation, Backend, BinaryOp, Cpu, Graph, MatMul, Optimizer, Padding, Regularization, Shape,
+    Tensor, UnaryOp, UpdateStep, Window,
 };
 use playnet_gpu::Gpu;
 
@@ -241,7 +241,16 @@ fn unary_ops() -> Vec<UnaryOp> {
         .into_iter()
         .map(UnaryOp::Activation)
         .collect();
-    ops.extend([UnaryOp::Ln, UnaryOp::Rsqrt]);
+    ops.extend([
+        UnaryOp::Ln,
+        UnaryOp::Rsqrt,
+        UnaryOp::Exp,
+        UnaryOp::Clamp { lo: -0.5, hi: 2.0 },
+        UnaryOp::Clamp {
+            lo: 0.0,
+            hi: f32::INFINITY,
+        },
+    ]);
     ops
 }
 
@@ -271,6 +280,11 @@ fn unary_inputs() -> Vec<f32> {
         2e-12,
         1000.0,
         -1234.5,
+        6.0,
+        5.999,
+        6.001,
+        2.0,
+        -0.5,
         std::f32::consts::PI,
         -std::f32::consts::FRAC_PI_2,
     ]);
@@ -403,6 +417,121 @@ pub async fn im2col_and_col2im_are_exact(gpu: &Gpu) {
             &cpu,
             &format!("col2im {w:?}"),
         );
+    }
+}
+
+/// `sum(w ⊙ pool(x))` on `backend`, and its gradient with respect to `x`.
+async fn pooled<B: Backend>(
+    backend: &B,
+    x: &[f32],
+    w: &[f32],
+    window: Option<&Window>,
+) -> [Vec<f32>; 2] {
+    let mut g = Graph::new(backend.clone());
+    let dims = [2, 7, 7, 3];
+    let xv = g.param(&Tensor::from_slice(backend, x, dims).unwrap());
+    let y = match window {
+        Some(window) => g.avg_pool(xv, window).unwrap(),
+        None => g.global_avg_pool(xv).unwrap(),
+    };
+    let shape = g.shape(y).clone();
+    let wv = g.input(&Tensor::from_slice(backend, &w[..shape.len()], shape).unwrap());
+    let weighted = g.mul(y, wv).unwrap();
+    let loss = g.sum(weighted);
+    let grads = g.backward(loss).unwrap();
+    let y = backend.read(g.value(y)).await.unwrap();
+    let dx = backend.read(grads.get(xv).unwrap()).await.unwrap();
+    [y, dx]
+}
+
+pub async fn average_pools_and_their_gradients_follow_the_cpu(gpu: &Gpu) {
+    let x = values(&mut rng(40), 2 * 7 * 7 * 3, -2.0, 2.0);
+    let w = values(&mut rng(41), 2 * 7 * 7 * 3, -1.0, 1.0);
+    let windows = [
+        (3, 2, Padding::Same),
+        (5, 1, Padding::Same),
+        (2, 2, Padding::Valid),
+    ]
+    .map(|(k, s, p)| Some(Window::new([2, 7, 7, 3], k, s, p).unwrap()));
+    for window in windows.iter().chain([&None]) {
+        let cpu = pooled(&Cpu, &x, &w, window.as_ref()).await;
+        let on_gpu = pooled(gpu, &x, &w, window.as_ref()).await;
+        for (what, (g, c)) in ["pool", "gradient"].iter().zip(on_gpu.iter().zip(&cpu)) {
+            assert_close(g, c, 1e-6, 1e-5, &format!("{what} {window:?}"));
+        }
+    }
+}
+
+/// Three LSTM steps and a mixture-density loss on `backend`: the final
+/// `(h, c)`, the loss, and the loss's gradients with respect to the input
+/// kernels (through every step).
+async fn sequence_loss<B: Backend>(backend: &B) -> Vec<Vec<f32>> {
+    use playnet_engine::lstm::{FORGET_BIAS, Lstm};
+    use playnet_engine::mdn::{MixtureVars, StrokeTargets, negative_log_likelihood};
+    let (inputs, hidden, batch, m) = (5, 6, 2, 3);
+    let r = |seed, len| values(&mut rng(seed), len, -0.5, 0.5);
+    let lstm = Lstm::from_packed(
+        backend,
+        inputs,
+        hidden,
+        &r(50, inputs * 4 * hidden),
+        &r(51, hidden * 4 * hidden),
+        &r(52, 4 * hidden),
+        FORGET_BIAS,
+    )
+    .unwrap();
+    let mut g = Graph::new(backend.clone());
+    let vars = lstm.record(&mut g, false);
+    let zeros = Tensor::full(backend, 0.0, [batch, hidden]);
+    let (mut h, mut c) = (g.input(&zeros), g.input(&zeros));
+    for step in 0..3 {
+        let x = g.input(
+            &Tensor::from_slice(backend, &r(60 + step, batch * inputs), [batch, inputs]).unwrap(),
+        );
+        (h, c) = vars.step(&mut g, x, h, c).unwrap();
+    }
+    let mut part = |seed, width| {
+        let w = g.input(
+            &Tensor::from_slice(backend, &r(seed, hidden * width), [hidden, width]).unwrap(),
+        );
+        g.matmul(h, w).unwrap()
+    };
+    let mixture = MixtureVars {
+        pen_logits: part(70, 3),
+        pi_logits: part(71, m),
+        mu_x: part(72, m),
+        mu_y: part(73, m),
+        log_sigma_x: part(74, m),
+        log_sigma_y: part(75, m),
+        rho_raw: part(76, m),
+    };
+    let mut data = |values: &[f32], width: usize| {
+        g.input(&Tensor::from_slice(backend, values, [batch, width]).unwrap())
+    };
+    let targets = StrokeTargets {
+        dx: data(&[0.3, -0.2], 1),
+        dy: data(&[0.1, 0.4], 1),
+        pen: data(&[1.0, 0.0, 0.0, 0.0, 1.0, 0.0], 3),
+        mask: data(&[1.0, 1.0], 1),
+    };
+    let loss = negative_log_likelihood(&mut g, &mixture, &targets).unwrap();
+    let grads = g.backward(loss).unwrap();
+    let mut out = Vec::new();
+    for v in [h, c, loss] {
+        out.push(backend.read(g.value(v)).await.unwrap());
+    }
+    for v in vars.input {
+        out.push(backend.read(grads.get(v).unwrap()).await.unwrap());
+    }
+    out
+}
+
+pub async fn lstm_steps_and_the_mixture_loss_follow_the_cpu(gpu: &Gpu) {
+    let cpu = sequence_loss(&Cpu).await;
+    let on_gpu = sequence_loss(gpu).await;
+    let names = ["h", "c", "loss", "dW_i", "dW_j", "dW_f", "dW_o"];
+    for ((name, g), c) in names.iter().zip(&on_gpu).zip(&cpu) {
+        assert_close(g, c, 1e-5, 1e-4, name);
     }
 }
 
