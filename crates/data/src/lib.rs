@@ -46,6 +46,6 @@ pub use features::{Feature, feature_matrix, parse_list};
 pub use idx::{IdxArray, IdxError, MAX_GUNZIP_BYTES, gunzip, is_gzip, parse_idx, parse_idx_gz};
 pub use kind::{DatasetKind, Problem, generate};
 pub use mnist::{Digits, MNIST_CLASSES, MNIST_FILES, MNIST_SIDE, Mnist};
-pub use point::{Point, fingerprint};
+pub use point::{FINGERPRINT_START, Point, fingerprint, fingerprint_f32};
 pub use rng::{Rng, normal_random, rng, uniform};
 pub use split::{Split, make, shuffle, split};

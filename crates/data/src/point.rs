@@ -30,6 +30,21 @@ pub fn fingerprint(points: &[Point]) -> u64 {
     extend_fingerprint(FNV_OFFSET, points)
 }
 
+/// Where a fingerprint starts (FNV-1a's offset basis).
+pub const FINGERPRINT_START: u64 = FNV_OFFSET;
+
+/// Continues a fingerprint `hash` with the exact bits of `values` (each
+/// `f32`'s little-endian bytes, in order): for pinning training runs, whose
+/// losses and weights are `f32`.
+pub fn fingerprint_f32(hash: u64, values: impl IntoIterator<Item = f32>) -> u64 {
+    values
+        .into_iter()
+        .flat_map(|v| v.to_bits().to_le_bytes())
+        .fold(hash, |h, byte| {
+            (h ^ u64::from(byte)).wrapping_mul(FNV_PRIME)
+        })
+}
+
 /// Continues a fingerprint `hash` with more points.
 pub(crate) fn extend_fingerprint(hash: u64, points: &[Point]) -> u64 {
     points
@@ -52,6 +67,21 @@ mod tests {
     #[test]
     fn empty_list_hashes_to_the_fnv_offset() {
         assert_eq!(fingerprint(&[]), FNV_OFFSET);
+    }
+
+    #[test]
+    fn f32_fingerprints_see_every_bit_and_continue() {
+        assert_eq!(fingerprint_f32(FINGERPRINT_START, []), FINGERPRINT_START);
+        let ab = fingerprint_f32(FINGERPRINT_START, [1.0, 2.0]);
+        assert_eq!(
+            fingerprint_f32(fingerprint_f32(FINGERPRINT_START, [1.0]), [2.0]),
+            ab
+        );
+        assert_ne!(fingerprint_f32(FINGERPRINT_START, [2.0, 1.0]), ab);
+        assert_ne!(
+            fingerprint_f32(FINGERPRINT_START, [0.0]),
+            fingerprint_f32(FINGERPRINT_START, [-0.0])
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-use playnet_data::Mnist;
+use playnet_data::{FINGERPRINT_START, Mnist, fingerprint_f32};
 use playnet_engine::{Cpu, ready};
 use playnet_mnist::{Lab, Setup, preset};
 
@@ -23,34 +23,24 @@ fn mnist() -> Arc<Mnist> {
     .clone()
 }
 
-/// FNV-1a over the bits of `values`, continuing `hash`.
-fn fnv(hash: u64, values: impl IntoIterator<Item = f32>) -> u64 {
-    values
-        .into_iter()
-        .flat_map(|v| v.to_bits().to_le_bytes())
-        .fold(hash, |h, byte| {
-            (h ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
-        })
-}
-
 /// Trains preset `id` for `steps` steps from seed 1 and fingerprints the run.
 fn run(id: &str, steps: u32) -> u64 {
     let p = preset(id).expect("a preset");
     let mut lab = Lab::new(Cpu, mnist(), Setup::from(&p), 1).expect("a lab");
-    let mut hash = 0xcbf2_9ce4_8422_2325;
+    let mut hash = FINGERPRINT_START;
     for _ in 0..steps {
         let s = ready(lab.step()).unwrap().expect("a finite step");
-        hash = fnv(hash, [s.loss, s.accuracy, s.learning_rate]);
+        hash = fingerprint_f32(hash, [s.loss, s.accuracy, s.learning_rate]);
     }
     let net = lab.net();
     for (_, tensor, _) in net.parameters() {
-        hash = fnv(hash, ready(tensor.to_vec(net.backend())).unwrap().unwrap());
+        hash = fingerprint_f32(hash, ready(tensor.to_vec(net.backend())).unwrap().unwrap());
     }
     for (_, tensor) in net.buffers() {
-        hash = fnv(hash, ready(tensor.to_vec(net.backend())).unwrap().unwrap());
+        hash = fingerprint_f32(hash, ready(tensor.to_vec(net.backend())).unwrap().unwrap());
     }
     let report = ready(lab.test(Some(500))).unwrap().expect("a test");
-    fnv(hash, [report.accuracy, report.loss])
+    fingerprint_f32(hash, [report.accuracy, report.loss])
 }
 
 fn check(id: &str, steps: u32, pinned: u64) {

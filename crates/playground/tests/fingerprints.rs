@@ -8,39 +8,29 @@
 //! changes on purpose (new maths, not new code), say why in the commit and pin
 //! the new value the failure prints.
 
-use playnet_data::{DatasetKind, Feature};
+use playnet_data::{DatasetKind, FINGERPRINT_START, Feature, fingerprint_f32};
 use playnet_engine::{Activation, Cpu, Optimizer, Regularization, ready};
 use playnet_playground::{PlaygroundConfig, Session};
 
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-/// FNV-1a over the bits of `values`, continuing `hash`.
-fn fnv(hash: u64, values: impl IntoIterator<Item = f32>) -> u64 {
-    values
-        .into_iter()
-        .flat_map(|v| v.to_bits().to_le_bytes())
-        .fold(hash, |h, byte| {
-            (h ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
-        })
-}
-
 /// Trains `config` for `epochs` epochs and fingerprints the run.
 fn run(config: PlaygroundConfig, epochs: u32) -> u64 {
     let mut session = Session::new(Cpu, config).expect("a session");
-    let mut hash = 0xcbf2_9ce4_8422_2325;
+    let mut hash = FINGERPRINT_START;
     for _ in 0..epochs {
         session.train_epoch().expect("an epoch");
         let m = ready(session.metrics()).unwrap().expect("metrics");
-        hash = fnv(hash, [m.train_loss, m.test_loss]);
-        hash = fnv(
+        hash = fingerprint_f32(hash, [m.train_loss, m.test_loss]);
+        hash = fingerprint_f32(
             hash,
             [m.train_accuracy, m.test_accuracy].into_iter().flatten(),
         );
     }
     let model = session.model();
     for (_, tensor, _) in model.parameters() {
-        hash = fnv(
+        hash = fingerprint_f32(
             hash,
             ready(tensor.to_vec(model.backend())).unwrap().unwrap(),
         );

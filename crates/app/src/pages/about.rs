@@ -174,7 +174,11 @@ mod tests {
         let fold = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
         let notice = fold(include_str!("../../../../NOTICE"));
         for c in CREDITS {
-            assert!(notice.contains(&fold(c.name)), "NOTICE does not credit {}", c.name);
+            assert!(
+                notice.contains(&fold(c.name)),
+                "NOTICE does not credit {}",
+                c.name
+            );
             assert!(!c.what.is_empty() && !c.by.is_empty() && !c.licence.is_empty());
             assert!(c.link.starts_with("https://"), "{}", c.name);
         }
