@@ -1,5 +1,6 @@
 // Sliding windows over NHWC image batches (see playnet-engine's `window.rs`):
-// im2col, its adjoint col2im, max-pooling and its gradient.
+// im2col, its adjoint col2im, max-pooling and its gradient, and depthwise
+// convolution and its two gradients.
 //
 // Everything is a gather, one thread per element written, so no atomics are
 // needed: col2im and the pooling gradient visit, for each input pixel, the
@@ -24,10 +25,14 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-// im2col, max_pool: the images; col2im: the columns; max_pool_backward: x.
+// im2col, max_pool, depthwise_conv and its filter gradient: the images;
+// col2im: the columns; max_pool_backward: x; depthwise_backward_input: the
+// output's gradient.
 @group(0) @binding(1) var<storage, read> src: array<f32>;
-// max_pool_backward: the pooled maxima y and their gradient.
+// max_pool_backward: the pooled maxima y; depthwise_conv and its input
+// gradient: the filter; depthwise_backward_filter: the output's gradient.
 @group(0) @binding(2) var<storage, read> pooled: array<f32>;
+// max_pool_backward: the gradient of y.
 @group(0) @binding(3) var<storage, read> grad: array<f32>;
 @group(0) @binding(8) var<storage, read_write> out: array<f32>;
 
@@ -199,6 +204,108 @@ fn max_pool_backward(
             let cell = ((n * p.out_h + u32(oy)) * p.out_w + u32(ox)) * c + ch;
             if (first_max(n, u32(oy), u32(ox), ch, pooled[cell]) == i32(i)) {
                 total += grad[cell];
+            }
+        }
+    }
+    out[i] = total;
+}
+
+// One thread per output element: its channel's taps in row-major order.
+@compute @workgroup_size(256)
+fn depthwise_conv(
+    @builtin(global_invocation_id) gid: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+) {
+    let i = flat_index(gid, groups);
+    if (i >= p.len) {
+        return;
+    }
+    let c = p.channels;
+    let ch = i % c;
+    let ox = (i / c) % p.out_w;
+    let oy = (i / (c * p.out_w)) % p.out_h;
+    let n = i / (c * p.out_w * p.out_h);
+    var total = 0.0;
+    for (var ky = 0u; ky < p.kernel_h; ky++) {
+        let y = source_y(oy, ky);
+        if (y < 0) {
+            continue;
+        }
+        for (var kx = 0u; kx < p.kernel_w; kx++) {
+            let x = source_x(ox, kx);
+            if (x < 0) {
+                continue;
+            }
+            let v = src[((n * p.height + u32(y)) * p.width + u32(x)) * c + ch];
+            total += v * pooled[(ky * p.kernel_w + kx) * c + ch];
+        }
+    }
+    out[i] = total;
+}
+
+// One thread per input element: the output gradients of the taps that read
+// it, times the filter, output positions ascending (as the CPU).
+@compute @workgroup_size(256)
+fn depthwise_backward_input(
+    @builtin(global_invocation_id) gid: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+) {
+    let i = flat_index(gid, groups);
+    if (i >= p.len) {
+        return;
+    }
+    let c = p.channels;
+    let ch = i % c;
+    let x = (i / c) % p.width;
+    let y = (i / (c * p.width)) % p.height;
+    let n = i / (c * p.width * p.height);
+    var total = 0.0;
+    for (var ky = p.kernel_h; ky > 0u; ky--) {
+        let oy = covering(y, p.pad_top, ky - 1u, p.out_h);
+        if (oy < 0) {
+            continue;
+        }
+        for (var kx = p.kernel_w; kx > 0u; kx--) {
+            let ox = covering(x, p.pad_left, kx - 1u, p.out_w);
+            if (ox < 0) {
+                continue;
+            }
+            let cell = ((n * p.out_h + u32(oy)) * p.out_w + u32(ox)) * c + ch;
+            total += src[cell] * pooled[((ky - 1u) * p.kernel_w + (kx - 1u)) * c + ch];
+        }
+    }
+    out[i] = total;
+}
+
+// One thread per filter tap and channel: output gradient times input over
+// the batch and every output position, in order (as the CPU).
+@compute @workgroup_size(256)
+fn depthwise_backward_filter(
+    @builtin(global_invocation_id) gid: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+) {
+    let i = flat_index(gid, groups);
+    if (i >= p.len) {
+        return;
+    }
+    let c = p.channels;
+    let ch = i % c;
+    let kx = (i / c) % p.kernel_w;
+    let ky = i / (c * p.kernel_w);
+    var total = 0.0;
+    for (var n = 0u; n < p.batch; n++) {
+        for (var oy = 0u; oy < p.out_h; oy++) {
+            let y = source_y(oy, ky);
+            if (y < 0) {
+                continue;
+            }
+            for (var ox = 0u; ox < p.out_w; ox++) {
+                let x = source_x(ox, kx);
+                if (x < 0) {
+                    continue;
+                }
+                let v = src[((n * p.height + u32(y)) * p.width + u32(x)) * c + ch];
+                total += pooled[((n * p.out_h + oy) * p.out_w + ox) * c + ch] * v;
             }
         }
     }

@@ -5,6 +5,10 @@
 //! MNIST lab's dense layers (forward and weight gradient) and a 5×5 convolution
 //! over a batch of 100 28×28 images as an im2col product.
 //!
+//! `depthwise conv` times the depthwise convolution on EfficientNet-Lite0's
+//! shapes (batch 1), counted in bytes read and written (input, filter,
+//! output once each), so that its figure compares with memory bandwidth.
+//!
 //! `conv forward` times a whole convolution (im2col then GEMM) for the conv
 //! presets' layers, counted in the convolution's own FLOPs. `tanh` compares
 //! libm's `tanhf` with the engine's own tanh, scalar and SIMD.
@@ -171,8 +175,39 @@ fn bench_conv(c: &mut Criterion) {
     group.finish();
 }
 
+/// (name, [batch, height, width, channels], kernel, stride): EfficientNet-Lite0's.
+const DEPTHWISE: &[(&str, [usize; 4], usize, usize)] = &[
+    ("3×3/1 112²×32", [1, 112, 112, 32], 3, 1),
+    ("5×5/1 112²×32", [1, 112, 112, 32], 5, 1),
+    ("3×3/1 14²×480", [1, 14, 14, 480], 3, 1),
+    ("5×5/1 14²×480", [1, 14, 14, 480], 5, 1),
+    ("3×3/2 112²×96", [1, 112, 112, 96], 3, 2),
+];
+
+fn bench_depthwise(c: &mut Criterion) {
+    let mut group = c.benchmark_group("depthwise conv forward (bytes moved)");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1));
+    for &(name, dims, kernel, stride) in DEPTHWISE {
+        let window = Window::new(dims, kernel, stride, Padding::Same).expect("a valid window");
+        let x = Cpu.upload(&data(window.input_len(), 7));
+        let f = Cpu.upload(&data(kernel * kernel * window.channels, 8));
+        let moved = window.input_len()
+            + kernel * kernel * window.channels
+            + window.positions() * window.channels;
+        group.throughput(Throughput::Bytes(4 * moved as u64));
+        group.bench_function(BenchmarkId::new("cpu", name), |bench| {
+            bench.iter(|| Cpu.depthwise_conv(black_box(&x), black_box(&f), &window))
+        });
+    }
+    group.finish();
+}
+
 criterion_group!(
     benches,
+    bench_depthwise,
     bench_gemm,
     bench_conv,
     bench_elementwise,

@@ -170,6 +170,34 @@ pub trait Backend: Clone + 'static {
         grad: &Self::Buffer,
         window: &Window,
     ) -> Self::Buffer;
+    /// A depthwise 2-D convolution: each channel of NHWC images `x` with its
+    /// own `kernel_h × kernel_w` filter (`filter` is `[kernel_h, kernel_w,
+    /// channels]`), giving `[batch, out_h, out_w, channels]`; padding reads
+    /// as zero. Each output sums its taps in row-major tap order.
+    fn depthwise_conv(
+        &self,
+        x: &Self::Buffer,
+        filter: &Self::Buffer,
+        window: &Window,
+    ) -> Self::Buffer;
+    /// The gradient of [`Backend::depthwise_conv`] with respect to `x`, given
+    /// the output's gradient: each input element sums, over the taps that
+    /// read it (output positions ascending), `grad · filter`.
+    fn depthwise_conv_backward_input(
+        &self,
+        grad: &Self::Buffer,
+        filter: &Self::Buffer,
+        window: &Window,
+    ) -> Self::Buffer;
+    /// The gradient of [`Backend::depthwise_conv`] with respect to the
+    /// filter: each tap sums `grad · x` over the batch and the output
+    /// positions, in order.
+    fn depthwise_conv_backward_filter(
+        &self,
+        x: &Self::Buffer,
+        grad: &Self::Buffer,
+        window: &Window,
+    ) -> Self::Buffer;
     /// A dropout mask of `len` elements: `1/keep` where [`dropout_keeps`] says the
     /// element stays, 0 elsewhere.
     fn dropout_mask(&self, len: usize, keep: f32, seed: u64) -> Self::Buffer;

@@ -358,6 +358,99 @@ impl Backend for Cpu {
         Arc::new(dx)
     }
 
+    fn depthwise_conv(&self, x: &CpuBuffer, filter: &CpuBuffer, w: &Window) -> CpuBuffer {
+        let c = w.channels;
+        let mut out = vec![0.0; w.positions() * c];
+        let mut cells = out.chunks_exact_mut(c.max(1));
+        for n in 0..w.batch {
+            let image = &x[n * w.height * w.width * c..];
+            for oy in 0..w.out_h {
+                for ox in 0..w.out_w {
+                    let Some(cell) = cells.next() else { break };
+                    // Taps in order, each adding a whole pixel's channels
+                    // (contiguous, so the loop vectorises).
+                    for ky in 0..w.kernel_h {
+                        for kx in 0..w.kernel_w {
+                            let Some((y, xx)) = w.source(oy, ox, ky, kx) else {
+                                continue;
+                            };
+                            let pixel = &image[(y * w.width + xx) * c..][..c];
+                            let taps = &filter[(ky * w.kernel_w + kx) * c..][..c];
+                            for ((o, v), f) in cell.iter_mut().zip(pixel).zip(taps) {
+                                *o += v * f;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Arc::new(out)
+    }
+
+    fn depthwise_conv_backward_input(
+        &self,
+        grad: &CpuBuffer,
+        filter: &CpuBuffer,
+        w: &Window,
+    ) -> CpuBuffer {
+        let c = w.channels;
+        let mut dx = vec![0.0; w.input_len()];
+        // Output positions ascending: each input element gets its terms in
+        // the order the GPU's gather visits them.
+        for n in 0..w.batch {
+            let base = n * w.height * w.width * c;
+            for oy in 0..w.out_h {
+                for ox in 0..w.out_w {
+                    let cell = &grad[((n * w.out_h + oy) * w.out_w + ox) * c..][..c];
+                    for ky in 0..w.kernel_h {
+                        for kx in 0..w.kernel_w {
+                            let Some((y, xx)) = w.source(oy, ox, ky, kx) else {
+                                continue;
+                            };
+                            let at = base + (y * w.width + xx) * c;
+                            let taps = &filter[(ky * w.kernel_w + kx) * c..][..c];
+                            for ((d, g), f) in dx[at..at + c].iter_mut().zip(cell).zip(taps) {
+                                *d += g * f;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Arc::new(dx)
+    }
+
+    fn depthwise_conv_backward_filter(
+        &self,
+        x: &CpuBuffer,
+        grad: &CpuBuffer,
+        w: &Window,
+    ) -> CpuBuffer {
+        let c = w.channels;
+        let mut df = vec![0.0; w.kernel_h * w.kernel_w * c];
+        for n in 0..w.batch {
+            let image = &x[n * w.height * w.width * c..];
+            for oy in 0..w.out_h {
+                for ox in 0..w.out_w {
+                    let cell = &grad[((n * w.out_h + oy) * w.out_w + ox) * c..][..c];
+                    for ky in 0..w.kernel_h {
+                        for kx in 0..w.kernel_w {
+                            let Some((y, xx)) = w.source(oy, ox, ky, kx) else {
+                                continue;
+                            };
+                            let pixel = &image[(y * w.width + xx) * c..][..c];
+                            let tap = &mut df[(ky * w.kernel_w + kx) * c..][..c];
+                            for ((d, g), v) in tap.iter_mut().zip(cell).zip(pixel) {
+                                *d += g * v;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Arc::new(df)
+    }
+
     fn dropout_mask(&self, len: usize, keep: f32, seed: u64) -> CpuBuffer {
         let kept = 1.0 / keep.max(f32::MIN_POSITIVE);
         Arc::new(

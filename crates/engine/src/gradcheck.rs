@@ -318,6 +318,59 @@ fn max_pool_routes_to_the_maximum() {
 }
 
 #[test]
+fn depthwise_conv2d_same_and_valid_with_strides() {
+    use crate::{Padding, Window};
+    // EfficientNet's cases (kernels 3 and 5, strides 1 and 2, SAME, whose
+    // stride-2 pad on an even size is asymmetric), and VALID.
+    for (size, kernel, stride, padding) in [
+        (5, 3, 1, Padding::Same),
+        (6, 3, 2, Padding::Same),
+        (7, 5, 2, Padding::Same),
+        (6, 5, 1, Padding::Same),
+        (6, 3, 2, Padding::Valid),
+    ] {
+        let window = Window::new([2, size, size, 3], kernel, stride, padding).unwrap();
+        check(
+            &format!("depthwise k{kernel} s{stride} {padding:?} on {size}×{size}"),
+            &[
+                input(&[2, size, size, 3], 44),
+                input(&[kernel, kernel, 3], 45),
+            ],
+            |g, v| {
+                let y = g.depthwise_conv2d(v[0], v[1], &window).unwrap();
+                weigh(g, y, 46)
+            },
+        );
+    }
+}
+
+#[test]
+fn depthwise_conv2d_pads_as_tensorflow() {
+    use crate::{Padding, Window};
+    // 4×4 of ones, 3×3 stride 2 SAME: total pad 1, all of it at the bottom
+    // and right, so the first window has 3×3 = 9 taps inside, the last 2×2.
+    let mut g = Graph::new(Cpu);
+    let x = g.input(&Tensor::full(&Cpu, 1.0, [1, 4, 4, 1]));
+    let filter = g.input(&Tensor::full(&Cpu, 1.0, [3, 3, 1]));
+    let window = Window::new([1, 4, 4, 1], 3, 2, Padding::Same).unwrap();
+    assert_eq!((window.pad_top, window.pad_left, window.out_h), (0, 0, 2));
+    let y = g.depthwise_conv2d(x, filter, &window).unwrap();
+    let y = ready(g.tensor(y).to_vec(&Cpu)).unwrap().unwrap();
+    assert_eq!(y, [9.0, 6.0, 6.0, 4.0]);
+    // Channels stay apart: channel 1's filter never sees channel 0.
+    let two = g.input(&Tensor::from_slice(&Cpu, &[1.0, 10.0], [1, 1, 1, 2]).unwrap());
+    let taps = g.input(&Tensor::from_slice(&Cpu, &[2.0, 3.0], [1, 1, 2]).unwrap());
+    let window = Window::new([1, 1, 1, 2], 1, 1, Padding::Same).unwrap();
+    let y = g.depthwise_conv2d(two, taps, &window).unwrap();
+    assert_eq!(
+        ready(g.tensor(y).to_vec(&Cpu)).unwrap().unwrap(),
+        [2.0, 30.0]
+    );
+    let wrong = g.input(&Tensor::full(&Cpu, 1.0, [3, 3, 2]));
+    assert!(g.depthwise_conv2d(two, wrong, &window).is_err());
+}
+
+#[test]
 fn average_pools() {
     use crate::{Padding, Window};
     // Stride 2 over an odd size: TensorFlow's SAME pads at the bottom/right

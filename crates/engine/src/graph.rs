@@ -37,6 +37,11 @@ enum Op {
     Reshape(Var),
     Im2Col(Var, Window),
     MaxPool(Var, Window),
+    DepthwiseConv {
+        x: Var,
+        filter: Var,
+        window: Window,
+    },
 }
 
 struct Node<B: Backend> {
@@ -372,6 +377,42 @@ impl<B: Backend> Graph<B> {
         Ok(self.push_op(value, shape, Op::MaxPool(x, *window)))
     }
 
+    /// A depthwise 2-D convolution of NHWC images `x`: each channel with its
+    /// own filter (`filter` is `[kernel_h, kernel_w, channels]`, as
+    /// TensorFlow's `depthwise_conv2d` with a multiplier of 1), giving
+    /// `[batch, out_h, out_w, channels]`. SAME padding follows TensorFlow's
+    /// (an odd total pad puts the extra row and column at the bottom/right).
+    pub fn depthwise_conv2d(
+        &mut self,
+        x: Var,
+        filter: Var,
+        window: &Window,
+    ) -> Result<Var, EngineError> {
+        self.check_images(x, window, "depthwise_conv2d")?;
+        let expected = [window.kernel_h, window.kernel_w, window.channels];
+        if self.shape(filter).dims() != expected {
+            return Err(EngineError::Shape(format!(
+                "depthwise_conv2d over {} channels with a {}×{} window needs a filter of shape {}, \
+                 got {}",
+                window.channels,
+                window.kernel_h,
+                window.kernel_w,
+                Shape::new(expected),
+                self.shape(filter)
+            )));
+        }
+        let value = self
+            .backend
+            .depthwise_conv(self.value(x), self.value(filter), window);
+        let shape = Shape::new([window.batch, window.out_h, window.out_w, window.channels]);
+        let op = Op::DepthwiseConv {
+            x,
+            filter,
+            window: *window,
+        };
+        Ok(self.push_op(value, shape, op))
+    }
+
     /// Average pooling of NHWC images: `[batch, out_h, out_w, channels]`,
     /// each window's mean over the taps inside the image (TensorFlow's
     /// `avg_pool`: padding is not counted). Recorded as the window rows
@@ -565,6 +606,16 @@ impl<B: Backend> Graph<B> {
                     x,
                     b.max_pool_backward(self.value(x), &node.value, &g, &window),
                 ),
+                Op::DepthwiseConv { x, filter, window } => {
+                    if self.nodes[x.0].requires_grad {
+                        let dx = b.depthwise_conv_backward_input(&g, self.value(filter), &window);
+                        send(x, dx);
+                    }
+                    if self.nodes[filter.0].requires_grad {
+                        let df = b.depthwise_conv_backward_filter(self.value(x), &g, &window);
+                        send(filter, df);
+                    }
+                }
             }
         }
         Ok(Gradients { grads })
@@ -632,6 +683,9 @@ impl<B: Backend> Graph<B> {
             | Op::Reshape(x)
             | Op::Im2Col(x, _)
             | Op::MaxPool(x, _) => self.nodes[x.0].requires_grad,
+            Op::DepthwiseConv { x, filter, .. } => {
+                self.nodes[x.0].requires_grad || self.nodes[filter.0].requires_grad
+            }
         };
         self.push(value, shape, op, requires_grad)
     }

@@ -174,6 +174,22 @@ impl Gpu {
         Some(words)
     }
 
+    /// A `window.wgsl` kernel writing `len` elements, one thread each.
+    fn window_kernel(
+        &self,
+        kernel: Kernel,
+        w: &Window,
+        len: usize,
+        inputs: &[&GpuBuffer],
+    ) -> GpuBuffer {
+        let out = self.alloc(len);
+        if len > 0 {
+            let params = Gpu::window_params(w, len);
+            self.dispatch(kernel, &params, inputs, &[&out], element_grid(len));
+        }
+        out
+    }
+
     fn window_params(w: &Window, len: usize) -> [u32; 12] {
         [
             w.batch, w.height, w.width, w.channels, w.kernel_h, w.kernel_w, w.stride, w.pad_top,
@@ -422,32 +438,16 @@ impl Backend for Gpu {
 
     fn im2col(&self, x: &GpuBuffer, w: &Window) -> GpuBuffer {
         let len = w.positions() * w.patch_len();
-        let out = self.alloc(len);
-        if len > 0 {
-            let params = Gpu::window_params(w, len);
-            self.dispatch(Kernel::Im2Col, &params, &[x], &[&out], element_grid(len));
-        }
-        out
+        self.window_kernel(Kernel::Im2Col, w, len, &[x])
     }
 
     fn col2im(&self, cols: &GpuBuffer, w: &Window) -> GpuBuffer {
-        let len = w.input_len();
-        let out = self.alloc(len);
-        if len > 0 {
-            let params = Gpu::window_params(w, len);
-            self.dispatch(Kernel::Col2Im, &params, &[cols], &[&out], element_grid(len));
-        }
-        out
+        self.window_kernel(Kernel::Col2Im, w, w.input_len(), &[cols])
     }
 
     fn max_pool(&self, x: &GpuBuffer, w: &Window) -> GpuBuffer {
         let len = w.positions() * w.channels;
-        let out = self.alloc(len);
-        if len > 0 {
-            let params = Gpu::window_params(w, len);
-            self.dispatch(Kernel::MaxPool, &params, &[x], &[&out], element_grid(len));
-        }
-        out
+        self.window_kernel(Kernel::MaxPool, w, len, &[x])
     }
 
     fn max_pool_backward(
@@ -457,19 +457,36 @@ impl Backend for Gpu {
         grad: &GpuBuffer,
         w: &Window,
     ) -> GpuBuffer {
-        let len = w.input_len();
-        let out = self.alloc(len);
-        if len > 0 {
-            let params = Gpu::window_params(w, len);
-            self.dispatch(
-                Kernel::MaxPoolBackward,
-                &params,
-                &[x, y, grad],
-                &[&out],
-                element_grid(len),
-            );
-        }
-        out
+        self.window_kernel(Kernel::MaxPoolBackward, w, w.input_len(), &[x, y, grad])
+    }
+
+    fn depthwise_conv(&self, x: &GpuBuffer, filter: &GpuBuffer, w: &Window) -> GpuBuffer {
+        let len = w.positions() * w.channels;
+        self.window_kernel(Kernel::DepthwiseConv, w, len, &[x, filter])
+    }
+
+    fn depthwise_conv_backward_input(
+        &self,
+        grad: &GpuBuffer,
+        filter: &GpuBuffer,
+        w: &Window,
+    ) -> GpuBuffer {
+        self.window_kernel(
+            Kernel::DepthwiseBackwardInput,
+            w,
+            w.input_len(),
+            &[grad, filter],
+        )
+    }
+
+    fn depthwise_conv_backward_filter(
+        &self,
+        x: &GpuBuffer,
+        grad: &GpuBuffer,
+        w: &Window,
+    ) -> GpuBuffer {
+        let len = w.kernel_h * w.kernel_w * w.channels;
+        self.window_kernel(Kernel::DepthwiseBackwardFilter, w, len, &[x, grad])
     }
 
     fn dropout_mask(&self, len: usize, keep: f32, seed: u64) -> GpuBuffer {

@@ -106,13 +106,16 @@ pub(crate) enum Kernel {
     Col2Im,
     MaxPool,
     MaxPoolBackward,
+    DepthwiseConv,
+    DepthwiseBackwardInput,
+    DepthwiseBackwardFilter,
     Sgd,
     Momentum,
     Adam,
 }
 
 impl Kernel {
-    const ALL: [Kernel; 31] = [
+    const ALL: [Kernel; 34] = [
         Kernel::MatMul128x128,
         Kernel::MatMul64x64,
         Kernel::MatMul128x16,
@@ -141,6 +144,9 @@ impl Kernel {
         Kernel::Col2Im,
         Kernel::MaxPool,
         Kernel::MaxPoolBackward,
+        Kernel::DepthwiseConv,
+        Kernel::DepthwiseBackwardInput,
+        Kernel::DepthwiseBackwardFilter,
         Kernel::Sgd,
         Kernel::Momentum,
         Kernel::Adam,
@@ -169,9 +175,13 @@ impl Kernel {
             Kernel::SumPerThread | Kernel::SumPerGroup => Shader::Reduce,
             Kernel::Transpose => Shader::Transpose,
             Kernel::Softmax | Kernel::SoftmaxBackward => Shader::Softmax,
-            Kernel::Im2Col | Kernel::Col2Im | Kernel::MaxPool | Kernel::MaxPoolBackward => {
-                Shader::Window
-            }
+            Kernel::Im2Col
+            | Kernel::Col2Im
+            | Kernel::MaxPool
+            | Kernel::MaxPoolBackward
+            | Kernel::DepthwiseConv
+            | Kernel::DepthwiseBackwardInput
+            | Kernel::DepthwiseBackwardFilter => Shader::Window,
             Kernel::Sgd | Kernel::Momentum | Kernel::Adam => Shader::Optim,
         }
     }
@@ -290,6 +300,9 @@ impl Kernel {
             Kernel::Col2Im => "col2im",
             Kernel::MaxPool => "max_pool",
             Kernel::MaxPoolBackward => "max_pool_backward",
+            Kernel::DepthwiseConv => "depthwise_conv",
+            Kernel::DepthwiseBackwardInput => "depthwise_backward_input",
+            Kernel::DepthwiseBackwardFilter => "depthwise_backward_filter",
             Kernel::Sgd => "sgd",
             Kernel::Momentum => "momentum",
             Kernel::Adam => "adam",

@@ -462,6 +462,47 @@ pub async fn average_pools_and_their_gradients_follow_the_cpu(gpu: &Gpu) {
     }
 }
 
+pub async fn depthwise_conv_and_its_gradients_follow_the_cpu(gpu: &Gpu) {
+    // EfficientNet's kernels and strides, awkward sizes and channel counts.
+    for (dims, kernel, stride, padding) in [
+        ([2, 7, 6, 5], 3, 1, Padding::Same),
+        ([1, 8, 8, 3], 3, 2, Padding::Same),
+        ([2, 9, 7, 4], 5, 2, Padding::Same),
+        ([1, 6, 6, 17], 5, 1, Padding::Same),
+        ([2, 7, 7, 2], 3, 2, Padding::Valid),
+    ] {
+        let w = Window::new(dims, kernel, stride, padding).unwrap();
+        let mut r = rng(80);
+        let x = values(&mut r, w.input_len(), -1.0, 1.0);
+        let f = values(&mut r, kernel * kernel * w.channels, -1.0, 1.0);
+        let grad = values(&mut r, w.positions() * w.channels, -1.0, 1.0);
+        let (cx, cf, cg) = (Cpu.upload(&x), Cpu.upload(&f), Cpu.upload(&grad));
+        let (gx, gf, gg) = (gpu.upload(&x), gpu.upload(&f), gpu.upload(&grad));
+        let what = format!("{dims:?} k{kernel} s{stride} {padding:?}");
+        assert_close(
+            &read(gpu, &gpu.depthwise_conv(&gx, &gf, &w)).await,
+            &host(&Cpu.depthwise_conv(&cx, &cf, &w)),
+            1e-6,
+            1e-5,
+            &format!("depthwise {what}"),
+        );
+        assert_close(
+            &read(gpu, &gpu.depthwise_conv_backward_input(&gg, &gf, &w)).await,
+            &host(&Cpu.depthwise_conv_backward_input(&cg, &cf, &w)),
+            1e-6,
+            1e-5,
+            &format!("depthwise dx {what}"),
+        );
+        assert_close(
+            &read(gpu, &gpu.depthwise_conv_backward_filter(&gx, &gg, &w)).await,
+            &host(&Cpu.depthwise_conv_backward_filter(&cx, &cg, &w)),
+            1e-5,
+            1e-5,
+            &format!("depthwise dfilter {what}"),
+        );
+    }
+}
+
 /// Three LSTM steps and a mixture-density loss on `backend`: the final
 /// `(h, c)`, the loss, and the loss's gradients with respect to the input
 /// kernels (through every step).
