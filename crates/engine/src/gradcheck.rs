@@ -703,3 +703,124 @@ fn mixture_density_loss_is_the_formula() {
     let want = 0.5 + std::f32::consts::TAU.ln() + 3.0f32.ln();
     assert!((got - want).abs() < 1e-5, "{got} vs {want}");
 }
+
+/// Batch norm in inference after a layer, as `Net` computes it: per channel
+/// `(y − mean)·rsqrt(var + eps)·gamma + beta`, then ReLU6.
+fn batch_norm_eval(g: &mut Graph<Cpu>, y: Var, stats: &[Vec<f32>; 4], eps: f32) -> Var {
+    let channels = stats[0].len();
+    let shape = g.shape(y).clone();
+    let flat = g.reshape(y, [shape.len() / channels, channels]).unwrap();
+    let [gamma, beta, mean, var] = stats
+        .each_ref()
+        .map(|v| g.input(&Tensor::from_slice(&Cpu, v, [channels]).unwrap()));
+    let centred = g.sub(flat, mean).unwrap();
+    let eps = g.constant(eps, [channels]);
+    let shifted = g.add(var, eps).unwrap();
+    let inv = g.rsqrt(shifted);
+    let normal = g.mul(centred, inv).unwrap();
+    let scaled = g.mul(normal, gamma).unwrap();
+    let out = g.add(scaled, beta).unwrap();
+    let out = g.activation(out, Activation::Relu6);
+    g.reshape(out, shape).unwrap()
+}
+
+#[test]
+fn batch_norm_folds_into_convolutions() {
+    use crate::fold::{BatchNormStats, fold_batch_norm};
+    use crate::{Padding, Window};
+    let (cin, cout, k) = (3, 4, 3);
+    let window = Window::new([2, 6, 6, cin], k, 2, Padding::Same).unwrap();
+    let x = random(window.input_len(), 110);
+    // One dead channel (variance 0), as EfficientNet-Lite0 has.
+    let stats = |seed: u64, channels: usize| -> [Vec<f32>; 4] {
+        let mut var: Vec<f32> = random(channels, seed + 3).iter().map(|v| v * v).collect();
+        var[0] = 0.0;
+        [
+            random(channels, seed),
+            random(channels, seed + 1),
+            random(channels, seed + 2),
+            var,
+        ]
+    };
+    let eps = 1e-3;
+    let max_difference = |a: &[f32], b: &[f32]| {
+        a.iter()
+            .zip(b)
+            .map(|(p, q)| (p - q).abs())
+            .fold(0.0, f32::max)
+    };
+
+    // A convolution without a bias, then batch norm.
+    let w = random(k * k * cin * cout, 111);
+    let bn = stats(112, cout);
+    let mut g = Graph::new(Cpu);
+    let xv = g.input(&Tensor::from_slice(&Cpu, &x, [2, 6, 6, cin]).unwrap());
+    let wv = g.input(&Tensor::from_slice(&Cpu, &w, [k * k * cin, cout]).unwrap());
+    let conv = g.conv2d(xv, wv, &window).unwrap();
+    let reference = batch_norm_eval(&mut g, conv, &bn, eps);
+    let [gamma, beta, mean, var] = &bn;
+    let folded = BatchNormStats {
+        gamma,
+        beta,
+        mean,
+        var,
+        epsilon: eps,
+    };
+    let (w2, b2) = fold_batch_norm(&w, None, &folded).unwrap();
+    let wv2 = g.input(&Tensor::from_slice(&Cpu, &w2, [k * k * cin, cout]).unwrap());
+    let bv2 = g.input(&Tensor::from_slice(&Cpu, &b2, [cout]).unwrap());
+    let fused = g
+        .conv2d_dense(xv, wv2, bv2, &window, Activation::Relu6)
+        .unwrap();
+    let (a, b) = (g.value(reference).to_vec(), g.value(fused).to_vec());
+    assert!(
+        max_difference(&a, &b) < 1e-5,
+        "conv: {}",
+        max_difference(&a, &b)
+    );
+
+    // A depthwise convolution with a bias, then batch norm.
+    let window = Window::new([2, 6, 6, cin], 5, 1, Padding::Same).unwrap();
+    let f = random(5 * 5 * cin, 113);
+    let bias = random(cin, 114);
+    let bn = stats(115, cin);
+    let fv = g.input(&Tensor::from_slice(&Cpu, &f, [5, 5, cin]).unwrap());
+    let bv = g.input(&Tensor::from_slice(&Cpu, &bias, [cin]).unwrap());
+    let depthwise = g.depthwise_conv2d(xv, fv, &window).unwrap();
+    let with_bias = g.add(depthwise, bv).unwrap();
+    let reference = batch_norm_eval(&mut g, with_bias, &bn, eps);
+    let [gamma, beta, mean, var] = &bn;
+    let folded = BatchNormStats {
+        gamma,
+        beta,
+        mean,
+        var,
+        epsilon: eps,
+    };
+    let (f2, b2) = fold_batch_norm(&f, Some(&bias), &folded).unwrap();
+    let fv2 = g.input(&Tensor::from_slice(&Cpu, &f2, [5, 5, cin]).unwrap());
+    let bv2 = g.input(&Tensor::from_slice(&Cpu, &b2, [cin]).unwrap());
+    let depthwise = g.depthwise_conv2d(xv, fv2, &window).unwrap();
+    let with_bias = g.add(depthwise, bv2).unwrap();
+    let fused = g.activation(with_bias, Activation::Relu6);
+    let (a, b) = (g.value(reference).to_vec(), g.value(fused).to_vec());
+    assert!(
+        max_difference(&a, &b) < 1e-5,
+        "depthwise: {}",
+        max_difference(&a, &b)
+    );
+
+    // Mismatched lengths and negative variances are refused.
+    let short = BatchNormStats {
+        gamma: &gamma[..2],
+        ..folded
+    };
+    assert!(fold_batch_norm(&f, None, &short).is_err());
+    assert!(fold_batch_norm(&f, Some(&bias[..1]), &folded).is_err());
+    let negative = [-1.0; 3];
+    let bad = BatchNormStats {
+        var: &negative,
+        ..folded
+    };
+    assert!(fold_batch_norm(&f, None, &bad).is_err());
+}

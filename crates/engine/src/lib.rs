@@ -18,6 +18,7 @@ pub mod activation;
 pub mod backend;
 pub mod checkpoint;
 pub mod cpu;
+pub mod fold;
 pub mod graph;
 pub mod init;
 pub mod kernels;
