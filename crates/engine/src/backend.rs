@@ -66,6 +66,34 @@ pub struct MatMul {
     pub transpose_b: bool,
 }
 
+/// A block of columns moved between two matrices with the same rows: from
+/// columns `from..from+width` of a `rows × cols` matrix to columns
+/// `at..at+width` of a `rows × out_cols` matrix of zeros. A slice has
+/// `out_cols == width`; its adjoint places a slice back among zeros.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Columns {
+    pub rows: usize,
+    pub cols: usize,
+    pub from: usize,
+    pub out_cols: usize,
+    pub at: usize,
+    pub width: usize,
+}
+
+impl Columns {
+    /// The same move backwards (for the gradient).
+    pub fn reversed(self) -> Columns {
+        Columns {
+            rows: self.rows,
+            cols: self.out_cols,
+            from: self.at,
+            out_cols: self.cols,
+            at: self.from,
+            width: self.width,
+        }
+    }
+}
+
 /// A place where tensors live and kernels run.
 pub trait Backend: Clone + 'static {
     /// A flat array of `f32` owned by this backend (host memory, a GPU buffer…).
@@ -152,6 +180,8 @@ pub trait Backend: Clone + 'static {
         start: usize,
         count: usize,
     ) -> Self::Buffer;
+    /// See [`Columns`]: the `rows × out_cols` result.
+    fn move_columns(&self, x: &Self::Buffer, columns: Columns) -> Self::Buffer;
     /// Unfolds NHWC images into a `positions × patch_len` matrix, one row per
     /// window position (zeros where the window covers padding); see [`Window`].
     fn im2col(&self, x: &Self::Buffer, window: &Window) -> Self::Buffer;

@@ -8,7 +8,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use crate::backend::{
-    Backend, BinaryOp, EXP_CEILING, LN_FLOOR, MatMul, RSQRT_FLOOR, UnaryOp, dropout_keeps,
+    Backend, BinaryOp, Columns, EXP_CEILING, LN_FLOOR, MatMul, RSQRT_FLOOR, UnaryOp, dropout_keeps,
 };
 use crate::optim::{UpdateStep, update_element_corrected};
 use crate::window::Window;
@@ -240,6 +240,16 @@ impl Backend for Cpu {
 
     fn slice_rows(&self, x: &CpuBuffer, row_len: usize, start: usize, count: usize) -> CpuBuffer {
         Arc::new(x[start * row_len..(start + count) * row_len].to_vec())
+    }
+
+    fn move_columns(&self, x: &CpuBuffer, m: Columns) -> CpuBuffer {
+        let mut out = vec![0.0; m.rows * m.out_cols];
+        if m.width > 0 {
+            for (row, source) in out.chunks_exact_mut(m.out_cols).zip(x.chunks_exact(m.cols)) {
+                row[m.at..m.at + m.width].copy_from_slice(&source[m.from..m.from + m.width]);
+            }
+        }
+        Arc::new(out)
     }
 
     fn im2col(&self, x: &CpuBuffer, w: &Window) -> CpuBuffer {

@@ -582,25 +582,19 @@ fn gradients_of_params_come_in_order_and_a_missing_one_is_an_error() {
 #[test]
 fn lstm_unrolled_over_three_steps() {
     use crate::lstm::{FORGET_BIAS, LstmVars};
-    // Inputs 0–2: three steps of x ([2, 3]); then per gate the input kernel
-    // [3, 4], the recurrent kernel [4, 4] and the bias [4]; then h₀ and c₀.
+    // Three steps of x ([2, 3]), the kernel [3 + 4, 16], the bias [16], h₀, c₀.
     let mut inputs: Vec<(Vec<f32>, Vec<usize>)> = (0..3).map(|s| input(&[2, 3], 50 + s)).collect();
-    for gate in 0..4 {
-        inputs.push(input(&[3, 4], 60 + gate));
-        inputs.push(input(&[4, 4], 70 + gate));
-        inputs.push(input(&[4], 80 + gate));
-    }
+    inputs.push(input(&[7, 16], 60));
+    inputs.push(input(&[16], 61));
     inputs.push(input(&[2, 4], 90));
     inputs.push(input(&[2, 4], 91));
     check("lstm", &inputs, |g, v| {
-        let at = |gate: usize, k: usize| v[3 + 3 * gate + k];
         let vars = LstmVars {
-            input: [0, 1, 2, 3].map(|gate| at(gate, 0)),
-            recurrent: [0, 1, 2, 3].map(|gate| at(gate, 1)),
-            bias: [0, 1, 2, 3].map(|gate| at(gate, 2)),
+            kernel: v[3],
+            bias: v[4],
             forget_bias: FORGET_BIAS,
         };
-        let (mut h, mut c) = (v[15], v[16]);
+        let (mut h, mut c) = (v[5], v[6]);
         for &x in &v[..3] {
             (h, c) = vars.step(g, x, h, c).unwrap();
         }
@@ -610,37 +604,46 @@ fn lstm_unrolled_over_three_steps() {
 }
 
 #[test]
-fn lstm_packed_weights_split_by_gate_and_advance_matches_the_graph() {
+fn lstm_stacks_its_kernels_and_advance_is_the_cells_formula() {
     use crate::lstm::{FORGET_BIAS, Lstm};
     let (inputs, hidden) = (3, 2);
     let w_x = random(inputs * 4 * hidden, 93);
     let w_h = random(hidden * 4 * hidden, 94);
     let b = random(4 * hidden, 95);
     let lstm = Lstm::from_packed(&Cpu, inputs, hidden, &w_x, &w_h, &b, FORGET_BIAS).unwrap();
-    // Gate f (the third) of input row 1 is columns 4..6 of that row.
-    let f = lstm.input[2].buffer();
-    assert_eq!(f[2..4], w_x[8 + 4..8 + 6]);
-    assert_eq!(lstm.bias[3].buffer()[..], b[6..8]);
-    assert_eq!(lstm.parameters().len(), 12);
-    // One step by hand, with the packed layout, against `advance`.
-    let x = [0.3, -0.7, 1.1];
-    let state = lstm.zero_state(&Cpu, 1);
-    let next = lstm
-        .advance(
-            &Cpu,
-            &Tensor::from_slice(&Cpu, &x, [1, inputs]).unwrap(),
-            &state,
-        )
-        .unwrap();
+    assert_eq!((lstm.inputs(), lstm.hidden()), (inputs, hidden));
+    assert_eq!(lstm.kernel.buffer()[..w_x.len()], w_x[..]);
+    assert_eq!(lstm.kernel.buffer()[w_x.len()..], w_h[..]);
+    // Two steps by hand, with the packed layout, against `advance`.
     let sigmoid = |v: f32| 1.0 / (1.0 + (-v).exp());
-    let pre = |col: usize| b[col] + (0..inputs).map(|r| x[r] * w_x[r * 8 + col]).sum::<f32>();
-    for u in 0..hidden {
-        let (i, j, f, o) = (pre(u), pre(2 + u), pre(4 + u), pre(6 + u));
-        let c = sigmoid(i) * j.tanh() + 0.0 * sigmoid(f + FORGET_BIAS);
-        let h = c.tanh() * sigmoid(o);
-        assert!((next.c.buffer()[u] - c).abs() < 1e-6, "c[{u}]");
-        assert!((next.h.buffer()[u] - h).abs() < 1e-6, "h[{u}]");
+    let (mut h, mut c) = (vec![0.0; hidden], vec![0.0; hidden]);
+    let mut state = lstm.zero_state(&Cpu, 1);
+    for x in [[0.3, -0.7, 1.1], [-0.2, 0.5, 0.9]] {
+        state = lstm
+            .advance(
+                &Cpu,
+                &Tensor::from_slice(&Cpu, &x, [1, inputs]).unwrap(),
+                &state,
+            )
+            .unwrap();
+        let pre = |col: usize| {
+            b[col]
+                + (0..inputs).map(|r| x[r] * w_x[r * 8 + col]).sum::<f32>()
+                + (0..hidden).map(|r| h[r] * w_h[r * 8 + col]).sum::<f32>()
+        };
+        let gates: Vec<[f32; 4]> = (0..hidden)
+            .map(|u| [pre(u), pre(2 + u), pre(4 + u), pre(6 + u)])
+            .collect();
+        for (u, [i, j, f, o]) in gates.into_iter().enumerate() {
+            c[u] = c[u] * sigmoid(f + FORGET_BIAS) + sigmoid(i) * j.tanh();
+            h[u] = c[u].tanh() * sigmoid(o);
+        }
+        for u in 0..hidden {
+            assert!((state.c.buffer()[u] - c[u]).abs() < 1e-6, "c[{u}]");
+            assert!((state.h.buffer()[u] - h[u]).abs() < 1e-6, "h[{u}]");
+        }
     }
+    assert_eq!(lstm.parameters().len(), 2);
     assert!(Lstm::from_packed(&Cpu, inputs, hidden, &w_x[1..], &w_h, &b, 1.0).is_err());
 }
 
@@ -823,4 +826,50 @@ fn batch_norm_folds_into_convolutions() {
         ..folded
     };
     assert!(fold_batch_norm(&f, None, &bad).is_err());
+}
+
+#[test]
+fn slices_and_concatenations_along_every_axis() {
+    for axis in 0..3 {
+        check(
+            &format!("slice axis {axis}"),
+            &[input(&[3, 4, 5], 120)],
+            |g, v| {
+                let y = g.slice(v[0], axis, 1, 2).unwrap();
+                weigh(g, y, 121)
+            },
+        );
+        let mut other = [3, 4, 5];
+        other[axis] = 2;
+        check(
+            &format!("concat axis {axis}"),
+            &[input(&[3, 4, 5], 122), input(&other, 123)],
+            |g, v| {
+                let y = g.concat(v[0], v[1], axis).unwrap();
+                weigh(g, y, 124)
+            },
+        );
+    }
+}
+
+#[test]
+fn slices_and_concatenations_take_the_right_elements() {
+    // A 2×3 matrix: 0 1 2 / 3 4 5.
+    let mut g = Graph::new(Cpu);
+    let x = g.input(&Tensor::from_slice(&Cpu, &[0., 1., 2., 3., 4., 5.], [2, 3]).unwrap());
+    let values = |g: &Graph<Cpu>, v: Var| ready(g.tensor(v).to_vec(&Cpu)).unwrap().unwrap();
+    let cols = g.slice(x, 1, 1, 2).unwrap();
+    assert_eq!(g.shape(cols).dims(), [2, 2]);
+    assert_eq!(values(&g, cols), [1., 2., 4., 5.]);
+    let row = g.slice(x, 0, 1, 1).unwrap();
+    assert_eq!(values(&g, row), [3., 4., 5.]);
+    let wide = g.concat(x, cols, 1).unwrap();
+    assert_eq!(g.shape(wide).dims(), [2, 5]);
+    assert_eq!(values(&g, wide), [0., 1., 2., 1., 2., 3., 4., 5., 4., 5.]);
+    let tall = g.concat(x, row, 0).unwrap();
+    assert_eq!(values(&g, tall), [0., 1., 2., 3., 4., 5., 3., 4., 5.]);
+    assert!(g.slice(x, 1, 2, 2).is_err());
+    assert!(g.slice(x, 2, 0, 1).is_err());
+    assert!(g.concat(x, cols, 0).is_err());
+    assert!(g.slice(x, 1, usize::MAX, 2).is_err());
 }

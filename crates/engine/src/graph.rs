@@ -5,7 +5,7 @@
 //! inputs. Each op is one `match` arm in [`Graph::backward`] and one method that
 //! computes its forward value: nothing more.
 
-use crate::backend::{Backend, BinaryOp, MatMul, UnaryOp};
+use crate::backend::{Backend, BinaryOp, Columns, MatMul, UnaryOp};
 use crate::window::Window;
 use crate::{Activation, EngineError, Shape, Tensor};
 
@@ -42,6 +42,7 @@ enum Op {
         filter: Var,
         window: Window,
     },
+    Columns(Var, Columns),
 }
 
 struct Node<B: Backend> {
@@ -80,6 +81,16 @@ impl<B: Backend> Gradients<B> {
             })
             .collect()
     }
+}
+
+/// The elements before and after `axis` of a shape, multiplied out: a tensor
+/// is an `outer × (dims[axis]·inner)` matrix whose columns come in blocks of
+/// `inner` per index along `axis`.
+fn axis_blocks(dims: &[usize], axis: usize) -> (usize, usize) {
+    (
+        dims[..axis].iter().product(),
+        dims[axis + 1..].iter().product(),
+    )
 }
 
 impl<B: Backend> Graph<B> {
@@ -413,6 +424,81 @@ impl<B: Backend> Graph<B> {
         Ok(self.push_op(value, shape, op))
     }
 
+    /// Elements `start..start+len` of `x` along `axis` (the other axes whole).
+    pub fn slice(
+        &mut self,
+        x: Var,
+        axis: usize,
+        start: usize,
+        len: usize,
+    ) -> Result<Var, EngineError> {
+        let dims = self.shape(x).dims().to_vec();
+        let Some(&size) = dims.get(axis) else {
+            return Err(EngineError::Shape(format!(
+                "cannot slice axis {axis} of {}",
+                self.shape(x)
+            )));
+        };
+        if start.checked_add(len).is_none_or(|end| end > size) {
+            return Err(EngineError::Shape(format!(
+                "cannot take {len} elements from {start} of axis {axis} of {}",
+                self.shape(x)
+            )));
+        }
+        let (outer, inner) = axis_blocks(&dims, axis);
+        let columns = Columns {
+            rows: outer,
+            cols: size * inner,
+            from: start * inner,
+            out_cols: len * inner,
+            at: 0,
+            width: len * inner,
+        };
+        let mut out = dims;
+        out[axis] = len;
+        Ok(self.move_columns(x, columns, Shape::new(out)))
+    }
+
+    /// `a` and `b` joined along `axis` (every other axis equal).
+    pub fn concat(&mut self, a: Var, b: Var, axis: usize) -> Result<Var, EngineError> {
+        let (da, db) = (self.shape(a).dims().to_vec(), self.shape(b).dims().to_vec());
+        let fits = da.len() == db.len()
+            && axis < da.len()
+            && da
+                .iter()
+                .zip(&db)
+                .enumerate()
+                .all(|(k, (p, q))| k == axis || p == q);
+        if !fits {
+            return Err(EngineError::Shape(format!(
+                "cannot join {} and {} along axis {axis}",
+                self.shape(a),
+                self.shape(b)
+            )));
+        }
+        let (outer, inner) = axis_blocks(&da, axis);
+        let (wa, wb) = (da[axis] * inner, db[axis] * inner);
+        let mut out = da.clone();
+        out[axis] = da[axis] + db[axis];
+        let out = Shape::new(out);
+        let place = |at, width| Columns {
+            rows: outer,
+            cols: width,
+            from: 0,
+            out_cols: wa + wb,
+            at,
+            width,
+        };
+        let left = self.move_columns(a, place(0, wa), out.clone());
+        let right = self.move_columns(b, place(wa, wb), out);
+        self.add(left, right)
+    }
+
+    fn move_columns(&mut self, x: Var, columns: Columns, shape: Shape) -> Var {
+        let value = self.backend.move_columns(self.value(x), columns);
+        self.push_op(value, shape, Op::Columns(x, columns))
+    }
+
     /// Average pooling of NHWC images: `[batch, out_h, out_w, channels]`,
     /// each window's mean over the taps inside the image (TensorFlow's
     /// `avg_pool`: padding is not counted). Recorded as the window rows
@@ -606,6 +692,7 @@ impl<B: Backend> Graph<B> {
                     x,
                     b.max_pool_backward(self.value(x), &node.value, &g, &window),
                 ),
+                Op::Columns(x, columns) => send(x, b.move_columns(&g, columns.reversed())),
                 Op::DepthwiseConv { x, filter, window } => {
                     if self.nodes[x.0].requires_grad {
                         let dx = b.depthwise_conv_backward_input(&g, self.value(filter), &window);
@@ -682,7 +769,8 @@ impl<B: Backend> Graph<B> {
             | Op::Transpose(x)
             | Op::Reshape(x)
             | Op::Im2Col(x, _)
-            | Op::MaxPool(x, _) => self.nodes[x.0].requires_grad,
+            | Op::MaxPool(x, _)
+            | Op::Columns(x, _) => self.nodes[x.0].requires_grad,
             Op::DepthwiseConv { x, filter, .. } => {
                 self.nodes[x.0].requires_grad || self.nodes[filter.0].requires_grad
             }

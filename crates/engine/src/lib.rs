@@ -37,7 +37,7 @@ pub mod window;
 mod gradcheck;
 
 pub use activation::Activation;
-pub use backend::{Backend, BinaryOp, MatMul, UnaryOp, ready};
+pub use backend::{Backend, BinaryOp, Columns, MatMul, UnaryOp, ready};
 pub use checkpoint::Checkpoint;
 pub use cpu::Cpu;
 pub use graph::{Gradients, Graph, Var};

@@ -7,10 +7,11 @@
 //! h' = tanh(c') ⊙ σ(o)
 //! ```
 //!
-//! Each gate keeps its own kernels and bias (`lstm.input.i.weight`, …), so a
-//! step is matrix products, adds and activations every backend already has,
-//! and the gradients come from the graph. [`Lstm::from_packed`] splits the
-//! usual packed layout (`[inputs, 4·hidden]`, gates in the order i, j, f, o).
+//! The gates come from one product: `[x, h]` (joined along the features)
+//! times one `[inputs + hidden, 4·hidden]` kernel, sliced into four; the
+//! gradients come from the graph. [`Lstm::from_packed`] takes the usual
+//! separate input and recurrent kernels (gates in the order i, j, f, o) and
+//! stacks them.
 //!
 //! Training unrolls a sequence through one [`Graph`] ([`LstmVars::step`] per
 //! element); sampling calls [`Lstm::advance`], which builds a graph for the
@@ -26,12 +27,11 @@ pub const FORGET_BIAS: f32 = 1.0;
 
 /// An LSTM cell's parameters.
 pub struct Lstm<B: Backend> {
-    /// Per gate (see [`GATES`]): `[inputs, hidden]`.
-    pub input: [Tensor<B>; 4],
-    /// Per gate: `[hidden, hidden]`.
-    pub recurrent: [Tensor<B>; 4],
-    /// Per gate: `[hidden]`.
-    pub bias: [Tensor<B>; 4],
+    /// `[inputs + hidden, 4·hidden]`: the input kernel's rows, then the
+    /// recurrent kernel's; the columns are the gates i, j, f, o.
+    pub kernel: Tensor<B>,
+    /// `[4·hidden]`.
+    pub bias: Tensor<B>,
     /// Added to the forget gate before its sigmoid.
     pub forget_bias: f32,
 }
@@ -45,18 +45,9 @@ pub struct LstmState<B: Backend> {
 /// The cell's parameters recorded on a graph.
 #[derive(Clone, Copy, Debug)]
 pub struct LstmVars {
-    pub input: [Var; 4],
-    pub recurrent: [Var; 4],
-    pub bias: [Var; 4],
+    pub kernel: Var,
+    pub bias: Var,
     pub forget_bias: f32,
-}
-
-/// Columns `block·width .. (block+1)·width` of a row-major `rows × cols` matrix.
-fn columns(data: &[f32], cols: usize, block: usize, width: usize) -> Vec<f32> {
-    data.chunks_exact(cols)
-        .flat_map(|row| &row[block * width..(block + 1) * width])
-        .copied()
-        .collect()
 }
 
 impl<B: Backend> Lstm<B> {
@@ -85,40 +76,30 @@ impl<B: Backend> Lstm<B> {
                 )));
             }
         }
-        let gate = |data: &[f32], rows: usize, g: usize| {
-            Tensor::from_slice(backend, &columns(data, packed, g, hidden), [rows, hidden])
-        };
-        let each = |f: &dyn Fn(usize) -> Result<Tensor<B>, EngineError>| {
-            Ok::<_, EngineError>([f(0)?, f(1)?, f(2)?, f(3)?])
-        };
+        let stacked = [input_kernel, recurrent_kernel].concat();
         Ok(Lstm {
-            input: each(&|g| gate(input_kernel, inputs, g))?,
-            recurrent: each(&|g| gate(recurrent_kernel, hidden, g))?,
-            bias: each(&|g| Tensor::from_slice(backend, &bias[g * hidden..][..hidden], [hidden]))?,
+            kernel: Tensor::from_slice(backend, &stacked, [inputs + hidden, packed])?,
+            bias: Tensor::from_slice(backend, bias, [packed])?,
             forget_bias,
         })
     }
 
-    /// Values each step takes in.
-    pub fn inputs(&self) -> usize {
-        self.input[0].shape().dims()[0]
-    }
-
     /// Units (the length of `h` and `c`).
     pub fn hidden(&self) -> usize {
-        self.recurrent[0].shape().dims()[0]
+        self.kernel.shape().dims()[1] / 4
     }
 
-    /// Every parameter with its dotted name: `lstm.input.i.weight`,
-    /// `lstm.recurrent.i.weight`, `lstm.i.bias`, … for each gate.
+    /// Values each step takes in.
+    pub fn inputs(&self) -> usize {
+        self.kernel.shape().dims()[0] - self.hidden()
+    }
+
+    /// Every parameter with its dotted name: `lstm.kernel`, `lstm.bias`.
     pub fn parameters(&self) -> Vec<(String, &Tensor<B>)> {
-        let mut out = Vec::new();
-        for (g, name) in GATES.iter().enumerate() {
-            out.push((format!("lstm.input.{name}.weight"), &self.input[g]));
-            out.push((format!("lstm.recurrent.{name}.weight"), &self.recurrent[g]));
-            out.push((format!("lstm.{name}.bias"), &self.bias[g]));
-        }
-        out
+        vec![
+            ("lstm.kernel".into(), &self.kernel),
+            ("lstm.bias".into(), &self.bias),
+        ]
     }
 
     /// Zeros for `batch` sequences.
@@ -135,9 +116,8 @@ impl<B: Backend> Lstm<B> {
     pub fn record(&self, g: &mut Graph<B>, frozen: bool) -> LstmVars {
         let mut leaf = |t: &Tensor<B>| if frozen { g.input(t) } else { g.param(t) };
         LstmVars {
-            input: self.input.each_ref().map(&mut leaf),
-            recurrent: self.recurrent.each_ref().map(&mut leaf),
-            bias: self.bias.each_ref().map(&mut leaf),
+            kernel: leaf(&self.kernel),
+            bias: leaf(&self.bias),
             forget_bias: self.forget_bias,
         }
     }
@@ -171,10 +151,11 @@ impl LstmVars {
         h: Var,
         c: Var,
     ) -> Result<(Var, Var), EngineError> {
+        let hidden = g.shape(h).dims()[1];
+        let joined = g.concat(x, h, 1)?;
+        let gates = g.dense(joined, self.kernel, self.bias, Activation::Linear)?;
         let mut gate = |k: usize, activation: Activation, shift: f32| -> Result<Var, EngineError> {
-            let from_x = g.dense(x, self.input[k], self.bias[k], Activation::Linear)?;
-            let from_h = g.matmul(h, self.recurrent[k])?;
-            let mut z = g.add(from_x, from_h)?;
+            let mut z = g.slice(gates, 1, k * hidden, hidden)?;
             if shift != 0.0 {
                 let shift = g.constant(shift, [1]);
                 z = g.add(z, shift)?;

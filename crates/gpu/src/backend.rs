@@ -6,8 +6,8 @@ use std::future::Future;
 
 use playnet_engine::backend::dense_unfused;
 use playnet_engine::{
-    Activation, Backend, BinaryOp, EngineError, MatMul, Optimizer, Regularization, Shape, UnaryOp,
-    UpdateStep, Window,
+    Activation, Backend, BinaryOp, Columns, EngineError, MatMul, Optimizer, Regularization, Shape,
+    UnaryOp, UpdateStep, Window,
 };
 
 use crate::device::{Gpu, GpuBuffer};
@@ -433,6 +433,22 @@ impl Backend for Gpu {
     fn slice_rows(&self, x: &GpuBuffer, row_len: usize, start: usize, count: usize) -> GpuBuffer {
         let out = self.alloc(row_len * count);
         self.copy(x, start * row_len, &out, row_len * count);
+        out
+    }
+
+    fn move_columns(&self, x: &GpuBuffer, m: Columns) -> GpuBuffer {
+        let len = m.rows * m.out_cols;
+        let out = self.alloc(len);
+        if len > 0 {
+            let params = [m.cols, m.from, m.out_cols, m.at, m.width, len].map(word);
+            self.dispatch(
+                Kernel::MoveColumns,
+                &params,
+                &[x],
+                &[&out],
+                element_grid(len),
+            );
+        }
         out
     }
 

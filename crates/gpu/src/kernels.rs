@@ -22,10 +22,11 @@ enum Shader {
     Softmax,
     Window,
     Optim,
+    Columns,
 }
 
 impl Shader {
-    const ALL: [Shader; 8] = [
+    const ALL: [Shader; 9] = [
         Shader::MatMul,
         Shader::Elementwise,
         Shader::Broadcast,
@@ -34,6 +35,7 @@ impl Shader {
         Shader::Softmax,
         Shader::Window,
         Shader::Optim,
+        Shader::Columns,
     ];
 
     fn file(self) -> &'static str {
@@ -46,6 +48,7 @@ impl Shader {
             Shader::Softmax => "softmax.wgsl",
             Shader::Window => "window.wgsl",
             Shader::Optim => "optim.wgsl",
+            Shader::Columns => "columns.wgsl",
         }
     }
 
@@ -66,6 +69,7 @@ impl Shader {
             Shader::Softmax => include_str!("../../../shaders/softmax.wgsl"),
             Shader::Window => include_str!("../../../shaders/window.wgsl"),
             Shader::Optim => include_str!("../../../shaders/optim.wgsl"),
+            Shader::Columns => include_str!("../../../shaders/columns.wgsl"),
         }
     }
 }
@@ -109,13 +113,14 @@ pub(crate) enum Kernel {
     DepthwiseConv,
     DepthwiseBackwardInput,
     DepthwiseBackwardFilter,
+    MoveColumns,
     Sgd,
     Momentum,
     Adam,
 }
 
 impl Kernel {
-    const ALL: [Kernel; 34] = [
+    const ALL: [Kernel; 35] = [
         Kernel::MatMul128x128,
         Kernel::MatMul64x64,
         Kernel::MatMul128x16,
@@ -147,6 +152,7 @@ impl Kernel {
         Kernel::DepthwiseConv,
         Kernel::DepthwiseBackwardInput,
         Kernel::DepthwiseBackwardFilter,
+        Kernel::MoveColumns,
         Kernel::Sgd,
         Kernel::Momentum,
         Kernel::Adam,
@@ -183,6 +189,7 @@ impl Kernel {
             | Kernel::DepthwiseBackwardInput
             | Kernel::DepthwiseBackwardFilter => Shader::Window,
             Kernel::Sgd | Kernel::Momentum | Kernel::Adam => Shader::Optim,
+            Kernel::MoveColumns => Shader::Columns,
         }
     }
 
@@ -303,6 +310,7 @@ impl Kernel {
             Kernel::DepthwiseConv => "depthwise_conv",
             Kernel::DepthwiseBackwardInput => "depthwise_backward_input",
             Kernel::DepthwiseBackwardFilter => "depthwise_backward_filter",
+            Kernel::MoveColumns => "move_columns",
             Kernel::Sgd => "sgd",
             Kernel::Momentum => "momentum",
             Kernel::Adam => "adam",

@@ -26,6 +26,7 @@ gpu_tests!(
     kernels::average_pools_and_their_gradients_follow_the_cpu,
     kernels::lstm_steps_and_the_mixture_loss_follow_the_cpu,
     kernels::depthwise_conv_and_its_gradients_follow_the_cpu,
+    kernels::moved_columns_are_exact,
     kernels::dropout_masks_are_the_cpus_bit_for_bit,
     kernels::optimiser_steps_follow_the_cpu,
     kernels::more_elements_than_one_grid_row_holds,

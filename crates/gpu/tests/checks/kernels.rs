@@ -17,8 +17,8 @@
 
 use super::super::common::*;
 use playnet_engine::{
-    Activation, Backend, BinaryOp, Cpu, Graph, MatMul, Optimizer, Padding, Regularization, Shape,
-    Tensor, UnaryOp, UpdateStep, Window,
+    Activation, Backend, BinaryOp, Columns, Cpu, Graph, MatMul, Optimizer, Padding, Regularization,
+    Shape, Tensor, UnaryOp, UpdateStep, Window,
 };
 use playnet_gpu::Gpu;
 
@@ -462,6 +462,32 @@ pub async fn average_pools_and_their_gradients_follow_the_cpu(gpu: &Gpu) {
     }
 }
 
+pub async fn moved_columns_are_exact(gpu: &Gpu) {
+    let x = values(&mut rng(90), 7 * 13, -3.0, 3.0);
+    let (cx, gx) = (Cpu.upload(&x), gpu.upload(&x));
+    for (from, width, out_cols, at) in [
+        (0, 13, 13, 0),
+        (3, 5, 5, 0),
+        (12, 1, 1, 0),
+        (0, 13, 20, 7),
+        (4, 0, 3, 0),
+    ] {
+        let m = Columns {
+            rows: 7,
+            cols: 13,
+            from,
+            out_cols,
+            at,
+            width,
+        };
+        assert_exact(
+            &read(gpu, &gpu.move_columns(&gx, m)).await,
+            &host(&Cpu.move_columns(&cx, m)),
+            &format!("{m:?}"),
+        );
+    }
+}
+
 pub async fn depthwise_conv_and_its_gradients_follow_the_cpu(gpu: &Gpu) {
     // EfficientNet's kernels and strides, awkward sizes and channel counts.
     for (dims, kernel, stride, padding) in [
@@ -504,8 +530,8 @@ pub async fn depthwise_conv_and_its_gradients_follow_the_cpu(gpu: &Gpu) {
 }
 
 /// Three LSTM steps and a mixture-density loss on `backend`: the final
-/// `(h, c)`, the loss, and the loss's gradients with respect to the input
-/// kernels (through every step).
+/// `(h, c)`, the loss, and the loss's gradients with respect to the kernel
+/// and the bias (through every step).
 async fn sequence_loss<B: Backend>(backend: &B) -> Vec<Vec<f32>> {
     use playnet_engine::lstm::{FORGET_BIAS, Lstm};
     use playnet_engine::mdn::{MixtureVars, StrokeTargets, negative_log_likelihood};
@@ -561,7 +587,7 @@ async fn sequence_loss<B: Backend>(backend: &B) -> Vec<Vec<f32>> {
     for v in [h, c, loss] {
         out.push(backend.read(g.value(v)).await.unwrap());
     }
-    for v in vars.input {
+    for v in [vars.kernel, vars.bias] {
         out.push(backend.read(grads.get(v).unwrap()).await.unwrap());
     }
     out
@@ -570,7 +596,7 @@ async fn sequence_loss<B: Backend>(backend: &B) -> Vec<Vec<f32>> {
 pub async fn lstm_steps_and_the_mixture_loss_follow_the_cpu(gpu: &Gpu) {
     let cpu = sequence_loss(&Cpu).await;
     let on_gpu = sequence_loss(gpu).await;
-    let names = ["h", "c", "loss", "dW_i", "dW_j", "dW_f", "dW_o"];
+    let names = ["h", "c", "loss", "d kernel", "d bias"];
     for ((name, g), c) in names.iter().zip(&on_gpu).zip(&cpu) {
         assert_close(g, c, 1e-5, 1e-4, name);
     }
