@@ -151,7 +151,12 @@ impl LstmVars {
         h: Var,
         c: Var,
     ) -> Result<(Var, Var), EngineError> {
-        let hidden = g.shape(h).dims()[1];
+        let &[_, hidden] = g.shape(h).dims() else {
+            return Err(EngineError::Shape(format!(
+                "an LSTM's state is [batch, hidden], not {}",
+                g.shape(h)
+            )));
+        };
         let joined = g.concat(x, h, 1)?;
         let gates = g.dense(joined, self.kernel, self.bias, Activation::Linear)?;
         let mut gate = |k: usize, activation: Activation, shift: f32| -> Result<Var, EngineError> {
