@@ -109,3 +109,29 @@ fn an_embed_with_hide_text_has_no_about_link() -> Result<()> {
     })?;
     no_panic(&browser)
 }
+
+#[test]
+fn on_a_phone_the_nav_stays_one_row_and_about_is_reachable() -> Result<()> {
+    let server = StaticServer::start(dist_dir()?)?;
+    let browser = Browser::start_with(BrowserOptions::default().window_size(390, 844))?;
+    browser.goto(&server.url("/"))?;
+    browser.find_within(LOAD_TIMEOUT, &by_testid("epoch"))?;
+    // Every link on one line, none taller than the bar (they scroll sideways).
+    let rows = browser.execute(
+        "const bar = document.querySelector('.nav').getBoundingClientRect(); \
+         return [...document.querySelectorAll('.nav nav a')].map(a => { \
+           const r = a.getBoundingClientRect(); \
+           return [Math.round(r.top - bar.top), Math.round(r.bottom - bar.bottom)]; });",
+        &[],
+    )?;
+    let rows = rows.as_array().expect("link positions").clone();
+    assert_eq!(rows.len(), 5);
+    assert!(
+        rows.windows(2).all(|w| w[0][0] == w[1][0])
+            && rows.iter().all(|r| r[1].as_i64() <= Some(0)),
+        "the nav links wrap: {rows:?}"
+    );
+    let text = go_to_about(&browser)?;
+    assert!(text.contains("Credits"));
+    no_panic(&browser)
+}
