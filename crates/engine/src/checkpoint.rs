@@ -1,59 +1,23 @@
 //! Saving and loading models: weights as safetensors, shape as JSON.
 //!
-//! The JSON is the model's config ([`MlpConfig`], [`crate::NetConfig`]); the
-//! safetensors file holds one `F32` tensor per parameter, named as the model's
-//! `parameters` names them. [`pack`] and [`Unpacker`] are shared by every model.
+//! The JSON is the network's config ([`crate::NetConfig`]; Playground files
+//! from before there was one model hold an [`crate::MlpConfig`], which still
+//! loads); the safetensors file holds one `F32` tensor per parameter, named
+//! as [`crate::Net::params`] names them. [`crate::Net::save`] and
+//! [`crate::Net::load`] are the one checkpoint path; [`pack`] and
+//! [`Unpacker`] also serve anything else stored by name.
 
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 
-use crate::{Backend, Dense, EngineError, Mlp, MlpConfig, Tensor};
+use crate::{Backend, EngineError, Tensor};
 
 /// A saved model: what a person downloads and loads back.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Checkpoint {
-    /// The [`MlpConfig`] as pretty JSON.
+    /// The network's config as pretty JSON.
     pub config_json: String,
     /// The parameters in safetensors format.
     pub weights: Vec<u8>,
-}
-
-impl<B: Backend> Mlp<B> {
-    /// Reads the parameters back and packs them with the config.
-    pub async fn save(&self) -> Result<Checkpoint, EngineError> {
-        let mut named = Vec::new();
-        for (name, tensor, _) in self.parameters() {
-            named.push((name, tensor.clone()));
-        }
-        let weights = pack(self.backend(), &named).await?;
-        let config_json = serde_json::to_string_pretty(self.config())
-            .map_err(|e| EngineError::Checkpoint(format!("cannot write the config: {e}")))?;
-        Ok(Checkpoint {
-            config_json,
-            weights,
-        })
-    }
-
-    /// Rebuilds a model from a checkpoint, refusing files that do not match
-    /// their config (wrong names, shapes or types) with the reason.
-    pub fn load(backend: B, checkpoint: &Checkpoint) -> Result<Self, EngineError> {
-        let config: MlpConfig = serde_json::from_str(&checkpoint.config_json)
-            .map_err(|e| EngineError::Checkpoint(format!("the model config is not valid: {e}")))?;
-        config.validate()?;
-        let file = Unpacker::new(&checkpoint.weights)?;
-        let widths = config.widths();
-        let layers = widths
-            .windows(2)
-            .enumerate()
-            .map(|(i, pair)| {
-                Ok(Dense {
-                    weight: file.tensor(&backend, &format!("layers.{i}.weight"), pair)?,
-                    bias: file.tensor(&backend, &format!("layers.{i}.bias"), &pair[1..])?,
-                })
-            })
-            .collect::<Result<Vec<_>, EngineError>>()?;
-        file.expect_count(layers.len() * 2)?;
-        Mlp::from_layers(backend, config, layers)
-    }
 }
 
 /// Reads named tensors back from `backend` and writes them as one safetensors file.
@@ -160,44 +124,69 @@ impl<'a> Unpacker<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Activation, Cpu, Loss, ready};
+    use crate::{Activation, Cpu, Loss, MlpConfig, Net, NetConfig, ready};
 
-    fn model() -> Mlp<Cpu> {
-        let cfg = MlpConfig::uniform(
+    fn mlp() -> MlpConfig {
+        MlpConfig::uniform(
             3,
             &[5, 4],
             Activation::Relu,
             2,
             Activation::Linear,
             Loss::SoftmaxCrossEntropy,
-        );
-        Mlp::new(Cpu, cfg, 9).unwrap()
+        )
     }
 
-    fn predictions(m: &Mlp<Cpu>) -> Vec<f32> {
+    fn predictions(m: &Net<Cpu>) -> Vec<f32> {
         let x = Tensor::from_slice(&Cpu, &[0.1, -0.4, 2.0, 1.0, 1.0, -3.0], [2, 3]).unwrap();
         ready(m.predict(&x).unwrap().to_vec(&Cpu)).unwrap().unwrap()
     }
 
     #[test]
     fn save_then_load_gives_identical_predictions() {
-        let original = model();
+        let original = mlp().build(Cpu, 9).unwrap();
         let checkpoint = ready(original.save()).unwrap().unwrap();
-        let loaded = Mlp::load(Cpu, &checkpoint).unwrap();
+        let loaded = Net::load(Cpu, &checkpoint, 2).unwrap();
         assert_eq!(loaded.config(), original.config());
         assert_eq!(predictions(&loaded), predictions(&original));
     }
 
+    /// Playground files saved before there was one model hold the
+    /// perceptron's own config; they load as the same network.
+    #[test]
+    fn a_checkpoint_in_the_older_playground_format_still_loads() {
+        let original = mlp().build(Cpu, 9).unwrap();
+        let checkpoint = Checkpoint {
+            config_json: serde_json::to_string_pretty(&mlp()).unwrap(),
+            ..ready(original.save()).unwrap().unwrap()
+        };
+        let loaded = Net::load(Cpu, &checkpoint, 2).unwrap();
+        assert_eq!(loaded.config(), &mlp().network());
+        assert_eq!(predictions(&loaded), predictions(&original));
+        // An old file whose perceptron is invalid says so.
+        let mut bad = mlp();
+        bad.hidden[0].neurons = 0;
+        let refused = Checkpoint {
+            config_json: serde_json::to_string(&bad).unwrap(),
+            ..checkpoint
+        };
+        let err = Net::load(Cpu, &refused, 2).unwrap_err().to_string();
+        assert!(err.contains("hidden layer 1"), "{err}");
+    }
+
     #[test]
     fn a_file_for_another_architecture_is_refused() {
-        let checkpoint = ready(model().save()).unwrap().unwrap();
-        let mut other: MlpConfig = serde_json::from_str(&checkpoint.config_json).unwrap();
-        other.hidden[0].neurons = 6;
+        let checkpoint = ready(mlp().build(Cpu, 9).unwrap().save()).unwrap().unwrap();
+        let mut other: NetConfig = serde_json::from_str(&checkpoint.config_json).unwrap();
+        other.layers[0] = crate::Layer::Dense {
+            units: 6,
+            activation: Activation::Relu,
+        };
         let wrong = Checkpoint {
             config_json: serde_json::to_string(&other).unwrap(),
             ..checkpoint.clone()
         };
-        let err = Mlp::load(Cpu, &wrong).err().unwrap().to_string();
+        let err = Net::load(Cpu, &wrong, 2).err().unwrap().to_string();
         assert!(
             err.contains("layers.0.weight") && err.contains("shape"),
             "{err}"
@@ -206,13 +195,13 @@ mod tests {
             weights: b"not a safetensors file".to_vec(),
             ..checkpoint.clone()
         };
-        assert!(Mlp::load(Cpu, &corrupt).is_err());
+        assert!(Net::load(Cpu, &corrupt, 2).is_err());
         let bad_json = Checkpoint {
             config_json: "{".into(),
             ..checkpoint
         };
         assert!(
-            Mlp::load(Cpu, &bad_json)
+            Net::load(Cpu, &bad_json, 2)
                 .err()
                 .unwrap()
                 .to_string()

@@ -232,7 +232,7 @@ fn losses() {
 
 #[test]
 fn whole_mlp_forward_and_loss() {
-    use crate::{Mlp, MlpConfig};
+    use crate::MlpConfig;
     let cfg = MlpConfig::uniform(
         3,
         &[4, 3],
@@ -241,7 +241,7 @@ fn whole_mlp_forward_and_loss() {
         Activation::Linear,
         Loss::SoftmaxCrossEntropy,
     );
-    let model = Mlp::new(Cpu, cfg, 2).unwrap();
+    let model = cfg.build(Cpu, 2).unwrap();
     let params: Vec<(Vec<f32>, Vec<usize>)> = model
         .parameters()
         .iter()

@@ -1,8 +1,12 @@
 //! # playnet-engine
 //!
 //! The neural-network engine behind every Playnet page: `f32` tensors, a
-//! reverse-mode autograd tape, activations, losses, optimisers, initialisers, an
-//! MLP built from a config, and checkpoints (safetensors + JSON).
+//! reverse-mode autograd tape, activations, losses, optimisers, initialisers,
+//! one network model built from a serde config of layers (one file per
+//! layer under [`layers`], parameters by dotted name with a [`Role`], any of
+//! them frozen), one trainer for it, and checkpoints (safetensors + JSON).
+//! `ADDING.md` at the crate's root is the checklist for adding an op, a
+//! layer or a GPU kernel.
 //!
 //! All computation goes through the [`Backend`] trait. [`Cpu`] is the reference
 //! implementation; a WebGPU backend plugs into the same seam, so models and
@@ -22,12 +26,13 @@ pub mod fold;
 pub mod graph;
 pub mod init;
 pub mod kernels;
+pub mod layers;
 pub mod loss;
-pub mod lstm;
 pub mod mdn;
 pub mod mlp;
 pub mod net;
 pub mod optim;
+pub mod params;
 pub mod shape;
 pub mod tensor;
 pub mod train;
@@ -42,15 +47,15 @@ pub use checkpoint::Checkpoint;
 pub use cpu::Cpu;
 pub use graph::{Gradients, Graph, Var};
 pub use init::Init;
+pub use layers::{Features, Layer, Mode, lstm};
 pub use loss::Loss;
-pub use mlp::{Dense, Dropout, Forward, HiddenLayer, Mlp, MlpConfig};
-pub use net::{
-    Features, Layer, Mode, Net, NetConfig, NetForward, NetTrainConfig, NetTrainer, StepOutput,
-};
+pub use mlp::{HiddenLayer, MlpConfig};
+pub use net::{Dense, Net, NetConfig, NetForward};
 pub use optim::{Optimizer, Regularization, Schedule, UpdateStep, Updater};
+pub use params::{Param, ParamSpec, Role};
 pub use shape::Shape;
 pub use tensor::Tensor;
-pub use train::{Evaluation, Examples, TrainConfig, Trainer, evaluate};
+pub use train::{Evaluation, Examples, StepOutput, TrainConfig, Trainer, evaluate};
 pub use window::{Padding, Window};
 
 /// Everything that can go wrong in the engine, with what and why.

@@ -1,13 +1,15 @@
-//! A multi-layer perceptron built from a config: the Playground's network.
+//! The Playground's description of a multi-layer perceptron (inputs, hidden
+//! layers, outputs, loss), and the [`Net`] it builds: a flat input and dense
+//! layers, nothing else.
 //!
 //! Dropout is a training-time choice, not part of the network: a training
-//! pass may ask for it ([`Mlp::forward_train`]); evaluation, predictions and
-//! heatmaps never drop anything (inverted dropout needs no rescaling there).
+//! pass may ask for it ([`crate::Mode::Train`]'s `hidden_dropout`);
+//! evaluation, predictions and heatmaps never drop anything (inverted
+//! dropout needs no rescaling there).
 
-use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
 
-use crate::{Activation, Backend, EngineError, Graph, Init, Loss, Tensor, Var};
+use crate::{Activation, Backend, EngineError, Features, Init, Layer, Loss, Net, NetConfig};
 
 /// Largest layer width the engine accepts (a sanity bound, not a UI limit).
 pub const MAX_WIDTH: usize = 4096;
@@ -128,237 +130,35 @@ impl MlpConfig {
     }
 }
 
-/// One dense layer's parameters: `weight` is `inputs × outputs`, `bias` is `outputs`.
-pub struct Dense<B: Backend> {
-    pub weight: Tensor<B>,
-    pub bias: Tensor<B>,
-}
-
-/// A multi-layer perceptron on backend `B`.
-pub struct Mlp<B: Backend> {
-    backend: B,
-    config: MlpConfig,
-    layers: Vec<Dense<B>>,
-}
-
-/// Inverted dropout on every hidden layer's output during one training pass:
-/// each value is zeroed with probability `rate` and the rest scaled by
-/// `1 / (1 − rate)`. The inputs and the output layer are never dropped.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Dropout {
-    /// Fraction of the values dropped, in `[0, 1)`; 0 drops nothing.
-    pub rate: f32,
-    /// Picks the masks ([`crate::backend::dropout_keeps`]); each hidden
-    /// layer mixes in its own index, so layers get different masks.
-    pub seed: u64,
-}
-
-impl Dropout {
-    /// Checks the rate, explaining what is wrong.
-    pub fn validate(&self) -> Result<(), EngineError> {
-        if (0.0..1.0).contains(&self.rate) {
-            Ok(())
-        } else {
-            Err(EngineError::Config(format!(
-                "dropout drops a fraction in [0, 1) of the values, not {}",
-                self.rate
-            )))
+impl MlpConfig {
+    /// The network this describes: a flat input and one dense layer per
+    /// hidden layer, then the output layer.
+    pub fn network(&self) -> NetConfig {
+        NetConfig {
+            input: Features::Flat(self.inputs),
+            layers: self
+                .hidden
+                .iter()
+                .map(|l| (l.neurons, l.activation))
+                .chain(std::iter::once((self.outputs, self.output_activation)))
+                .map(|(units, activation)| Layer::Dense { units, activation })
+                .collect(),
+            init: self.init,
+            loss: self.loss,
         }
     }
 
-    /// The mask seed of hidden layer `layer`.
-    fn layer_seed(&self, layer: usize) -> u64 {
-        self.seed ^ (layer as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15)
-    }
-}
-
-/// The values one forward pass recorded on a graph.
-pub struct Forward {
-    /// Parameters in [`Mlp::parameters`] order.
-    pub params: Vec<Var>,
-    /// Each layer's output after its activation, the output layer last (for
-    /// softmax cross-entropy the last one holds logits).
-    pub layers: Vec<Var>,
-}
-
-impl Forward {
-    /// The network's output.
-    pub fn output(&self) -> Var {
-        *self.layers.last().expect("an MLP has an output layer")
-    }
-}
-
-impl<B: Backend> Mlp<B> {
     /// A fresh network; the same `seed` gives the same weights on every platform.
-    pub fn new(backend: B, config: MlpConfig, seed: u64) -> Result<Self, EngineError> {
-        config.validate()?;
-        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(seed ^ INIT_STREAM);
-        let widths = config.widths();
-        let layers = widths
-            .windows(2)
-            .map(|pair| {
-                let (fan_in, fan_out) = (pair[0], pair[1]);
-                let weight = config.init.weights(fan_in, fan_out, &mut rng);
-                Ok(Dense {
-                    weight: Tensor::from_slice(&backend, &weight, [fan_in, fan_out])?,
-                    bias: Tensor::full(&backend, config.init.bias(), [fan_out]),
-                })
-            })
-            .collect::<Result<_, EngineError>>()?;
-        Ok(Mlp {
-            backend,
-            config,
-            layers,
-        })
-    }
-
-    /// Builds a network from existing layers, checking them against `config`.
-    pub fn from_layers(
-        backend: B,
-        config: MlpConfig,
-        layers: Vec<Dense<B>>,
-    ) -> Result<Self, EngineError> {
-        config.validate()?;
-        let widths = config.widths();
-        if layers.len() != widths.len() - 1 {
-            return Err(EngineError::Config(format!(
-                "the config describes {} layers but {} were given",
-                widths.len() - 1,
-                layers.len()
-            )));
-        }
-        for (i, (layer, pair)) in layers.iter().zip(widths.windows(2)).enumerate() {
-            if layer.weight.shape().dims() != pair || layer.bias.shape().dims() != [pair[1]] {
-                return Err(EngineError::Config(format!(
-                    "layer {i}: weight {} and bias {} do not fit {} → {}",
-                    layer.weight.shape(),
-                    layer.bias.shape(),
-                    pair[0],
-                    pair[1]
-                )));
-            }
-        }
-        Ok(Mlp {
-            backend,
-            config,
-            layers,
-        })
-    }
-
-    /// The backend the network lives on.
-    pub fn backend(&self) -> &B {
-        &self.backend
-    }
-
-    /// The config the network was built from.
-    pub fn config(&self) -> &MlpConfig {
-        &self.config
-    }
-
-    /// The dense layers, input side first.
-    pub fn layers(&self) -> &[Dense<B>] {
-        &self.layers
-    }
-
-    /// Mutable layers (for editing a weight by hand).
-    pub fn layers_mut(&mut self) -> &mut [Dense<B>] {
-        &mut self.layers
-    }
-
-    /// Every parameter with its name and whether it is a weight (penalised) or a
-    /// bias: `layers.{i}.weight`, `layers.{i}.bias`, …
-    pub fn parameters(&self) -> Vec<(String, &Tensor<B>, bool)> {
-        self.layers
-            .iter()
-            .enumerate()
-            .flat_map(|(i, l)| {
-                [
-                    (format!("layers.{i}.weight"), &l.weight, true),
-                    (format!("layers.{i}.bias"), &l.bias, false),
-                ]
-            })
-            .collect()
-    }
-
-    /// Mutable parameters in [`Mlp::parameters`] order.
-    pub fn parameters_mut(&mut self) -> Vec<&mut Tensor<B>> {
-        self.layers
-            .iter_mut()
-            .flat_map(|l| [&mut l.weight, &mut l.bias])
-            .collect()
-    }
-
-    /// Records a forward pass of `x` (`rows × inputs`) on `g`, as evaluation
-    /// and predictions see the network (no dropout).
-    pub fn forward(&self, g: &mut Graph<B>, x: Var) -> Result<Forward, EngineError> {
-        self.forward_train(g, x, None)
-    }
-
-    /// Records a forward pass of `x` on `g` with `dropout`, if any, on the
-    /// hidden layers' outputs (a training pass). Each entry of
-    /// [`Forward::layers`] is what the next layer receives: for hidden
-    /// layers, after dropout.
-    pub fn forward_train(
-        &self,
-        g: &mut Graph<B>,
-        x: Var,
-        dropout: Option<Dropout>,
-    ) -> Result<Forward, EngineError> {
-        if let Some(d) = &dropout {
-            d.validate()?;
-        }
-        let mut params = Vec::with_capacity(self.layers.len() * 2);
-        let mut layers = Vec::with_capacity(self.layers.len());
-        let mut h = x;
-        let last = self.layers.len().saturating_sub(1);
-        for (i, (layer, activation)) in self
-            .layers
-            .iter()
-            .zip(self.config.activations())
-            .enumerate()
-        {
-            let w = g.param(&layer.weight);
-            let b = g.param(&layer.bias);
-            h = g.dense(h, w, b, activation)?;
-            if let Some(d) = dropout.filter(|d| i < last && d.rate > 0.0) {
-                h = g.dropout(h, 1.0 - d.rate, d.layer_seed(i))?;
-            }
-            params.extend([w, b]);
-            layers.push(h);
-        }
-        Ok(Forward { params, layers })
-    }
-
-    /// Every layer's output for a batch of inputs (`rows × inputs`), the output
-    /// layer last and, for softmax cross-entropy, as probabilities. The Playground
-    /// draws one heatmap per neuron from this.
-    pub fn predict_layers(&self, x: &Tensor<B>) -> Result<Vec<Tensor<B>>, EngineError> {
-        let mut g = Graph::new(self.backend.clone());
-        let input = g.input(x);
-        let mut forward = self.forward(&mut g, input)?;
-        if self.config.loss == Loss::SoftmaxCrossEntropy {
-            let logits = forward.output();
-            let probabilities = g.softmax(logits)?;
-            *forward
-                .layers
-                .last_mut()
-                .expect("an MLP has an output layer") = probabilities;
-        }
-        Ok(forward.layers.iter().map(|&v| g.tensor(v)).collect())
-    }
-
-    /// The network's output for a batch of inputs (probabilities for softmax
-    /// cross-entropy).
-    pub fn predict(&self, x: &Tensor<B>) -> Result<Tensor<B>, EngineError> {
-        let mut layers = self.predict_layers(x)?;
-        Ok(layers.pop().expect("an MLP has an output layer"))
+    pub fn build<B: Backend>(&self, backend: B, seed: u64) -> Result<Net<B>, EngineError> {
+        self.validate()?;
+        Net::new(backend, self.network(), self.outputs, seed ^ INIT_STREAM)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Cpu, ready};
+    use crate::{Cpu, Graph, Mode, Tensor, ready};
 
     fn config() -> MlpConfig {
         MlpConfig::uniform(
@@ -377,18 +177,30 @@ mod tests {
 
     #[test]
     fn same_seed_same_weights() {
-        let a = Mlp::new(Cpu, config(), 3).unwrap();
-        let b = Mlp::new(Cpu, config(), 3).unwrap();
-        let c = Mlp::new(Cpu, config(), 4).unwrap();
-        let wa = read(&a.layers()[0].weight);
-        assert_eq!(wa, read(&b.layers()[0].weight));
-        assert_ne!(wa, read(&c.layers()[0].weight));
-        assert_eq!(read(&a.layers()[1].bias), vec![0.1, 0.1]);
+        let a = config().build(Cpu, 3).unwrap();
+        let b = config().build(Cpu, 3).unwrap();
+        let c = config().build(Cpu, 4).unwrap();
+        let wa = read(a.dense_layers()[0].weight);
+        assert_eq!(wa, read(b.dense_layers()[0].weight));
+        assert_ne!(wa, read(c.dense_layers()[0].weight));
+        assert_eq!(read(a.dense_layers()[1].bias), vec![0.1, 0.1]);
+        let names: Vec<_> = a.parameters().into_iter().map(|(n, _, w)| (n, w)).collect();
+        assert_eq!(
+            names,
+            [
+                ("layers.0.weight".to_string(), true),
+                ("layers.0.bias".to_string(), false),
+                ("layers.1.weight".to_string(), true),
+                ("layers.1.bias".to_string(), false),
+                ("layers.2.weight".to_string(), true),
+                ("layers.2.bias".to_string(), false),
+            ]
+        );
     }
 
     #[test]
     fn predict_layers_gives_every_neuron() {
-        let mlp = Mlp::new(Cpu, config(), 1).unwrap();
+        let mlp = config().build(Cpu, 1).unwrap();
         let x = Tensor::from_slice(&Cpu, &[0.5, -1.0, 2.0, 0.0, 0.0, 0.0], [3, 2]).unwrap();
         let layers = mlp.predict_layers(&x).unwrap();
         let shapes: Vec<_> = layers.iter().map(|t| t.shape().dims().to_vec()).collect();
@@ -406,7 +218,7 @@ mod tests {
             Activation::Linear,
             Loss::SoftmaxCrossEntropy,
         );
-        let mlp = Mlp::new(Cpu, cfg, 1).unwrap();
+        let mlp = cfg.build(Cpu, 1).unwrap();
         let x = Tensor::from_slice(&Cpu, &[0.5, -1.0, 2.0, 0.0], [2, 2]).unwrap();
         let p = read(&mlp.predict(&x).unwrap());
         for row in p.chunks(3) {
@@ -414,14 +226,17 @@ mod tests {
         }
     }
 
-    fn hidden_and_output(
-        mlp: &Mlp<Cpu>,
-        x: &Tensor<Cpu>,
-        dropout: Option<Dropout>,
-    ) -> Vec<Vec<f32>> {
+    fn train(seed: u64, rate: f32) -> Mode {
+        Mode::Train {
+            seed,
+            hidden_dropout: rate,
+        }
+    }
+
+    fn hidden_and_output(mlp: &Net<Cpu>, x: &Tensor<Cpu>, mode: Mode) -> Vec<Vec<f32>> {
         let mut g = Graph::new(Cpu);
         let input = g.input(x);
-        let f = mlp.forward_train(&mut g, input, dropout).unwrap();
+        let f = mlp.forward(&mut g, input, mode).unwrap();
         f.layers.iter().map(|&v| g.value(v).to_vec()).collect()
     }
 
@@ -435,14 +250,12 @@ mod tests {
             Activation::Tanh,
             Loss::HalfSquaredError,
         );
-        let mlp = Mlp::new(Cpu, cfg, 2).unwrap();
+        let mlp = cfg.build(Cpu, 2).unwrap();
         let xs: Vec<f32> = (0..40).map(|i| (i as f32 * 0.37).sin()).collect();
         let x = Tensor::from_slice(&Cpu, &xs, [20, 2]).unwrap();
-        let plain = hidden_and_output(&mlp, &x, None);
-        let zero = Dropout { rate: 0.0, seed: 3 };
-        assert_eq!(hidden_and_output(&mlp, &x, Some(zero)), plain);
-        let half = Dropout { rate: 0.5, seed: 3 };
-        let dropped = hidden_and_output(&mlp, &x, Some(half));
+        let plain = hidden_and_output(&mlp, &x, Mode::Eval);
+        assert_eq!(hidden_and_output(&mlp, &x, train(3, 0.0)), plain);
+        let dropped = hidden_and_output(&mlp, &x, train(3, 0.5));
         // The first hidden layer sees the same inputs: every value is either
         // dropped or doubled.
         let mut zeros = 0;
@@ -460,9 +273,8 @@ mod tests {
             "the output is never dropped"
         );
         // The same seed gives the same masks; another seed other ones.
-        assert_eq!(hidden_and_output(&mlp, &x, Some(half)), dropped);
-        let other = Dropout { rate: 0.5, seed: 4 };
-        assert_ne!(hidden_and_output(&mlp, &x, Some(other))[0], dropped[0]);
+        assert_eq!(hidden_and_output(&mlp, &x, train(3, 0.5)), dropped);
+        assert_ne!(hidden_and_output(&mlp, &x, train(4, 0.5))[0], dropped[0]);
         // Predictions never drop anything.
         let predicted = read(&mlp.predict(&x).unwrap());
         assert_eq!(predicted, plain[2]);
@@ -470,13 +282,13 @@ mod tests {
 
     #[test]
     fn dropout_rates_outside_zero_to_one_are_refused() {
-        let mlp = Mlp::new(Cpu, config(), 1).unwrap();
+        let mlp = config().build(Cpu, 1).unwrap();
         let x = Tensor::from_slice(&Cpu, &[0.5, -1.0], [1, 2]).unwrap();
         for rate in [1.0, -0.1, f32::NAN, 7.0] {
             let mut g = Graph::new(Cpu);
             let input = g.input(&x);
             let err = mlp
-                .forward_train(&mut g, input, Some(Dropout { rate, seed: 0 }))
+                .forward(&mut g, input, train(0, rate))
                 .err()
                 .unwrap()
                 .to_string();
@@ -499,17 +311,12 @@ mod tests {
         let xs: Vec<f32> = (0..15).map(|i| (i as f32 * 0.71).cos()).collect();
         let x = Tensor::from_slice(&Cpu, &xs, [5, 3]).unwrap();
         let y = Tensor::from_slice(&Cpu, &[0.5, -0.5, 1.0, 0.0, -1.0], [5, 1]).unwrap();
-        let dropout = Some(Dropout {
-            rate: 0.3,
-            seed: 11,
-        });
-        let loss_with = |mlp: &Mlp<Cpu>, dropout: Option<Dropout>| -> (f64, Vec<Vec<f32>>) {
+        let dropout = train(11, 0.3);
+        let loss_with = |mlp: &Net<Cpu>, mode: Mode| -> (f64, Vec<Vec<f32>>) {
             let mut g = Graph::new(Cpu);
             let (xv, yv) = (g.input(&x), g.input(&y));
-            let f = mlp.forward_train(&mut g, xv, dropout).unwrap();
-            let loss = Loss::HalfSquaredError
-                .record(&mut g, f.output(), yv)
-                .unwrap();
+            let f = mlp.forward(&mut g, xv, mode).unwrap();
+            let loss = Loss::HalfSquaredError.record(&mut g, f.output, yv).unwrap();
             let grads = g.backward(loss).unwrap();
             let gs = f
                 .params
@@ -518,24 +325,25 @@ mod tests {
                 .collect();
             (f64::from(g.value(loss)[0]), gs)
         };
-        let loss_of = |mlp: &Mlp<Cpu>| loss_with(mlp, dropout);
-        let base = Mlp::new(Cpu, cfg.clone(), 8).unwrap();
+        let loss_of = |mlp: &Net<Cpu>| loss_with(mlp, dropout);
+        let base = cfg.build(Cpu, 8).unwrap();
         let (_, analytic) = loss_of(&base);
         assert_ne!(
             analytic,
-            loss_with(&base, None).1,
+            loss_with(&base, Mode::Eval).1,
             "the mask changes the gradients"
         );
+        let names: Vec<String> = base.parameters().into_iter().map(|p| p.0).collect();
         let h = 1e-2f32;
         for (k, grads) in analytic.iter().enumerate() {
             assert_eq!(grads.len(), read(base.parameters()[k].1).len());
             for (i, &a) in grads.iter().enumerate() {
                 let nudged = |delta: f32| {
-                    let mut other = Mlp::new(Cpu, cfg.clone(), 8).unwrap();
-                    let tensor = &mut other.parameters_mut()[k];
+                    let mut other = cfg.build(Cpu, 8).unwrap();
+                    let tensor = other.param_mut(&names[k]).unwrap();
                     let mut values = read(tensor);
                     values[i] += delta;
-                    **tensor = Tensor::from_slice(&Cpu, &values, tensor.shape().clone()).unwrap();
+                    *tensor = Tensor::from_slice(&Cpu, &values, tensor.shape().clone()).unwrap();
                     loss_of(&other).0
                 };
                 let numeric = (nudged(h) - nudged(-h)) / (2.0 * f64::from(h));
@@ -543,7 +351,7 @@ mod tests {
                 assert!(
                     (numeric - a).abs() <= 1e-2 * (1.0 + numeric.abs().max(a.abs())),
                     "{}: element {i}: numeric {numeric} vs analytic {a}",
-                    base.parameters()[k].0
+                    names[k]
                 );
             }
         }
@@ -553,7 +361,7 @@ mod tests {
     fn invalid_configs_are_explained() {
         let mut cfg = config();
         cfg.hidden[1].neurons = 0;
-        let err = Mlp::new(Cpu, cfg, 0).err().unwrap().to_string();
+        let err = cfg.build(Cpu, 0).err().unwrap().to_string();
         assert!(err.contains("hidden layer 2"), "{err}");
         let ce = MlpConfig::uniform(
             2,
@@ -564,6 +372,7 @@ mod tests {
             Loss::SoftmaxCrossEntropy,
         );
         assert!(ce.validate().is_err());
+        assert!(ce.network().validate(3).is_err(), "the network agrees");
         let bce = MlpConfig::uniform(
             2,
             &[3],
@@ -573,5 +382,6 @@ mod tests {
             Loss::BinaryCrossEntropy,
         );
         assert!(bce.validate().is_err());
+        assert!(bce.network().validate(1).is_err());
     }
 }

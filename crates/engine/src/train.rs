@@ -1,9 +1,11 @@
-//! Mini-batch training of an [`Mlp`] and its evaluation on a data set.
+//! Training any [`Net`]: one optimiser step on a batch ([`Trainer::step`]),
+//! an epoch over a data set in order ([`Trainer::epoch`]), and evaluation
+//! ([`evaluate`]). The Playground and the MNIST lab share all of it.
 
 use serde::{Deserialize, Serialize};
 
-use crate::optim::Updater;
-use crate::{Backend, Dropout, EngineError, Graph, Loss, Mlp, Optimizer, Regularization, Tensor};
+use crate::optim::{Schedule, Updater};
+use crate::{Backend, EngineError, Graph, Mode, Net, Optimizer, Regularization, Tensor};
 
 /// Examples as two row-aligned matrices on a backend: inputs and targets.
 pub struct Examples<B: Backend> {
@@ -72,10 +74,27 @@ impl<B: Backend> Examples<B> {
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrainConfig {
     pub optimizer: Optimizer,
-    pub learning_rate: f32,
+    /// The learning rate at each step.
+    pub schedule: Schedule,
     pub batch_size: usize,
+    /// The weight penalty, on parameters whose role decays (weights).
+    #[serde(default)]
     pub regularization: Option<Regularization>,
+    #[serde(default)]
     pub regularization_rate: f32,
+}
+
+impl TrainConfig {
+    /// Plain training with no weight penalty.
+    pub fn new(optimizer: Optimizer, schedule: Schedule, batch_size: usize) -> Self {
+        TrainConfig {
+            optimizer,
+            schedule,
+            batch_size,
+            regularization: None,
+            regularization_rate: 0.0,
+        }
+    }
 }
 
 impl Default for TrainConfig {
@@ -83,7 +102,7 @@ impl Default for TrainConfig {
     fn default() -> Self {
         TrainConfig {
             optimizer: Optimizer::Sgd,
-            learning_rate: 0.03,
+            schedule: Schedule::Constant { rate: 0.03 },
             batch_size: 10,
             regularization: None,
             regularization_rate: 0.0,
@@ -98,125 +117,146 @@ pub struct Evaluation {
     pub loss: f32,
     /// Fraction of examples classified correctly (see [`crate::Loss::accuracy`]).
     pub accuracy: f32,
-    /// The network's outputs, row-major (probabilities for softmax cross-entropy).
+    /// The network's predictions, row-major (probabilities for softmax cross-entropy).
     pub outputs: Vec<f32>,
 }
 
-/// Optimiser state and step count for one model.
+/// What one training step leaves on the backend.
+pub struct StepOutput<B: Backend> {
+    /// The batch's mean loss, a scalar.
+    pub loss: Tensor<B>,
+    /// `[batch, outputs]` predictions before the update (probabilities for
+    /// softmax cross-entropy).
+    pub probabilities: Tensor<B>,
+    /// The learning rate used.
+    pub learning_rate: f32,
+}
+
+/// Optimiser state, the step count and the dropout stream of one network.
 pub struct Trainer<B: Backend> {
     pub config: TrainConfig,
     /// Fraction of each hidden layer's outputs dropped in every training
-    /// step, in `[0, 1)`; 0 (the default) is no dropout. It may change
-    /// between steps.
+    /// step (TensorFlow Playground's dropout), in `[0, 1)`; 0 (the default)
+    /// is none. Dropout layers in the network drop on their own. It may
+    /// change between steps.
     pub dropout: f32,
     /// Seeds the dropout masks; each step mixes in its number.
-    dropout_seed: u64,
+    seed: u64,
+    steps: u32,
     updater: Updater<B>,
 }
 
 impl<B: Backend> Trainer<B> {
-    /// A trainer with fresh optimiser state and no dropout.
-    pub fn new(config: TrainConfig) -> Self {
+    /// A trainer with fresh optimiser state; `seed` drives the dropout
+    /// masks (the same seed gives the same masks step by step).
+    pub fn new(config: TrainConfig, seed: u64) -> Self {
         Trainer {
             config,
             dropout: 0.0,
-            dropout_seed: 0,
+            seed,
+            steps: 0,
             updater: Updater::default(),
         }
     }
 
-    /// The same trainer with dropout `rate` on the hidden layers, its masks
-    /// drawn from `seed`: the same seed gives the same masks step by step.
-    pub fn with_dropout(mut self, rate: f32, seed: u64) -> Self {
+    /// The same trainer with dropout `rate` on the hidden layers.
+    pub fn with_dropout(mut self, rate: f32) -> Self {
         self.dropout = rate;
-        self.dropout_seed = seed;
         self
     }
 
-    /// The dropout of the next step, if any.
-    fn next_dropout(&self) -> Option<Dropout> {
-        (self.dropout != 0.0).then(|| Dropout {
-            rate: self.dropout,
-            seed: self.dropout_seed
-                ^ u64::from(self.updater.steps()).wrapping_mul(0xd134_2543_de82_ef95),
-        })
-    }
-
-    /// Number of updates applied so far.
+    /// Number of steps taken.
     pub fn steps(&self) -> u32 {
-        self.updater.steps()
+        self.steps
     }
 
-    /// One update of `model` on one batch.
-    pub fn step(&mut self, model: &mut Mlp<B>, batch: &Examples<B>) -> Result<(), EngineError> {
-        let backend = model.backend().clone();
-        let grads = {
-            let mut g = Graph::new(backend.clone());
-            let x = g.input(&batch.x);
-            let y = g.input(&batch.y);
-            let forward = model.forward_train(&mut g, x, self.next_dropout())?;
-            let loss = model.config().loss.record(&mut g, forward.output(), y)?;
-            g.backward(loss)?.of_params(&forward.params)?
+    /// One update of `net` on a batch of inputs `x` (`[batch, …]`) and
+    /// targets `y` (`[batch, outputs]`, one-hot for classes). Returns the
+    /// batch loss and predictions as backend buffers (read them back only
+    /// when needed).
+    pub fn step(
+        &mut self,
+        net: &mut Net<B>,
+        x: &Tensor<B>,
+        y: &Tensor<B>,
+    ) -> Result<StepOutput<B>, EngineError> {
+        let backend = net.backend().clone();
+        let learning_rate = self.config.schedule.rate(self.steps);
+        let mode = Mode::Train {
+            seed: self.seed ^ u64::from(self.steps).wrapping_mul(0xd134_2543_de82_ef95),
+            hidden_dropout: self.dropout,
         };
+        let mut g = Graph::new(backend.clone());
+        let xv = g.input(x);
+        let yv = g.input(y);
+        let forward = net.forward(&mut g, xv, mode)?;
+        let loss = net.config().loss.record(&mut g, forward.output, yv)?;
+        let probabilities = net.prediction(&mut g, forward.output)?;
+        let grads = g.backward(loss)?.of_params(&forward.params)?;
+        net.update_moving(&g, &forward.batch_stats);
+        let (loss, probabilities) = (g.tensor(loss), g.tensor(probabilities));
+        // The tape shares the parameters' buffers; dropping it first lets the
+        // optimiser update them in place instead of copying each one.
+        drop(g);
         let c = self.config;
         let penalty = c.regularization.map(|r| (r, c.regularization_rate));
-        let params = model
-            .parameters_mut()
-            .into_iter()
-            .enumerate()
-            .map(|(i, p)| (p, i % 2 == 0))
-            .collect();
         self.updater.apply(
             &backend,
             c.optimizer,
-            c.learning_rate,
+            learning_rate,
             penalty,
-            params,
+            net.parameters_mut(),
             &grads,
-        )
+        )?;
+        self.steps += 1;
+        Ok(StepOutput {
+            loss,
+            probabilities,
+            learning_rate,
+        })
     }
 
     /// One pass over `data` in order, in batches of `batch_size` (the last one
     /// may be smaller), as TensorFlow Playground does.
-    pub fn epoch(&mut self, model: &mut Mlp<B>, data: &Examples<B>) -> Result<(), EngineError> {
+    pub fn epoch(&mut self, net: &mut Net<B>, data: &Examples<B>) -> Result<(), EngineError> {
         let batch = self.config.batch_size.max(1);
-        let backend = model.backend().clone();
+        let backend = net.backend().clone();
         let mut start = 0;
         while start < data.len() {
             let count = batch.min(data.len() - start);
-            self.step(model, &data.rows(&backend, start, count))?;
+            let rows = data.rows(&backend, start, count);
+            self.step(net, &rows.x, &rows.y)?;
             start += count;
         }
         Ok(())
     }
 }
 
-/// The loss and accuracy of `model` on `data` (one readback).
+/// The loss and accuracy of `net` on `data` (one readback).
 pub async fn evaluate<B: Backend>(
-    model: &Mlp<B>,
+    net: &Net<B>,
     data: &Examples<B>,
 ) -> Result<Evaluation, EngineError> {
-    let backend = model.backend().clone();
+    let backend = net.backend().clone();
     // One forward pass gives both the loss and the outputs.
     let (loss, outputs) = {
         let mut g = Graph::new(backend.clone());
         let x = g.input(&data.x);
         let y = g.input(&data.y);
-        let forward = model.forward(&mut g, x)?;
-        let loss = model.config().loss.record(&mut g, forward.output(), y)?;
-        let outputs = match model.config().loss {
-            Loss::SoftmaxCrossEntropy => g.softmax(forward.output())?,
-            Loss::HalfSquaredError | Loss::BinaryCrossEntropy => forward.output(),
-        };
+        let forward = net.forward(&mut g, x, Mode::Eval)?;
+        let loss = net.config().loss.record(&mut g, forward.output, y)?;
+        let outputs = net.prediction(&mut g, forward.output)?;
         (g.tensor(loss), g.tensor(outputs))
     };
     let loss = loss.to_vec(&backend).await?;
     let outputs = outputs.to_vec(&backend).await?;
     let targets = data.y.to_vec(&backend).await?;
-    let width = model.config().outputs;
     Ok(Evaluation {
         loss: loss.first().copied().unwrap_or(f32::NAN),
-        accuracy: model.config().loss.accuracy(&outputs, &targets, width),
+        accuracy: net
+            .config()
+            .loss
+            .accuracy(&outputs, &targets, net.classes()),
         outputs,
     })
 }
@@ -224,7 +264,7 @@ pub async fn evaluate<B: Backend>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Activation, Cpu, MlpConfig, ready};
+    use crate::{Activation, Cpu, Loss, MlpConfig, ready};
 
     /// XOR of ±1 inputs, targets ±1.
     fn xor() -> Examples<Cpu> {
@@ -242,15 +282,20 @@ mod tests {
             Activation::Tanh,
             Loss::HalfSquaredError,
         );
-        let mut model = Mlp::new(Cpu, cfg, 11).unwrap();
+        let mut model = cfg.build(Cpu, 11).unwrap();
         let data = xor();
         let before = ready(evaluate(&model, &data)).unwrap().unwrap().loss;
-        let mut trainer = Trainer::new(TrainConfig {
-            optimizer,
-            learning_rate,
-            batch_size: 4,
-            ..Default::default()
-        });
+        let mut trainer = Trainer::new(
+            TrainConfig {
+                optimizer,
+                schedule: Schedule::Constant {
+                    rate: learning_rate,
+                },
+                batch_size: 4,
+                ..Default::default()
+            },
+            0,
+        );
         for _ in 0..500 {
             trainer.epoch(&mut model, &data).unwrap();
         }
@@ -284,11 +329,14 @@ mod tests {
             Activation::Tanh,
             Loss::HalfSquaredError,
         );
-        let mut model = Mlp::new(Cpu, cfg, 1).unwrap();
-        let mut trainer = Trainer::new(TrainConfig {
-            batch_size: 3,
-            ..Default::default()
-        });
+        let mut model = cfg.build(Cpu, 1).unwrap();
+        let mut trainer = Trainer::new(
+            TrainConfig {
+                batch_size: 3,
+                ..Default::default()
+            },
+            0,
+        );
         trainer.epoch(&mut model, &xor()).unwrap();
         assert_eq!(trainer.steps(), 2);
     }
@@ -303,19 +351,22 @@ mod tests {
             Activation::Tanh,
             Loss::HalfSquaredError,
         );
-        let mut model = Mlp::new(Cpu, cfg, 5).unwrap();
+        let mut model = cfg.build(Cpu, 5).unwrap();
         // Targets ignore the inputs entirely.
         let data = Examples::new(&Cpu, &[1., 2., -1., 0.5], 2, &[0.3, 0.3], 1).unwrap();
-        let mut trainer = Trainer::new(TrainConfig {
-            regularization: Some(Regularization::L1),
-            regularization_rate: 0.1,
-            learning_rate: 0.1,
-            ..Default::default()
-        });
+        let mut trainer = Trainer::new(
+            TrainConfig {
+                regularization: Some(Regularization::L1),
+                regularization_rate: 0.1,
+                schedule: Schedule::Constant { rate: 0.1 },
+                ..Default::default()
+            },
+            0,
+        );
         for _ in 0..300 {
             trainer.epoch(&mut model, &data).unwrap();
         }
-        let w = ready(model.layers()[0].weight.to_vec(&Cpu))
+        let w = ready(model.dense_layers()[0].weight.to_vec(&Cpu))
             .unwrap()
             .unwrap();
         assert!(w.iter().filter(|&&v| v == 0.0).count() >= 4, "{w:?}");
@@ -333,17 +384,20 @@ mod tests {
         );
         let data = xor();
         let train = |dropout: f32, seed: u64| {
-            let mut model = Mlp::new(Cpu, cfg.clone(), 4).unwrap();
-            let mut trainer = Trainer::new(TrainConfig {
-                batch_size: 2,
-                learning_rate: 0.1,
-                ..Default::default()
-            })
-            .with_dropout(dropout, seed);
+            let mut model = cfg.build(Cpu, 4).unwrap();
+            let mut trainer = Trainer::new(
+                TrainConfig {
+                    batch_size: 2,
+                    schedule: Schedule::Constant { rate: 0.1 },
+                    ..Default::default()
+                },
+                seed,
+            )
+            .with_dropout(dropout);
             for _ in 0..20 {
                 trainer.epoch(&mut model, &data).unwrap();
             }
-            ready(model.layers()[1].weight.to_vec(&Cpu))
+            ready(model.dense_layers()[1].weight.to_vec(&Cpu))
                 .unwrap()
                 .unwrap()
         };
@@ -354,8 +408,8 @@ mod tests {
         assert_eq!(train(0.3, 1), dropped, "same seed, same masks");
         assert_ne!(train(0.3, 2), dropped);
         // A rate the trainer cannot use fails the step with a reason.
-        let mut model = Mlp::new(Cpu, cfg, 4).unwrap();
-        let mut trainer = Trainer::new(TrainConfig::default()).with_dropout(1.0, 0);
+        let mut model = cfg.build(Cpu, 4).unwrap();
+        let mut trainer = Trainer::new(TrainConfig::default(), 0).with_dropout(1.0);
         let err = trainer.epoch(&mut model, &data).unwrap_err().to_string();
         assert!(err.contains("dropout"), "{err}");
     }
@@ -368,7 +422,7 @@ mod tests {
             (2, Activation::Linear, Loss::SoftmaxCrossEntropy),
         ] {
             let cfg = MlpConfig::uniform(2, &[3], Activation::Relu, outputs, activation, loss);
-            let model = Mlp::new(Cpu, cfg, 9).unwrap();
+            let model = cfg.build(Cpu, 9).unwrap();
             let y: Vec<f32> = (0..4 * outputs).map(|i| (i % 2) as f32).collect();
             let x = [-1., -1., -1., 1., 1., -1., 1., 1.];
             let data = Examples::new(&Cpu, &x, 2, &y, outputs).unwrap();

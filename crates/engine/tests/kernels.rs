@@ -6,8 +6,8 @@
 
 use playnet_engine::kernels::{self, gemm_scalar, gemm_simd};
 use playnet_engine::{
-    Activation, Cpu, Init, Layer, MatMul, Net, NetConfig, NetTrainConfig, NetTrainer, Optimizer,
-    Padding, Schedule, Tensor, ready,
+    Activation, Cpu, Features, Init, Layer, Loss, MatMul, Net, NetConfig, Optimizer, Padding,
+    Schedule, Tensor, TrainConfig, Trainer, ready,
 };
 use rand::{Rng, SeedableRng};
 
@@ -64,7 +64,7 @@ fn simd_gemm_matches_scalar_on_awkward_shapes() {
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn a_conv_training_step_is_the_same_with_and_without_simd() {
     let config = NetConfig {
-        input: [12, 12, 1],
+        input: Features::Image([12, 12, 1]),
         layers: vec![
             Layer::Conv {
                 filters: 4,
@@ -94,6 +94,7 @@ fn a_conv_training_step_is_the_same_with_and_without_simd() {
             },
         ],
         init: Init::He,
+        loss: Loss::SoftmaxCrossEntropy,
     };
     let x = Tensor::from_slice(&Cpu, &random(8 * 144, 7), [8, 144]).unwrap();
     let y: Vec<f32> = (0..80)
@@ -103,12 +104,8 @@ fn a_conv_training_step_is_the_same_with_and_without_simd() {
     let run = |simd: bool| {
         kernels::set_simd_enabled(simd);
         let mut net = Net::new(Cpu, config.clone(), 10, 3).unwrap();
-        let mut trainer = NetTrainer::new(
-            NetTrainConfig {
-                optimizer: Optimizer::ADAM,
-                schedule: Schedule::Constant { rate: 0.01 },
-                batch_size: 8,
-            },
+        let mut trainer = Trainer::new(
+            TrainConfig::new(Optimizer::ADAM, Schedule::Constant { rate: 0.01 }, 8),
             5,
         );
         let losses: Vec<f32> = (0..3)

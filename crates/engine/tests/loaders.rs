@@ -8,7 +8,7 @@
 
 use playnet_engine::net::{MAX_FEATURES, MAX_PARAMETERS};
 use playnet_engine::{
-    Activation, Checkpoint, Cpu, Init, Layer, Loss, Mlp, MlpConfig, Net, NetConfig, ready,
+    Activation, Checkpoint, Cpu, Features, Init, Layer, Loss, MlpConfig, Net, NetConfig, ready,
 };
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
@@ -21,12 +21,13 @@ const CLASSES: usize = 10;
 /// A valid export of the MNIST lab's softmax network.
 fn softmax_export() -> Checkpoint {
     let config = NetConfig {
-        input: [28, 28, 1],
+        input: Features::Image([28, 28, 1]),
         layers: vec![Layer::Dense {
             units: CLASSES,
             activation: Activation::Linear,
         }],
         init: Init::Zero,
+        loss: Loss::SoftmaxCrossEntropy,
     };
     let net = Net::new(Cpu, config, CLASSES, 1).unwrap();
     ready(net.save()).unwrap().unwrap()
@@ -140,21 +141,18 @@ fn non_finite_tensors_are_refused_naming_the_tensor() {
         }
     }
     // The Playground's networks go through the same reader.
-    let mlp = Mlp::new(
-        Cpu,
-        MlpConfig::uniform(
-            2,
-            &[4],
-            Activation::Tanh,
-            1,
-            Activation::Sigmoid,
-            Loss::BinaryCrossEntropy,
-        ),
-        3,
+    let mlp = MlpConfig::uniform(
+        2,
+        &[4],
+        Activation::Tanh,
+        1,
+        Activation::Sigmoid,
+        Loss::BinaryCrossEntropy,
     )
+    .build(Cpu, 3)
     .unwrap();
     let export = ready(mlp.save()).unwrap().unwrap();
-    let err = Mlp::load(Cpu, &poisoned(&export, "layers.1.weight", f32::NAN))
+    let err = Net::load(Cpu, &poisoned(&export, "layers.1.weight", f32::NAN), 1)
         .err()
         .unwrap()
         .to_string();
@@ -236,20 +234,20 @@ fn generated_configs_with_extreme_sizes_never_panic_and_stay_bounded() {
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn generated_playground_configs_with_extreme_sizes_never_panic() {
-    let mlp = Mlp::new(
-        Cpu,
-        MlpConfig::uniform(
-            2,
-            &[3],
-            Activation::Tanh,
-            1,
-            Activation::Sigmoid,
-            Loss::BinaryCrossEntropy,
-        ),
+    let config = MlpConfig::uniform(
+        2,
+        &[3],
+        Activation::Tanh,
         1,
-    )
-    .unwrap();
-    let export = ready(mlp.save()).unwrap().unwrap();
+        Activation::Sigmoid,
+        Loss::BinaryCrossEntropy,
+    );
+    let mlp = config.build(Cpu, 1).unwrap();
+    // Files in the Playground's older format: the perceptron's own config.
+    let export = Checkpoint {
+        config_json: serde_json::to_string(&config).unwrap(),
+        ..ready(mlp.save()).unwrap().unwrap()
+    };
     let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(11);
     for _ in 0..400 {
         let crafted = with_config(&export, |c| {
@@ -260,8 +258,8 @@ fn generated_playground_configs_with_extreme_sizes_never_panic() {
                 .collect();
             c["hidden"] = Value::Array(hidden);
         });
-        if let Ok(m) = Mlp::load(Cpu, &crafted) {
-            assert_eq!(m.config().widths(), vec![2, 3, 1]);
+        if let Ok(m) = Net::load(Cpu, &crafted, 1) {
+            assert_eq!(m.config(), &config.network());
         }
     }
 }

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use playnet_data::{Feature, Point, feature_matrix};
-use playnet_engine::{Backend, Cpu, MatMul, Net, NetTrainer, Tensor, kernels};
+use playnet_engine::{Backend, Cpu, MatMul, Net, Tensor, Trainer, kernels};
 use playnet_gpu::Gpu;
 use playnet_playground::{PlaygroundConfig, Session};
 use rand::Rng;
@@ -99,7 +99,7 @@ fn step_time<B: Backend>(backend: B, read_every: usize) -> Duration {
     let conv = playnet_mnist::preset("conv").expect("the MNIST lab's conv preset");
     assert_eq!(conv.training.batch_size, batch);
     let mut net = Net::new(backend.clone(), conv.network, 10, 1).expect("the conv preset");
-    let mut trainer = NetTrainer::new(conv.training, 2);
+    let mut trainer = Trainer::new(conv.training, 2);
     time_per_call(Duration::from_secs(5), || {
         let mut loss = None;
         for _ in 0..read_every {

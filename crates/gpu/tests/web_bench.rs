@@ -14,7 +14,7 @@
 
 mod common;
 
-use playnet_engine::{Backend, Cpu, MatMul, Net, NetTrainer, Tensor, kernels};
+use playnet_engine::{Backend, Cpu, MatMul, Net, Tensor, Trainer, kernels};
 use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
@@ -36,7 +36,7 @@ async fn steps_per_second<B: Backend>(backend: B, steps: usize) -> f64 {
     let conv = playnet_mnist::preset("conv").expect("the MNIST lab's conv preset");
     assert_eq!(conv.training.batch_size, batch);
     let mut net = Net::new(backend.clone(), conv.network, 10, 1).expect("the conv preset");
-    let mut trainer = NetTrainer::new(conv.training, 2);
+    let mut trainer = Trainer::new(conv.training, 2);
     let warm = trainer.step(&mut net, &x, &y).expect("a step");
     warm.loss.to_vec(&backend).await.expect("the loss");
     let start = now();

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use playnet_data::Mnist;
 use playnet_engine::{
-    Backend, Checkpoint, EngineError, Net, NetConfig, NetTrainConfig, NetTrainer, Schedule, Tensor,
+    Backend, Checkpoint, EngineError, Net, NetConfig, Schedule, Tensor, TrainConfig, Trainer,
     loss::arg_max,
 };
 use rand::SeedableRng;
@@ -35,7 +35,7 @@ pub enum LabError {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Setup {
     pub network: NetConfig,
-    pub training: NetTrainConfig,
+    pub training: TrainConfig,
 }
 
 impl From<&Preset> for Setup {
@@ -93,7 +93,7 @@ pub struct Lab<B: Backend> {
     data: Arc<Mnist>,
     setup: Setup,
     net: Net<B>,
-    trainer: NetTrainer<B>,
+    trainer: Trainer<B>,
     rng: rand_pcg::Pcg64Mcg,
     order: Vec<usize>,
     cursor: usize,
@@ -113,7 +113,7 @@ impl<B: Backend> Lab<B> {
             return Err(LabError::NoData("training"));
         }
         let net = Net::new(backend.clone(), setup.network.clone(), CLASSES, seed)?;
-        let trainer = NetTrainer::new(setup.training, seed.wrapping_add(1));
+        let trainer = Trainer::new(setup.training, seed.wrapping_add(1));
         let mut lab = Lab {
             backend,
             order: (0..data.train.len()).collect(),
@@ -152,7 +152,7 @@ impl<B: Backend> Lab<B> {
         let net = Net::load(backend.clone(), weights, CLASSES)?;
         let mut setup = self.setup.clone();
         setup.network = net.config().clone();
-        let trainer = NetTrainer::new(
+        let trainer = Trainer::new(
             resumed(setup.training, step),
             seed.wrapping_add(1).wrapping_add(u64::from(step)),
         );
@@ -205,7 +205,7 @@ impl<B: Backend> Lab<B> {
     }
 
     /// Changes the optimiser, schedule or batch size without touching the weights.
-    pub fn retune(&mut self, training: NetTrainConfig) {
+    pub fn retune(&mut self, training: TrainConfig) {
         self.setup.training = training;
         self.trainer.config = resumed(training, self.carried_steps);
     }
@@ -324,7 +324,7 @@ impl<B: Backend> Lab<B> {
         let net = Net::load(self.backend.clone(), checkpoint, CLASSES)?;
         self.setup.network = net.config().clone();
         self.net = net;
-        self.trainer = NetTrainer::new(self.setup.training, seed.wrapping_add(1));
+        self.trainer = Trainer::new(self.setup.training, seed.wrapping_add(1));
         self.carried_steps = 0;
         Ok(())
     }
@@ -332,7 +332,7 @@ impl<B: Backend> Lab<B> {
 
 /// `training` for a trainer that starts counting at step `step` of it: the
 /// schedule shifted so that its step 0 is the original's step `step`.
-fn resumed(training: NetTrainConfig, step: u32) -> NetTrainConfig {
+fn resumed(training: TrainConfig, step: u32) -> TrainConfig {
     let schedule = match training.schedule {
         Schedule::Constant { rate } => Schedule::Constant { rate },
         Schedule::ExponentialDecay {
@@ -347,7 +347,7 @@ fn resumed(training: NetTrainConfig, step: u32) -> NetTrainConfig {
             decay_steps,
         },
     };
-    NetTrainConfig {
+    TrainConfig {
         schedule,
         ..training
     }

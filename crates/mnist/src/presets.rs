@@ -7,7 +7,7 @@
 //! Adam does not care about the loss's scale, so its rates are the lecture's.
 
 use playnet_engine::{
-    Activation, Init, Layer, NetConfig, NetTrainConfig, Optimizer, Padding, Schedule,
+    Activation, Features, Init, Layer, Loss, NetConfig, Optimizer, Padding, Schedule, TrainConfig,
 };
 
 use crate::{CLASSES, SIDE};
@@ -26,7 +26,7 @@ pub struct Preset {
     /// Training steps the lecture runs.
     pub steps: u32,
     pub network: NetConfig,
-    pub training: NetTrainConfig,
+    pub training: TrainConfig,
 }
 
 /// Every preset id, in the lecture's order.
@@ -63,11 +63,7 @@ pub fn preset(id: &str) -> Option<Preset> {
         layers.push(logits);
         layers
     };
-    let adam = |schedule| NetTrainConfig {
-        optimizer: Optimizer::ADAM,
-        schedule,
-        batch_size: 100,
-    };
+    let adam = |schedule| TrainConfig::new(Optimizer::ADAM, schedule, 100);
     let decay = |max: f32, decay_steps: f32| Schedule::ExponentialDecay {
         max,
         min: 0.0001,
@@ -75,9 +71,10 @@ pub fn preset(id: &str) -> Option<Preset> {
     };
     let relu = Activation::Relu;
     let net = |layers, init| NetConfig {
-        input: [SIDE, SIDE, 1],
+        input: Features::Image([SIDE, SIDE, 1]),
         layers,
         init,
+        loss: Loss::SoftmaxCrossEntropy,
     };
     let p = match id {
         "softmax" => Preset {
@@ -87,11 +84,7 @@ pub fn preset(id: &str) -> Option<Preset> {
             lecture_accuracy: 0.92,
             steps: 2000,
             network: net(vec![logits], Init::Zero),
-            training: NetTrainConfig {
-                optimizer: Optimizer::Sgd,
-                schedule: Schedule::Constant { rate: 0.5 },
-                batch_size: 100,
-            },
+            training: TrainConfig::new(Optimizer::Sgd, Schedule::Constant { rate: 0.5 }, 100),
         },
         "sigmoid5" => Preset {
             id: "sigmoid5",

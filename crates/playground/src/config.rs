@@ -3,7 +3,8 @@
 
 use playnet_data::{DatasetKind, Feature, Point, Problem};
 use playnet_engine::{
-    Activation, HiddenLayer, Init, Loss, MlpConfig, Optimizer, Regularization, TrainConfig,
+    Activation, HiddenLayer, Init, Loss, MlpConfig, Optimizer, Regularization, Schedule,
+    TrainConfig,
 };
 use serde::{Deserialize, Serialize};
 
@@ -269,7 +270,9 @@ impl PlaygroundConfig {
     pub fn train_config(&self) -> TrainConfig {
         TrainConfig {
             optimizer: self.optimizer,
-            learning_rate: self.learning_rate,
+            schedule: Schedule::Constant {
+                rate: self.learning_rate,
+            },
             batch_size: self.batch_size,
             regularization: self.regularization,
             regularization_rate: self.regularization_rate,

@@ -4,7 +4,7 @@
 use playnet_data::{Point, Problem, Split, feature_matrix};
 use playnet_engine::loss::arg_max;
 use playnet_engine::{
-    Backend, Checkpoint, EngineError, Examples, Loss, Mlp, Tensor, Trainer, evaluate, ready,
+    Backend, Checkpoint, EngineError, Examples, Loss, Net, Tensor, Trainer, evaluate, ready,
 };
 use serde::Serialize;
 
@@ -90,7 +90,7 @@ pub struct Session<B: Backend> {
     split: Split,
     train: Examples<B>,
     test: Examples<B>,
-    model: Mlp<B>,
+    model: Net<B>,
     trainer: Trainer<B>,
     epoch: u64,
     resets: u64,
@@ -108,7 +108,7 @@ impl<B: Backend> Session<B> {
         )?;
         let train = examples(&backend, &config, &split.train)?;
         let test = examples(&backend, &config, &split.test)?;
-        let model = Mlp::new(backend, config.mlp_config(), config.seed)?;
+        let model = config.mlp_config().build(backend, config.seed)?;
         let trainer = trainer(&config, config.seed);
         Ok(Session {
             config,
@@ -202,16 +202,11 @@ impl<B: Backend> Session<B> {
             return Err(ConfigError(format!("{value} is not a number a weight can take")).into());
         }
         let backend = self.model.backend().clone();
-        let dense = self
+        let name = format!("layers.{layer}.{}", if weight { "weight" } else { "bias" });
+        let tensor = self
             .model
-            .layers_mut()
-            .get_mut(layer)
+            .param_mut(&name)
             .ok_or_else(|| ConfigError(format!("the network has no layer {layer}")))?;
-        let tensor = if weight {
-            &mut dense.weight
-        } else {
-            &mut dense.bias
-        };
         let i = index(tensor.shape().dims()).ok_or_else(|| {
             ConfigError(format!(
                 "no such {} in layer {layer}",
@@ -225,7 +220,7 @@ impl<B: Backend> Session<B> {
     }
 
     /// The network.
-    pub fn model(&self) -> &Mlp<B> {
+    pub fn model(&self) -> &Net<B> {
         &self.model
     }
 
@@ -261,7 +256,10 @@ impl<B: Backend> Session<B> {
     pub fn reset(&mut self) -> Result<(), SessionError> {
         self.resets += 1;
         let seed = self.run_seed();
-        self.model = Mlp::new(self.model.backend().clone(), self.config.mlp_config(), seed)?;
+        self.model = self
+            .config
+            .mlp_config()
+            .build(self.model.backend().clone(), seed)?;
         self.trainer = trainer(&self.config, seed);
         self.epoch = 0;
         Ok(())
@@ -355,8 +353,8 @@ impl<B: Backend> Session<B> {
             config_json: parsed.network.to_string(),
             weights: saved.safetensors.clone(),
         };
-        let model = Mlp::load(backend, &checkpoint)?;
-        if model.config() != &session.config.mlp_config() {
+        let model = Net::load(backend, &checkpoint, session.config.outputs())?;
+        if model.config() != &session.config.mlp_config().network() {
             return Err(ConfigError(
                 "the network in this file does not match its playground settings".into(),
             )
@@ -400,7 +398,7 @@ fn confusion(config: &PlaygroundConfig, outputs: &[f32], points: &[Point]) -> Co
 
 /// A fresh trainer for `config`, its dropout masks drawn from `seed`.
 fn trainer<B: Backend>(config: &PlaygroundConfig, seed: u64) -> Trainer<B> {
-    Trainer::new(config.train_config()).with_dropout(config.dropout, seed)
+    Trainer::new(config.train_config(), seed).with_dropout(config.dropout)
 }
 
 /// Features and targets of `points` as `config` feeds them to the network.
@@ -555,7 +553,7 @@ mod tests {
     fn reset_draws_new_weights_and_keeps_the_data() {
         let mut s = Session::new(Cpu, PlaygroundConfig::default()).unwrap();
         let weights = |s: &Session<Cpu>| {
-            ready(s.model().layers()[0].weight.to_vec(&Cpu))
+            ready(s.model().dense_layers()[0].weight.to_vec(&Cpu))
                 .unwrap()
                 .unwrap()
         };
@@ -572,7 +570,7 @@ mod tests {
     fn retune_keeps_the_weights_and_refuses_structural_changes() {
         let mut s = Session::new(Cpu, PlaygroundConfig::default()).unwrap();
         s.train_epoch().unwrap();
-        let weights = ready(s.model().layers()[0].weight.to_vec(&Cpu))
+        let weights = ready(s.model().dense_layers()[0].weight.to_vec(&Cpu))
             .unwrap()
             .unwrap();
         let faster = PlaygroundConfig {
@@ -583,7 +581,7 @@ mod tests {
         s.retune(faster).unwrap();
         assert_eq!(s.epoch(), 1);
         assert_eq!(
-            ready(s.model().layers()[0].weight.to_vec(&Cpu))
+            ready(s.model().dense_layers()[0].weight.to_vec(&Cpu))
                 .unwrap()
                 .unwrap(),
             weights
@@ -641,7 +639,7 @@ mod tests {
         assert_eq!(heatmaps(&c), heatmaps(&b));
         // Dropout is a training setting: switching it keeps the weights.
         let weights = |s: &Session<Cpu>| {
-            ready(s.model().layers()[1].weight.to_vec(&Cpu))
+            ready(s.model().dense_layers()[1].weight.to_vec(&Cpu))
                 .unwrap()
                 .unwrap()
         };
@@ -671,11 +669,11 @@ mod tests {
         let before = ready(s.metrics()).unwrap().unwrap();
         s.set_weight(0, 1, 2, 3.5).unwrap();
         s.set_bias(2, 0, -0.75).unwrap();
-        let w = ready(s.model().layers()[0].weight.to_vec(&Cpu))
+        let w = ready(s.model().dense_layers()[0].weight.to_vec(&Cpu))
             .unwrap()
             .unwrap();
         assert_eq!(w[4 + 2], 3.5);
-        let b = ready(s.model().layers()[2].bias.to_vec(&Cpu))
+        let b = ready(s.model().dense_layers()[2].bias.to_vec(&Cpu))
             .unwrap()
             .unwrap();
         assert_eq!(b, vec![-0.75]);

@@ -5,7 +5,7 @@
 //! [`SetupSpec`] (the same JSON an exported model's config uses). Pixels and
 //! files travel as byte strings ([`ByteBuf`]), which bincode copies in one go.
 
-use playnet_engine::{NetConfig, NetTrainConfig};
+use playnet_engine::{NetConfig, TrainConfig};
 use playnet_mnist::{Bands, FilterImages, LayerMaps};
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
@@ -14,7 +14,7 @@ use serde_bytes::ByteBuf;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SetupSpec {
     pub network: NetConfig,
-    pub training: NetTrainConfig,
+    pub training: TrainConfig,
 }
 
 impl SetupSpec {

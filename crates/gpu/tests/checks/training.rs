@@ -10,9 +10,8 @@
 
 use super::super::common::*;
 use playnet_engine::{
-    Activation, Backend, Cpu, Examples, Init, Layer, Loss, MlpConfig, Net, NetConfig,
-    NetTrainConfig, NetTrainer, Optimizer, Padding, Regularization, Schedule, Tensor, TrainConfig,
-    Trainer, evaluate,
+    Activation, Backend, Cpu, Examples, Features, Init, Layer, Loss, MlpConfig, Net, NetConfig,
+    Optimizer, Padding, Regularization, Schedule, Tensor, TrainConfig, Trainer, evaluate,
 };
 use playnet_gpu::Gpu;
 use rand::Rng;
@@ -23,7 +22,7 @@ const CLASSES: usize = 3;
 /// dense and dropout.
 fn convnet() -> NetConfig {
     NetConfig {
-        input: [10, 10, 1],
+        input: Features::Image([10, 10, 1]),
         layers: vec![
             Layer::Conv {
                 filters: 4,
@@ -54,6 +53,7 @@ fn convnet() -> NetConfig {
             },
         ],
         init: Init::He,
+        loss: Loss::SoftmaxCrossEntropy,
     }
 }
 
@@ -80,12 +80,8 @@ async fn train_convnet<B: Backend>(backend: B, steps: usize) -> (Vec<f32>, Vec<f
     let batch = 12;
     let (xs, ys) = images(batch * 4, 1);
     let mut net = Net::new(backend.clone(), convnet(), CLASSES, 7).expect("a valid net");
-    let mut trainer = NetTrainer::new(
-        NetTrainConfig {
-            optimizer: Optimizer::ADAM,
-            schedule: Schedule::Constant { rate: 0.01 },
-            batch_size: batch,
-        },
+    let mut trainer = Trainer::new(
+        TrainConfig::new(Optimizer::ADAM, Schedule::Constant { rate: 0.01 }, batch),
         11,
     );
     let mut losses = Vec::new();
@@ -145,14 +141,17 @@ async fn train_mlp<B: Backend>(backend: B, epochs: usize) -> Vec<f32> {
         Activation::Tanh,
         Loss::HalfSquaredError,
     );
-    let mut model = playnet_engine::Mlp::new(backend, config, 5).expect("an MLP");
-    let mut trainer = Trainer::new(TrainConfig {
-        optimizer: Optimizer::Sgd,
-        learning_rate: 0.03,
-        batch_size: 7,
-        regularization: Some(Regularization::L2),
-        regularization_rate: 0.001,
-    });
+    let mut model = config.build(backend, 5).expect("an MLP");
+    let mut trainer = Trainer::new(
+        TrainConfig {
+            optimizer: Optimizer::Sgd,
+            schedule: Schedule::Constant { rate: 0.03 },
+            batch_size: 7,
+            regularization: Some(Regularization::L2),
+            regularization_rate: 0.001,
+        },
+        0,
+    );
     let mut losses = Vec::new();
     for _ in 0..epochs {
         trainer.epoch(&mut model, &data).expect("an epoch");

@@ -133,21 +133,20 @@ impl Signals {
 
 /// The softmax preset, should the presets ever lose it.
 fn fallback_setup() -> SetupSpec {
-    use playnet_engine::{Activation, Init, Layer, NetConfig, NetTrainConfig, Optimizer, Schedule};
+    use playnet_engine::{
+        Activation, Features, Init, Layer, Loss, NetConfig, Optimizer, Schedule, TrainConfig,
+    };
     SetupSpec {
         network: NetConfig {
-            input: [28, 28, 1],
+            input: Features::Image([28, 28, 1]),
             layers: vec![Layer::Dense {
                 units: 10,
                 activation: Activation::Linear,
             }],
             init: Init::Zero,
+            loss: Loss::SoftmaxCrossEntropy,
         },
-        training: NetTrainConfig {
-            optimizer: Optimizer::Sgd,
-            schedule: Schedule::Constant { rate: 0.5 },
-            batch_size: 100,
-        },
+        training: TrainConfig::new(Optimizer::Sgd, Schedule::Constant { rate: 0.5 }, 100),
     }
 }
 

@@ -1,4 +1,5 @@
-//! The architecture editor: layers (dense, convolution, max-pool, dropout,
+//! The architecture editor: layers (dense, convolution, depthwise
+//! convolution, max- and average pooling, dropout,
 //! batch norm) with their sizes and activations, the optimiser and the
 //! learning-rate schedule. The draft is checked as it is edited
 //! ([`check`]: `NetConfig::validate` plus the training settings) and the
@@ -13,7 +14,7 @@
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use playnet_engine::{Activation, Layer, NetTrainConfig, Optimizer, Padding, Schedule};
+use playnet_engine::{Activation, Layer, Optimizer, Padding, Schedule, TrainConfig};
 use playnet_mnist::CLASSES;
 
 use super::controller::{Controller, thousands};
@@ -99,7 +100,10 @@ fn kind(layer: &Layer) -> &'static str {
     match layer {
         Layer::Dense { .. } => "dense",
         Layer::Conv { .. } => "conv",
+        Layer::DepthwiseConv { .. } => "depthwise conv",
         Layer::MaxPool { .. } => "max-pool",
+        Layer::AvgPool { .. } => "avg-pool",
+        Layer::GlobalAvgPool => "global avg-pool",
         Layer::Dropout { .. } => "dropout",
         Layer::BatchNorm { .. } => "batch norm",
     }
@@ -187,7 +191,7 @@ pub fn Editor(controller: Rc<Controller>) -> impl IntoView {
         })
     };
     let training =
-        move |f: Box<dyn FnOnce(&mut NetTrainConfig) + Send>| draft.update(|s| f(&mut s.training));
+        move |f: Box<dyn FnOnce(&mut TrainConfig) + Send>| draft.update(|s| f(&mut s.training));
     let apply = {
         let controller = controller.clone();
         move |_| {
@@ -285,6 +289,26 @@ pub fn Editor(controller: Rc<Controller>) -> impl IntoView {
                 {activation_select(i, activation)}
             }
             .into_any(),
+            Layer::DepthwiseConv { kernel, stride, activation, .. } => view! {
+                {number(Some(i), "kernel", kernel.to_string(), Box::new(move |v| whole(v).map(|u| {
+                    edit(i, Box::new(move |l| if let Layer::DepthwiseConv { kernel, .. } = l { *kernel = u }))
+                })))}
+                {number(Some(i), "stride", stride.to_string(), Box::new(move |v| whole(v).map(|u| {
+                    edit(i, Box::new(move |l| if let Layer::DepthwiseConv { stride, .. } = l { *stride = u }))
+                })))}
+                {activation_select(i, activation)}
+            }
+            .into_any(),
+            Layer::AvgPool { size, stride } => view! {
+                {number(Some(i), "size", size.to_string(), Box::new(move |v| whole(v).map(|u| {
+                    edit(i, Box::new(move |l| if let Layer::AvgPool { size, .. } = l { *size = u }))
+                })))}
+                {number(Some(i), "stride", stride.to_string(), Box::new(move |v| whole(v).map(|u| {
+                    edit(i, Box::new(move |l| if let Layer::AvgPool { stride, .. } = l { *stride = u }))
+                })))}
+            }
+            .into_any(),
+            Layer::GlobalAvgPool => ().into_any(),
             Layer::MaxPool { size, stride } => view! {
                 {number(Some(i), "size", size.to_string(), Box::new(move |v| whole(v).map(|u| {
                     edit(i, Box::new(move |l| if let Layer::MaxPool { size, .. } = l { *size = u }))
@@ -332,6 +356,8 @@ pub fn Editor(controller: Rc<Controller>) -> impl IntoView {
                 <button data-testid="add-dense" on:click=move |_| add(Layer::Dense { units: 100, activation: Activation::Relu })>"dense"</button>
                 <button data-testid="add-conv" on:click=move |_| add(Layer::Conv { filters: 8, kernel: 5, stride: 1, padding: Padding::Same, activation: Activation::Relu })>"conv"</button>
                 <button data-testid="add-pool" on:click=move |_| add(Layer::MaxPool { size: 2, stride: 2 })>"max-pool"</button>
+                <button data-testid="add-avg-pool" on:click=move |_| add(Layer::AvgPool { size: 2, stride: 2 })>"avg-pool"</button>
+                <button data-testid="add-depthwise" on:click=move |_| add(Layer::DepthwiseConv { kernel: 3, stride: 1, padding: Padding::Same, activation: Activation::Relu })>"depthwise conv"</button>
                 <button data-testid="add-dropout" on:click=move |_| add(Layer::Dropout { keep: 0.75 })>"dropout"</button>
                 <button data-testid="add-batchnorm" on:click=move |_| add(Layer::BatchNorm { activation: Activation::Relu })>"batch norm"</button>
             </div>

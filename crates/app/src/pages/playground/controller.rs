@@ -769,7 +769,7 @@ impl Controller {
         let painter = Painter {
             lay: &lay,
             scale,
-            layers: live.session.model().layers(),
+            layers: &live.session.model().dense_layers(),
             sources: &live.sources(),
             values,
             widths,
@@ -782,7 +782,7 @@ impl Controller {
                 phase: (now() * FLOW_SPEED / 1000.0) % FLOW_PERIOD,
             }),
         };
-        let gaps = live.session.model().layers().len();
+        let gaps = live.session.model().dense_layers().len();
         let (mut links_ms, mut nodes_ms) = (0.0, 0.0);
         let mut draw = |picture: &mut Picture, part: Part| -> Result<(usize, usize), JsValue> {
             let start = now();
@@ -895,7 +895,7 @@ impl Controller {
     fn update_tooltip(&self, live: &Live) {
         let config = live.session.config();
         let lay = layout::layout(&column_sizes(config));
-        let layers = live.session.model().layers();
+        let layers = live.session.model().dense_layers();
         let tip = if let Some((link, x, y)) = self.hover_link.get() {
             weight_row(&live.sources(), link).and_then(|row| {
                 let dense = layers.get(link.column)?;
@@ -1110,7 +1110,7 @@ fn apply_edit(session: &mut Session<Cpu>, edit: Action) -> Result<(), String> {
 /// The card of neuron `index` in network column `column` (1 is the first
 /// hidden layer), or `None` for the feature column or a node that is gone.
 fn node_card(session: &Session<Cpu>, column: usize, index: usize) -> Option<NodeCard> {
-    let layers = session.model().layers();
+    let layers = session.model().dense_layers();
     let dense = layers.get(column.checked_sub(1)?)?;
     let weights = ready(dense.weight.to_vec(&Cpu)).ok()?.ok()?;
     let bias = ready(dense.bias.to_vec(&Cpu)).ok()?.ok()?;

@@ -21,7 +21,7 @@ pub struct Painter<'a> {
     /// Picture pixels per layout pixel.
     pub scale: f64,
     /// The network's dense layers, input side first.
-    pub layers: &'a [Dense<Cpu>],
+    pub layers: &'a [Dense<'a, Cpu>],
     /// The layout index (in the feature column) of each network input.
     pub sources: &'a [usize],
     /// Each layer's outputs over the heatmap grid (`density² × width`).
