@@ -43,8 +43,8 @@ pub const CREDITS: &[Credit] = &[
     },
     Credit {
         name: "Magenta sketch-rnn",
-        what: "The pretrained stroke models (bird, dog) in assets/sketch-rnn/: an LSTM over \
-               pen strokes with a mixture-density output, trained on Quick, Draw! (CC BY 4.0).",
+        what: "The twelve pretrained stroke models (bicycle, bird, dog, … tiger) in \
+               assets/sketch-rnn/: an LSTM over pen strokes with a mixture-density output, trained on Quick, Draw! (CC BY 4.0).",
         by: "David Ha and Douglas Eck, Google Magenta",
         licence: "Apache-2.0 (code), CC BY 4.0 (data)",
         link: "https://github.com/magenta/magenta-js/tree/master/sketch",
