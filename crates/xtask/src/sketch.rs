@@ -66,6 +66,7 @@ options:
   --models DIR        the shipped models                 [assets/sketch-rnn]";
 
 const DATASETS: [&str; 2] = ["omniglot", "short_kanji"];
+const SPLITS: [&str; 3] = ["train", "valid", "test"];
 const LICENCE_FILES: [(&str, &str); 2] = [
     ("omniglot-LICENSE", "omniglot-LICENSE"),
     ("kanji-README.md", "short_kanji-README.md"),
@@ -172,8 +173,15 @@ pub fn convert_strokes(args: &[String]) -> Result<()> {
     let mut report = serde_json::Map::new();
     for name in DATASETS {
         let file = datasets.join(format!("{name}.npz"));
-        let splits =
+        let mut splits =
             npz::read_npz(&read(&file)?, &format!("{name}.npz")).map_err(|e| fail!("{e}"))?;
+        // train, valid, test, whatever order the zip has them in.
+        splits.sort_by_key(|(split, _)| {
+            SPLITS
+                .iter()
+                .position(|s| s == split)
+                .unwrap_or(SPLITS.len())
+        });
         let data = StrokeData {
             splits: splits
                 .iter()
@@ -658,5 +666,69 @@ mod tests {
         ])
         .unwrap_err();
         assert!(err.to_string().contains("no *.gen.json models"), "{err}");
+    }
+}
+
+/// Against the real `.npz` files, where a copy of the shared data sits
+/// beside the checkout (it does on developers' machines and in CI).
+#[cfg(test)]
+mod real_data {
+    use super::*;
+
+    fn datasets() -> Option<PathBuf> {
+        let dir = shared("datasets");
+        if dir.join("omniglot.npz").is_file() {
+            Some(dir)
+        } else {
+            eprintln!("skipped: no {} here", dir.display());
+            None
+        }
+    }
+
+    #[test]
+    fn the_shipped_strokes_are_the_conversion_of_the_npz_files() {
+        let Some(dir) = datasets() else { return };
+        let out = std::env::temp_dir().join(format!("playnet-strokes-{}", std::process::id()));
+        convert_strokes(&[
+            "--datasets".into(),
+            dir.display().to_string(),
+            "--out".into(),
+            out.display().to_string(),
+        ])
+        .unwrap();
+        for name in [
+            "omniglot.strokes",
+            "short_kanji.strokes",
+            "omniglot-LICENSE",
+        ] {
+            let fresh = std::fs::read(out.join(name)).unwrap();
+            let shipped = std::fs::read(assets().join(name)).unwrap();
+            assert!(fresh == shipped, "{name} differs from a fresh conversion");
+        }
+        std::fs::remove_dir_all(&out).unwrap();
+    }
+
+    #[test]
+    fn a_truncated_npz_is_refused_with_a_clear_error() {
+        let Some(dir) = datasets() else { return };
+        let bytes = std::fs::read(dir.join("omniglot.npz")).unwrap();
+        let err = npz::read_npz(&bytes[..bytes.len() - 100], "omniglot.npz").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "omniglot.npz: no end of central directory: not a zip file, or truncated"
+        );
+        // Cut in the middle of train.npy's data, the directory kept.
+        let mut cut = bytes[..1_000_000].to_vec();
+        let n = bytes.len();
+        let dir_at = u32::from_le_bytes(bytes[n - 6..n - 2].try_into().unwrap()) as usize;
+        cut.extend(&bytes[dir_at..]);
+        let n = cut.len();
+        cut[n - 6..n - 2].copy_from_slice(&1_000_000u32.to_le_bytes());
+        let err = npz::read_npz(&cut, "omniglot.npz").unwrap_err().to_string();
+        assert!(
+            err.starts_with("omniglot.npz: train.npy: its 2135366 bytes from byte 144687"),
+            "{err}"
+        );
+        assert!(err.ends_with("truncated"), "{err}");
     }
 }
