@@ -15,7 +15,10 @@ fn load(name: &str) -> (Vec<u8>, StrokeData) {
 }
 
 fn counts(data: &StrokeData) -> Vec<(&str, usize)> {
-    data.splits.iter().map(|s| (s.name.as_str(), s.len())).collect()
+    data.splits
+        .iter()
+        .map(|s| (s.name.as_str(), s.len()))
+        .collect()
 }
 
 #[test]
@@ -30,7 +33,12 @@ fn omniglot_has_the_counts_and_ranges_of_its_readme() {
     for split in &data.splits {
         for (i, s) in split.iter().enumerate() {
             assert_eq!(s[0], [0, 0, 0], "{} {i}: the first row", split.name);
-            assert_eq!(s[s.len() - 1][2], 1, "{} {i}: the last row lifts", split.name);
+            assert_eq!(
+                s[s.len() - 1][2],
+                1,
+                "{} {i}: the last row lifts",
+                split.name
+            );
         }
     }
     let range = |k: usize| {
