@@ -6,7 +6,7 @@
 //! what a drawing page needs around it.
 //!
 //! - [`Decoder`] loads the shipped models ([`Decoder::from_safetensors`],
-//!   the format in [`format`]) or Magenta's own files
+//!   the format in [`format`](mod@format)) or Magenta's own files
 //!   ([`Decoder::from_magenta_json`]); [`Decoder::step`] feeds one stroke
 //!   and returns the raw mixture outputs, and [`Decoder::mixture`] turns them
 //!   into the distribution at a temperature — the same numbers as Magenta's

@@ -260,7 +260,6 @@ pub fn keep_recent(strokes: &[Stroke3], max_len: usize) -> (&[Stroke3], bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
 
     #[test]
     fn stroke3_and_stroke5_convert_both_ways() {
@@ -367,70 +366,77 @@ mod tests {
         assert_eq!(keep_recent(&s, 11), (&s[..], false));
     }
 
-    fn line() -> impl Strategy<Value = Vec<[f32; 2]>> {
-        prop::collection::vec((-500.0f32..500.0, -500.0f32..500.0), 0..60)
-            .prop_map(|v| v.into_iter().map(|(x, y)| [x, y]).collect())
-    }
+    /// Property tests (native only: proptest wants OS entropy in wasm32).
+    #[cfg(not(target_arch = "wasm32"))]
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
 
-    proptest! {
-        /// Simplifying keeps the ends, keeps points in order, and leaves
-        /// every dropped point within ε of the simplified line.
-        #[test]
-        fn simplified_lines_stay_within_epsilon(points in line()) {
-            let simple = simplify(&points, EPSILON);
-            prop_assert!(simple.len() <= points.len());
-            if let (Some(a), Some(b)) = (points.first(), points.last()) {
-                prop_assert_eq!(simple.first(), Some(a));
-                prop_assert_eq!(simple.last(), Some(b));
-            }
-            // Each kept point is one of the originals, in order.
-            let mut at = 0;
-            for p in &simple {
-                let found = points[at..].iter().position(|q| q == p);
-                prop_assert!(found.is_some(), "{:?} is not an original point", p);
-                at += found.unwrap_or(0) + 1;
-            }
-            if simple.len() >= 2 {
-                // RDP alone bounds the distance by ε; the radial pre-pass adds ε.
-                for p in &points {
-                    let d = simple
-                        .windows(2)
-                        .map(|w| square_segment_distance(*p, w[0], w[1]))
-                        .fold(f32::INFINITY, f32::min)
-                        .sqrt();
-                    prop_assert!(d <= 2.0 * EPSILON + 1e-3, "{:?} is {} away", p, d);
-                }
-            }
+        fn line() -> impl Strategy<Value = Vec<[f32; 2]>> {
+            prop::collection::vec((-500.0f32..500.0, -500.0f32..500.0), 0..60)
+                .prop_map(|v| v.into_iter().map(|(x, y)| [x, y]).collect())
         }
 
-        /// Lines to stroke-3 and back give the same lines.
-        #[test]
-        fn lines_round_trip_through_stroke3(
-            lines in prop::collection::vec(line(), 0..5),
-            start in (-100.0f32..100.0, -100.0f32..100.0),
-        ) {
-            let start = [start.0, start.1];
-            let strokes = lines_to_stroke3(&lines, start);
-            let back = to_lines(&strokes, start);
-            let want: Vec<_> = lines.iter().filter(|l| !l.is_empty()).cloned().collect();
-            prop_assert_eq!(back.len(), want.len());
-            for (b, w) in back.iter().zip(&want) {
-                prop_assert_eq!(b.len(), w.len());
-                for (p, q) in b.iter().zip(w) {
-                    prop_assert!((p[0] - q[0]).abs() < 1e-2 && (p[1] - q[1]).abs() < 1e-2);
+        proptest! {
+            /// Simplifying keeps the ends, keeps points in order, and leaves
+            /// every dropped point within ε of the simplified line.
+            #[test]
+            fn simplified_lines_stay_within_epsilon(points in line()) {
+                let simple = simplify(&points, EPSILON);
+                prop_assert!(simple.len() <= points.len());
+                if let (Some(a), Some(b)) = (points.first(), points.last()) {
+                    prop_assert_eq!(simple.first(), Some(a));
+                    prop_assert_eq!(simple.last(), Some(b));
+                }
+                // Each kept point is one of the originals, in order.
+                let mut at = 0;
+                for p in &simple {
+                    let found = points[at..].iter().position(|q| q == p);
+                    prop_assert!(found.is_some(), "{:?} is not an original point", p);
+                    at += found.unwrap_or(0) + 1;
+                }
+                if simple.len() >= 2 {
+                    // RDP alone bounds the distance by ε; the radial pre-pass adds ε.
+                    for p in &points {
+                        let d = simple
+                            .windows(2)
+                            .map(|w| square_segment_distance(*p, w[0], w[1]))
+                            .fold(f32::INFINITY, f32::min)
+                            .sqrt();
+                        prop_assert!(d <= 2.0 * EPSILON + 1e-3, "{:?} is {} away", p, d);
+                    }
                 }
             }
-            prop_assert_eq!(strokes.iter().filter(|s| s.lift).count(), want.len());
-        }
 
-        /// Cutting keeps at most `max` rows, the last ones.
-        #[test]
-        fn keep_recent_keeps_the_tail(len in 0usize..50, max in 1usize..60) {
-            let s: Vec<Stroke3> = (0..len).map(|i| Stroke3::new(i as f32, 0.0, false)).collect();
-            let (kept, cut) = keep_recent(&s, max);
-            prop_assert_eq!(kept.len(), len.min(max));
-            prop_assert_eq!(cut, len > max);
-            prop_assert_eq!(kept, &s[len - kept.len()..]);
+            /// Lines to stroke-3 and back give the same lines.
+            #[test]
+            fn lines_round_trip_through_stroke3(
+                lines in prop::collection::vec(line(), 0..5),
+                start in (-100.0f32..100.0, -100.0f32..100.0),
+            ) {
+                let start = [start.0, start.1];
+                let strokes = lines_to_stroke3(&lines, start);
+                let back = to_lines(&strokes, start);
+                let want: Vec<_> = lines.iter().filter(|l| !l.is_empty()).cloned().collect();
+                prop_assert_eq!(back.len(), want.len());
+                for (b, w) in back.iter().zip(&want) {
+                    prop_assert_eq!(b.len(), w.len());
+                    for (p, q) in b.iter().zip(w) {
+                        prop_assert!((p[0] - q[0]).abs() < 1e-2 && (p[1] - q[1]).abs() < 1e-2);
+                    }
+                }
+                prop_assert_eq!(strokes.iter().filter(|s| s.lift).count(), want.len());
+            }
+
+            /// Cutting keeps at most `max` rows, the last ones.
+            #[test]
+            fn keep_recent_keeps_the_tail(len in 0usize..50, max in 1usize..60) {
+                let s: Vec<Stroke3> = (0..len).map(|i| Stroke3::new(i as f32, 0.0, false)).collect();
+                let (kept, cut) = keep_recent(&s, max);
+                prop_assert_eq!(kept.len(), len.min(max));
+                prop_assert_eq!(cut, len > max);
+                prop_assert_eq!(kept, &s[len - kept.len()..]);
+            }
         }
     }
 }
