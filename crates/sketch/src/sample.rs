@@ -328,7 +328,8 @@ impl<B: Backend> Sampler<B> {
                 Some(raw) => raw,
                 None => self.decoder.outputs(&self.state).await?,
             };
-            let mut rows = vec![[0.0, 0.0, 0.0, 0.0, 1.0]; n];
+            // Finished candidates ride along on an end row.
+            let mut rows: Vec<[f32; STROKE5]> = vec![[0.0, 0.0, 0.0, 0.0, 1.0]; n];
             for (i, c) in self.candidates.iter_mut().enumerate() {
                 if c.done {
                     continue;
@@ -364,7 +365,6 @@ impl<B: Backend> Sampler<B> {
             if self.all_done() {
                 break;
             }
-            let rows: Vec<[f32; STROKE5]> = rows;
             self.state = self.decoder.advance(&rows, &self.state)?;
         }
         Ok(new)

@@ -16,6 +16,10 @@ pub const USER_COLOUR: &str = "#1f2937";
 /// The colour of the model's continuation.
 pub const MODEL_COLOUR: &str = "#e4572e";
 
+/// The larger side of the picture as shown, in px (the view box keeps the
+/// drawing's own units).
+pub const DISPLAY: f32 = 512.0;
+
 /// Pen-down polylines of `strokes` from `start`, the pen lifted (`true`)
 /// or down before the first row; and where they end, and the pen then.
 fn polylines(
@@ -60,11 +64,13 @@ pub fn write(user: &[Stroke3], continuation: &[Stroke3], stroke_width: f32) -> S
         (hi[0] - lo[0] + 2.0 * margin).max(1.0),
         (hi[1] - lo[1] + 2.0 * margin).max(1.0),
     );
+    // Shown at most DISPLAY px across, whatever the drawing's units.
+    let shown = DISPLAY / w.max(h);
     let mut svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"{x:.1} {y:.1} {w:.1} {h:.1}\" \
          width=\"{:.0}\" height=\"{:.0}\">\n",
-        w.ceil(),
-        h.ceil()
+        (w * shown).round().max(1.0),
+        (h * shown).round().max(1.0)
     );
     for (lines, colour, class) in [
         (&mine, USER_COLOUR, "user"),
@@ -121,6 +127,7 @@ mod tests {
         assert!(model_at < svg.find("20.0,10.0").unwrap());
         // Box 0..20 both ways, margin 2·2 + 5% of 20 = 5.
         assert!(svg.contains("viewBox=\"-5.0 -5.0 30.0 30.0\""), "{svg}");
+        assert!(svg.contains("width=\"512\" height=\"512\""), "{svg}");
     }
 
     #[test]
