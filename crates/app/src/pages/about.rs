@@ -64,7 +64,7 @@ pub const CREDITS: &[Credit] = &[
                for sketch-rnn by David Ha).",
         by: "Ulrich Apel",
         licence: "CC BY-SA 3.0",
-        link: "https://creativecommons.org/licenses/by-sa/3.0/",
+        link: "https://github.com/KanjiVG/kanjivg",
     },
     Credit {
         name: "The Rust crates the page is built with",
