@@ -9,12 +9,17 @@
 //! - `train` trains a playground network on the command line, with the same
 //!   engine and seeds as the page; `train-mnist` does the same for the
 //!   MNIST lab's presets.
+//! - `convert-sketch` and `convert-strokes` turn Magenta's sketch-rnn models
+//!   and the stroke datasets into what `assets/sketch-rnn/` ships; `sketch`
+//!   samples a shipped model natively, or checks it against Magenta's
+//!   reference outputs.
 //!
 //! This crate uses only std (plus serde_json) for the automation itself, so
 //! it builds quickly before anything else is installed. It is not a library
 //! and has no stable interface beyond its command line.
 
 mod setup;
+mod sketch;
 mod testing;
 mod train;
 mod train_mnist;
@@ -44,6 +49,13 @@ commands:
   train-mnist --preset NAME [--steps N] [--seed S]
                              train an MNIST lab preset natively on the full set
                              (see `cargo xtask train-mnist --help`)
+  convert-sketch [--models DIR] [--out DIR]
+                             convert Magenta's sketch-rnn models into assets/sketch-rnn/
+  convert-strokes [--datasets DIR] [--out DIR]
+                             convert the stroke datasets (.npz) into flat .strokes files
+  sketch --model NAME [options] | --reference FILE
+                             sample a sketch-rnn model natively, or check it
+                             (see `cargo xtask sketch --help`)
   help                       show this message
 
 `cargo xtask <command> --help` shows one command's options.
@@ -99,6 +111,9 @@ fn help(command: Option<&str>) -> String {
         Some("test") => TEST_HELP.into(),
         Some("train") => train::HELP.into(),
         Some("train-mnist") => train_mnist::help(),
+        Some("convert-sketch") => sketch::CONVERT_SKETCH_HELP.into(),
+        Some("convert-strokes") => sketch::CONVERT_STROKES_HELP.into(),
+        Some("sketch") => sketch::SKETCH_HELP.into(),
         _ => USAGE.into(),
     }
 }
@@ -163,6 +178,9 @@ fn dispatch(args: &[String]) -> Result<()> {
         }
         "train" => train::run(rest),
         "train-mnist" => train_mnist::run(rest),
+        "convert-sketch" => sketch::convert_sketch(rest),
+        "convert-strokes" => sketch::convert_strokes(rest),
+        "sketch" => sketch::run(rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())
@@ -377,7 +395,17 @@ mod tests {
 
     #[test]
     fn every_command_has_its_own_help() {
-        for command in ["setup", "serve", "build", "test", "train", "train-mnist"] {
+        for command in [
+            "setup",
+            "serve",
+            "build",
+            "test",
+            "train",
+            "train-mnist",
+            "convert-sketch",
+            "convert-strokes",
+            "sketch",
+        ] {
             let text = help(Some(command));
             assert!(
                 text.starts_with(&format!("usage: cargo xtask {command}")),

@@ -10,7 +10,8 @@
 //!    the GPU backend's tests on Mesa's lavapipe, required once setup has
 //!    installed it)
 //! 5. `wasm`   — the playground crate's tests, the engine's model-loader and
-//!    SIMD128-vs-scalar kernel tests and the GPU backend's kernel and training checks (on
+//!    SIMD128-vs-scalar kernel tests, the sketch sampler's bits pinned natively,
+//!    and the GPU backend's kernel and training checks (on
 //!    SwiftShader's WebGPU) for wasm32, in headless Chromium through
 //!    `wasm-bindgen-test-runner`
 //! 6. `e2e`    — `trunk build --release`, then the `playnet-e2e` browser tests
@@ -276,6 +277,19 @@ fn run_stage(stage: Stage, browser: Option<&Browser>, tally: &mut Tally) -> Resu
                 "kernels",
                 "--test",
                 "loaders",
+                "--target",
+                WASM_TARGET,
+            ]);
+            wasm_test_env(&mut cmd, browser, PLAIN_CHROMIUM);
+            run_counting(&mut cmd, tally)?;
+            // The sketch sampler's candidates, bit for bit as natively.
+            let mut cmd = cargo();
+            cmd.args([
+                "test",
+                "-p",
+                "playnet-sketch",
+                "--test",
+                "determinism",
                 "--target",
                 WASM_TARGET,
             ]);

@@ -43,11 +43,28 @@ pub const CREDITS: &[Credit] = &[
     },
     Credit {
         name: "Magenta sketch-rnn",
-        what: "The pretrained stroke models (bird, dog) in assets/sketch-rnn/: an LSTM over \
-               pen strokes with a mixture-density output, trained on Quick, Draw! (CC BY 4.0).",
+        what: "The twelve pretrained stroke models (bicycle, bird, dog, … tiger) in \
+               assets/sketch-rnn/: an LSTM over pen strokes with a mixture-density output, \
+               trained on Quick, Draw! (CC BY 4.0).",
         by: "David Ha and Douglas Eck, Google Magenta",
         licence: "Apache-2.0 (code), CC BY 4.0 (data)",
         link: "https://github.com/magenta/magenta-js/tree/master/sketch",
+    },
+    Credit {
+        name: "Omniglot",
+        what: "The handwritten symbols of assets/sketch-rnn/omniglot.strokes, as pen strokes \
+               (converted for sketch-rnn by David Ha).",
+        by: "Brenden Lake",
+        licence: "MIT",
+        link: "https://github.com/brendenlake/omniglot",
+    },
+    Credit {
+        name: "KanjiVG",
+        what: "The kanji of assets/sketch-rnn/short_kanji.strokes, as pen strokes (converted \
+               for sketch-rnn by David Ha).",
+        by: "Ulrich Apel",
+        licence: "CC BY-SA 3.0",
+        link: "https://github.com/KanjiVG/kanjivg",
     },
     Credit {
         name: "The Rust crates the page is built with",
