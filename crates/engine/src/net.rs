@@ -666,11 +666,11 @@ mod tests {
         config
     }
 
-    /// Every parameter's gradient in training mode (batch statistics, a fixed
-    /// dropout mask) against central differences of the whole network's loss.
-    #[test]
-    fn whole_convnet_gradients_match_finite_differences() {
-        let net = Net::new(Cpu, smooth_convnet(), 3, 4).unwrap();
+    /// Every parameter's gradient of `config`'s network in training mode
+    /// (batch statistics, a fixed dropout mask) against central differences
+    /// of the whole network's loss.
+    fn check_whole_network_gradients(config: NetConfig) {
+        let net = Net::new(Cpu, config.clone(), 3, 4).unwrap();
         let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(5);
         use rand::Rng;
         let xs: Vec<f32> = (0..4 * 36).map(|_| rng.random_range(-1.0..1.0)).collect();
@@ -696,12 +696,13 @@ mod tests {
         let (_, analytic) = loss_of(&net);
         let h = 1e-2f32;
         let count = net.parameters().len();
+        assert_eq!(analytic.len(), count);
         for k in 0..count {
             let len = analytic[k].len();
             // Every element of small tensors, a spread of the larger ones.
             for i in (0..len).step_by((len / 12).max(1)) {
                 let nudged = |delta: f32| {
-                    let mut other = Net::new(Cpu, smooth_convnet(), 3, 4).unwrap();
+                    let mut other = Net::new(Cpu, config.clone(), 3, 4).unwrap();
                     let mut params = other.parameters_mut();
                     let buffer = std::sync::Arc::make_mut(params[k].0.buffer_mut());
                     buffer[i] += delta;
@@ -716,6 +717,136 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn whole_convnet_gradients_match_finite_differences() {
+        check_whole_network_gradients(smooth_convnet());
+    }
+
+    /// EfficientNet's kind of layers (a strided stem, batch norm, depthwise
+    /// convolutions at strides 1 and 2 with TensorFlow's SAME padding, a 1×1
+    /// projection, average and global average pooling) in one network.
+    fn mobile_net() -> NetConfig {
+        let tanh = Activation::Tanh;
+        small(vec![
+            Layer::Conv {
+                filters: 3,
+                kernel: 3,
+                stride: 2,
+                padding: Padding::Same,
+                activation: Activation::Linear,
+            },
+            Layer::BatchNorm { activation: tanh },
+            Layer::DepthwiseConv {
+                kernel: 3,
+                stride: 1,
+                padding: Padding::Same,
+                activation: tanh,
+            },
+            Layer::DepthwiseConv {
+                kernel: 2,
+                stride: 2,
+                padding: Padding::Same,
+                activation: tanh,
+            },
+            Layer::AvgPool { size: 2, stride: 1 },
+            Layer::Conv {
+                filters: 4,
+                kernel: 1,
+                stride: 1,
+                padding: Padding::Same,
+                activation: tanh,
+            },
+            Layer::GlobalAvgPool,
+            Layer::Dense {
+                units: 3,
+                activation: Activation::Linear,
+            },
+        ])
+    }
+
+    #[test]
+    fn depthwise_and_pooling_layers_fit_and_their_gradients_match() {
+        let shapes = mobile_net().shapes().unwrap();
+        assert_eq!(
+            shapes,
+            vec![
+                Features::Image([6, 6, 1]),
+                Features::Image([3, 3, 3]),
+                Features::Image([3, 3, 3]),
+                Features::Image([3, 3, 3]),
+                Features::Image([2, 2, 3]),
+                Features::Image([2, 2, 3]),
+                Features::Image([2, 2, 4]),
+                Features::Flat(4),
+                Features::Flat(3),
+            ]
+        );
+        let net = Net::new(Cpu, mobile_net(), 3, 1).unwrap();
+        let names: Vec<_> = net.params().map(|p| (p.name.as_str(), p.role)).collect();
+        assert!(names.contains(&("layers.2.weight", Role::Weight)));
+        assert!(names.contains(&("layers.1.moving_var", Role::MovingVariance)));
+        assert_eq!(
+            net.param("layers.3.weight").unwrap().shape().dims(),
+            [2, 2, 3]
+        );
+        check_whole_network_gradients(mobile_net());
+        // Pooling and depthwise layers need images.
+        let mut after_dense = mobile_net();
+        after_dense.layers.insert(
+            0,
+            Layer::Dense {
+                units: 4,
+                activation: Activation::Relu,
+            },
+        );
+        let err = after_dense.validate(3).unwrap_err().to_string();
+        assert!(
+            err.contains("layer 2") && err.contains("needs images"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn frozen_parameters_get_no_gradient_and_never_move() {
+        let mut net = Net::new(Cpu, convnet(), 3, 1).unwrap();
+        let all = net.parameters().len();
+        assert_eq!(net.set_frozen("layers.0.", true), 2);
+        assert_eq!(net.parameters().len(), all - 2);
+        let before: Vec<Vec<f32>> = net.params().map(|p| p.tensor.buffer().to_vec()).collect();
+        let x = Tensor::from_slice(&Cpu, &[0.3; 72], [2, 36]).unwrap();
+        let y = Tensor::from_slice(&Cpu, &[1., 0., 0., 0., 1., 0.], [2, 3]).unwrap();
+        let mut g = Graph::new(Cpu);
+        let xv = g.input(&x);
+        let f = net.forward(&mut g, xv, Mode::train(1)).unwrap();
+        assert_eq!(
+            f.params.len(),
+            all - 2,
+            "no graph parameter for a frozen tensor"
+        );
+        drop(g);
+        let mut trainer = Trainer::new(
+            TrainConfig::new(Optimizer::ADAM, Schedule::Constant { rate: 0.1 }, 2),
+            1,
+        );
+        trainer.step(&mut net, &x, &y).unwrap();
+        let after: Vec<Vec<f32>> = net.params().map(|p| p.tensor.buffer().to_vec()).collect();
+        let names: Vec<String> = net.params().map(|p| p.name.clone()).collect();
+        for ((name, b), a) in names.iter().zip(&before).zip(&after) {
+            if name.starts_with("layers.0.") {
+                assert_eq!(a, b, "{name} is frozen");
+            } else if name.ends_with("weight") {
+                assert_ne!(a, b, "{name} trains");
+            }
+        }
+        // Thawed, it trains again.
+        net.set_frozen("", false);
+        trainer.step(&mut net, &x, &y).unwrap();
+        assert_ne!(
+            net.param("layers.0.weight").unwrap().buffer().to_vec(),
+            before[0]
+        );
     }
 
     #[test]

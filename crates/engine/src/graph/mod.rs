@@ -2,8 +2,13 @@
 //!
 //! A [`Graph`] records every operation in the order it ran; [`Graph::backward`]
 //! walks the tape from the end and asks each operation for the gradients of its
-//! inputs. Each op is one `match` arm in [`Graph::backward`] and one method that
-//! computes its forward value: nothing more.
+//! inputs. An op is one variant of `op::Op`, with its inputs and its
+//! gradients next to each other in `op.rs`, and one method here that
+//! computes its forward value and records it: nothing more.
+
+mod op;
+
+use op::Op;
 
 use crate::backend::{Backend, BinaryOp, Columns, MatMul, UnaryOp};
 use crate::window::Window;
@@ -12,38 +17,6 @@ use crate::{Activation, EngineError, Shape, Tensor};
 /// A value recorded on a [`Graph`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Var(usize);
-
-#[derive(Clone, Copy, Debug)]
-enum Op {
-    Leaf,
-    MatMul(Var, Var),
-    /// `activation(x·w + b)` in one backend call; only for activations whose
-    /// derivative follows from the output ([`Activation::derivative_from_output`]).
-    Dense {
-        x: Var,
-        w: Var,
-        b: Var,
-        activation: Activation,
-    },
-    Binary(BinaryOp, Var, Var),
-    SumTo(Var),
-    Scale(Var, f32),
-    Unary(UnaryOp, Var),
-    Softmax {
-        x: Var,
-        log: bool,
-    },
-    Transpose(Var),
-    Reshape(Var),
-    Im2Col(Var, Window),
-    MaxPool(Var, Window),
-    DepthwiseConv {
-        x: Var,
-        filter: Var,
-        window: Window,
-    },
-    Columns(Var, Columns),
-}
 
 struct Node<B: Backend> {
     value: B::Buffer,
@@ -565,7 +538,7 @@ impl<B: Backend> Graph<B> {
     /// The gradients of the product `x·w` (`x` m×k, `w` k×n) given the
     /// gradient `g` of its m×n output: `g·wᵀ` for `x` and `xᵀ·g` for `w`,
     /// each only when that operand wants one.
-    fn matmul_grads(
+    pub(super) fn matmul_grads(
         &self,
         x: Var,
         w: Var,
@@ -597,6 +570,11 @@ impl<B: Backend> Graph<B> {
         (dx, dw)
     }
 
+    /// Whether `var` wants a gradient (it depends on a parameter).
+    pub(super) fn wants(&self, var: Var) -> bool {
+        self.nodes[var.0].requires_grad
+    }
+
     /// Gradients of the scalar `loss` with respect to every value that requires one.
     pub fn backward(&self, loss: Var) -> Result<Gradients<B>, EngineError> {
         if self.shape(loss).len() != 1 {
@@ -626,84 +604,7 @@ impl<B: Backend> Graph<B> {
                     });
                 }
             };
-            match node.op {
-                Op::Leaf => {}
-                Op::MatMul(x, w) => {
-                    let (dx, dw) = self.matmul_grads(x, w, &g, out_shape.dims()[1]);
-                    if let Some(dx) = dx {
-                        send(x, dx);
-                    }
-                    if let Some(dw) = dw {
-                        send(w, dw);
-                    }
-                }
-                Op::Dense {
-                    x,
-                    w,
-                    b: bias,
-                    activation,
-                } => {
-                    // The gradients the unfused chain would send, in its
-                    // order: through the activation (from the output alone,
-                    // which `Graph::dense` ensures suffices), to the bias
-                    // (the add), then to x and w (the product).
-                    let g = if activation == Activation::Linear {
-                        g
-                    } else {
-                        let op = UnaryOp::Activation(activation);
-                        b.unary_backward(op, &node.value, &node.value, &g)
-                    };
-                    send(bias, reduce(b, g.clone(), out_shape, self.shape(bias)));
-                    let (dx, dw) = self.matmul_grads(x, w, &g, out_shape.dims()[1]);
-                    if let Some(dx) = dx {
-                        send(x, dx);
-                    }
-                    if let Some(dw) = dw {
-                        send(w, dw);
-                    }
-                }
-                Op::Binary(op, x, y) => {
-                    let (xs, ys) = (self.shape(x), self.shape(y));
-                    let (gx, gy) = match op {
-                        BinaryOp::Add => (g.clone(), g.clone()),
-                        BinaryOp::Sub => (g.clone(), b.scale(&g, -1.0)),
-                        BinaryOp::Mul => (
-                            b.binary(BinaryOp::Mul, &g, out_shape, self.value(y), ys),
-                            b.binary(BinaryOp::Mul, &g, out_shape, self.value(x), xs),
-                        ),
-                    };
-                    send(x, reduce(b, gx, out_shape, xs));
-                    send(y, reduce(b, gy, out_shape, ys));
-                }
-                Op::SumTo(x) => send(x, b.expand(&g, out_shape, self.shape(x))),
-                Op::Scale(x, factor) => send(x, b.scale(&g, factor)),
-                Op::Unary(op, x) => send(x, b.unary_backward(op, self.value(x), &node.value, &g)),
-                Op::Softmax { x, log } => {
-                    let (rows, cols) = (out_shape.dims()[0], out_shape.dims()[1]);
-                    send(x, b.softmax_backward(&node.value, &g, rows, cols, log));
-                }
-                Op::Transpose(x) => {
-                    let (rows, cols) = (out_shape.dims()[0], out_shape.dims()[1]);
-                    send(x, b.transpose(&g, rows, cols));
-                }
-                Op::Reshape(x) => send(x, g),
-                Op::Im2Col(x, window) => send(x, b.col2im(&g, &window)),
-                Op::MaxPool(x, window) => send(
-                    x,
-                    b.max_pool_backward(self.value(x), &node.value, &g, &window),
-                ),
-                Op::Columns(x, columns) => send(x, b.move_columns(&g, columns.reversed())),
-                Op::DepthwiseConv { x, filter, window } => {
-                    if self.nodes[x.0].requires_grad {
-                        let dx = b.depthwise_conv_backward_input(&g, self.value(filter), &window);
-                        send(x, dx);
-                    }
-                    if self.nodes[filter.0].requires_grad {
-                        let df = b.depthwise_conv_backward_filter(self.value(x), &g, &window);
-                        send(filter, df);
-                    }
-                }
-            }
+            node.op.backward(self, &node.value, out_shape, g, &mut send);
         }
         Ok(Gradients { grads })
     }
@@ -756,25 +657,7 @@ impl<B: Backend> Graph<B> {
     }
 
     fn push_op(&mut self, value: B::Buffer, shape: Shape, op: Op) -> Var {
-        let requires_grad = match op {
-            Op::Leaf => false,
-            Op::MatMul(a, b) | Op::Binary(_, a, b) => {
-                self.nodes[a.0].requires_grad || self.nodes[b.0].requires_grad
-            }
-            Op::Dense { x, w, b, .. } => [x, w, b].iter().any(|v| self.nodes[v.0].requires_grad),
-            Op::SumTo(x)
-            | Op::Scale(x, _)
-            | Op::Unary(_, x)
-            | Op::Softmax { x, .. }
-            | Op::Transpose(x)
-            | Op::Reshape(x)
-            | Op::Im2Col(x, _)
-            | Op::MaxPool(x, _)
-            | Op::Columns(x, _) => self.nodes[x.0].requires_grad,
-            Op::DepthwiseConv { x, filter, .. } => {
-                self.nodes[x.0].requires_grad || self.nodes[filter.0].requires_grad
-            }
-        };
+        let requires_grad = op.inputs().any(|v| self.nodes[v.0].requires_grad);
         self.push(value, shape, op, requires_grad)
     }
 
