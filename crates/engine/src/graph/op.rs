@@ -97,7 +97,7 @@ impl Op {
                     g
                 } else {
                     let op = UnaryOp::Activation(activation);
-                    b.unary_backward(op, &*value, &*value, &g)
+                    b.unary_backward(op, value, value, &g)
                 };
                 send(bias, reduce(b, g.clone(), out_shape, graph.shape(bias)));
                 let (dx, dw) = graph.matmul_grads(x, w, &g, out_shape.dims()[1]);
@@ -123,10 +123,10 @@ impl Op {
             }
             Op::SumTo(x) => send(x, b.expand(&g, out_shape, graph.shape(x))),
             Op::Scale(x, factor) => send(x, b.scale(&g, factor)),
-            Op::Unary(op, x) => send(x, b.unary_backward(op, graph.value(x), &*value, &g)),
+            Op::Unary(op, x) => send(x, b.unary_backward(op, graph.value(x), value, &g)),
             Op::Softmax { x, log } => {
                 let (rows, cols) = (out_shape.dims()[0], out_shape.dims()[1]);
-                send(x, b.softmax_backward(&*value, &g, rows, cols, log));
+                send(x, b.softmax_backward(value, &g, rows, cols, log));
             }
             Op::Transpose(x) => {
                 let (rows, cols) = (out_shape.dims()[0], out_shape.dims()[1]);
@@ -135,7 +135,7 @@ impl Op {
             Op::Reshape(x) => send(x, g),
             Op::Im2Col(x, window) => send(x, b.col2im(&g, &window)),
             Op::MaxPool(x, window) => {
-                send(x, b.max_pool_backward(graph.value(x), &*value, &g, &window))
+                send(x, b.max_pool_backward(graph.value(x), value, &g, &window))
             }
             Op::Columns(x, columns) => send(x, b.move_columns(&g, columns.reversed())),
             Op::DepthwiseConv { x, filter, window } => {
