@@ -7,6 +7,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use crate::activation::RELU6_CEILING;
 use crate::backend::{
     Backend, BinaryOp, Columns, EXP_CEILING, LN_FLOOR, MatMul, RSQRT_FLOOR, UnaryOp, dropout_keeps,
 };
@@ -129,23 +130,21 @@ impl Backend for Cpu {
                 kernels::tanh::tanh_slice(x, &mut out);
                 out
             }
+            UnaryOp::Activation(Activation::Relu6) => {
+                let mut out = vec![0.0; x.len()];
+                kernels::elementwise::clamp(x, 0.0, RELU6_CEILING, &mut out);
+                out
+            }
             UnaryOp::Activation(act) => x.iter().map(|&v| act.apply(v)).collect(),
             UnaryOp::Ln => x.iter().map(|&v| libm::logf(v.max(LN_FLOOR))).collect(),
             UnaryOp::Rsqrt => x.iter().map(|&v| 1.0 / v.max(RSQRT_FLOOR).sqrt()).collect(),
             UnaryOp::Exp => x.iter().map(|&v| libm::expf(v.min(EXP_CEILING))).collect(),
             // Comparisons, so that a NaN stays NaN (as on the GPU).
-            UnaryOp::Clamp { lo, hi } => x
-                .iter()
-                .map(|&v| {
-                    if v < lo {
-                        lo
-                    } else if v > hi {
-                        hi
-                    } else {
-                        v
-                    }
-                })
-                .collect(),
+            UnaryOp::Clamp { lo, hi } => {
+                let mut out = vec![0.0; x.len()];
+                kernels::elementwise::clamp(x, lo, hi, &mut out);
+                out
+            }
         })
     }
 

@@ -19,6 +19,22 @@ fn random(len: usize, seed: u64) -> Vec<f32> {
     (0..len).map(|_| rng.random_range(-1.0..1.0)).collect()
 }
 
+/// ReLU6 and clamp four lanes at a time give the scalar comparisons' bits,
+/// NaN, ±0 and infinities included.
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn simd_clamp_matches_scalar_bit_for_bit() {
+    assert!(kernels::simd_enabled(), "the SIMD path is the default");
+    let mut x: Vec<f32> = random(103, 7).iter().map(|v| v * 9.0).collect();
+    x[..6].copy_from_slice(&[f32::NAN, -0.0, 0.0, f32::INFINITY, f32::NEG_INFINITY, 6.0]);
+    let mut out = vec![0.0; x.len()];
+    kernels::elementwise::clamp(&x, 0.0, 6.0, &mut out);
+    for (v, o) in x.iter().zip(&out) {
+        let scalar = kernels::elementwise::clamp_one(*v, 0.0, 6.0);
+        assert_eq!(o.to_bits(), scalar.to_bits(), "clamp({v})");
+    }
+}
+
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn simd_gemm_matches_scalar_on_awkward_shapes() {

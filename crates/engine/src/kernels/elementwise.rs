@@ -49,6 +49,46 @@ pub fn scale(x: &[f32], factor: f32, out: &mut [f32]) {
     }
 }
 
+/// `out[i] = x[i]` held inside `[lo, hi]`, as `f32::clamp` does it (a NaN
+/// stays NaN, `-0.0` stays `-0.0`): ReLU6 and the graph's clamp.
+pub fn clamp(x: &[f32], lo: f32, hi: f32, out: &mut [f32]) {
+    assert_eq!(
+        x.len(),
+        out.len(),
+        "clamp: `x` has {} elements but `out` has {}",
+        x.len(),
+        out.len()
+    );
+    clamp_from(x, lo, hi, out, vector_part(out.len()));
+}
+
+/// [`clamp`] with the first `split` elements (a multiple of the lane
+/// count) done four at a time and the rest one at a time.
+fn clamp_from(x: &[f32], lo: f32, hi: f32, out: &mut [f32], split: usize) {
+    let (low, high) = (F32x4::splat(lo), F32x4::splat(hi));
+    for (o, x) in out[..split]
+        .chunks_exact_mut(LANES)
+        .zip(x.chunks_exact(LANES))
+    {
+        F32x4::load(x).pseudo_max(low).pseudo_min(high).store(o);
+    }
+    for (o, &x) in out[split..].iter_mut().zip(&x[split..]) {
+        *o = clamp_one(x, lo, hi);
+    }
+}
+
+/// One value of [`clamp`], by comparisons (the scalar reference).
+#[inline(always)]
+pub fn clamp_one(x: f32, lo: f32, hi: f32) -> f32 {
+    if x < lo {
+        lo
+    } else if x > hi {
+        hi
+    } else {
+        x
+    }
+}
+
 /// `y[i] += alpha * x[i]` (multiply, then add: not fused).
 pub fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
     assert_eq!(
@@ -150,6 +190,24 @@ mod tests {
             axpy(0.7, &x, &mut acc);
             let expected: Vec<f32> = x.iter().zip(&y).map(|(&x, &y)| y + 0.7 * x).collect();
             assert_eq!(acc, expected, "axpy, length {len}");
+        }
+    }
+
+    #[test]
+    fn clamp_matches_the_scalar_comparisons_bit_for_bit() {
+        let mut rng = Pcg64Mcg::seed_from_u64(21);
+        let mut x = random(&mut rng, 37);
+        x[3] = f32::NAN;
+        x[4] = -0.0;
+        x[5] = f32::INFINITY;
+        x[6] = f32::NEG_INFINITY;
+        x[35] = f32::NAN; // in the scalar tail too
+        let expected: Vec<u32> = x.iter().map(|&v| v.clamp(0.0, 6.0).to_bits()).collect();
+        for split in [36, 0] {
+            let mut out = vec![1.0; x.len()];
+            clamp_from(&x, 0.0, 6.0, &mut out, split);
+            let bits: Vec<u32> = out.iter().map(|v| v.to_bits()).collect();
+            assert_eq!(bits, expected, "vector part {split}");
         }
     }
 
