@@ -17,6 +17,7 @@
 //! element); sampling calls [`Lstm::advance`], which builds a graph for the
 //! one step and drops it, so the state is carried without a growing tape.
 
+use crate::params::{Builder, ParamSpec, Role};
 use crate::{Activation, Backend, EngineError, Graph, Tensor, Var};
 
 /// The gates, in the packed layout's order: input, candidate, forget, output.
@@ -50,7 +51,40 @@ pub struct LstmVars {
     pub forget_bias: f32,
 }
 
+/// The tensors of a cell of `inputs` inputs and `hidden` units: the stacked
+/// `kernel` `[inputs + hidden, 4·hidden]` and the `bias` `[4·hidden]`.
+pub fn params(inputs: usize, hidden: usize) -> [ParamSpec; 2] {
+    [
+        ParamSpec::new("kernel", Role::Weight, [inputs + hidden, 4 * hidden]),
+        ParamSpec::new("bias", Role::Bias, [4 * hidden]),
+    ]
+}
+
 impl<B: Backend> Lstm<B> {
+    /// A cell whose tensors come from `builder` as `{prefix}.kernel` and
+    /// `{prefix}.bias`: fresh from the initialiser (the kernel's fan-in is
+    /// `inputs + hidden`), or by name from a file, which must hold exactly
+    /// those shapes.
+    pub fn build(
+        builder: &mut Builder<'_, B>,
+        prefix: &str,
+        inputs: usize,
+        hidden: usize,
+        forget_bias: f32,
+    ) -> Result<Self, EngineError> {
+        if inputs == 0 || hidden == 0 {
+            return Err(EngineError::Config(format!(
+                "an LSTM needs at least one input and one unit, not {inputs} and {hidden}"
+            )));
+        }
+        let [kernel, bias] = params(inputs, hidden);
+        Ok(Lstm {
+            kernel: builder.make(prefix, &kernel)?.tensor,
+            bias: builder.make(prefix, &bias)?.tensor,
+            forget_bias,
+        })
+    }
+
     /// A cell from the packed layout: `input_kernel` is `[inputs, 4·hidden]`,
     /// `recurrent_kernel` `[hidden, 4·hidden]` and `bias` `[4·hidden]`, all
     /// row-major, the gates' columns in the order i, j, f, o.
@@ -177,5 +211,48 @@ impl LstmVars {
         let squashed = g.activation(c, Activation::Tanh);
         let h = g.mul(squashed, o)?;
         Ok((h, c))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checkpoint::{Unpacker, pack};
+    use crate::{Cpu, Init, ready};
+
+    #[test]
+    fn a_cell_is_built_fresh_or_by_name_and_a_wrong_file_is_refused() {
+        let mut fresh = Builder::fresh(Cpu, Init::Xavier, 4);
+        let cell = Lstm::build(&mut fresh, "decoder.lstm", 5, 3, FORGET_BIAS).unwrap();
+        assert_eq!(cell.kernel.shape().dims(), [8, 12]);
+        assert_eq!((cell.inputs(), cell.hidden()), (5, 3));
+        let named = [
+            ("decoder.lstm.kernel".to_string(), cell.kernel.clone()),
+            ("decoder.lstm.bias".to_string(), cell.bias.clone()),
+        ];
+        let bytes = ready(pack(&Cpu, &named)).unwrap().unwrap();
+        let file = Unpacker::new(&bytes).unwrap();
+        let mut loading = Builder::from_file(Cpu, &file);
+        let loaded = Lstm::build(&mut loading, "decoder.lstm", 5, 3, FORGET_BIAS).unwrap();
+        loading.finish().unwrap();
+        assert_eq!(
+            loaded.kernel.buffer().to_vec(),
+            cell.kernel.buffer().to_vec()
+        );
+        let err = Lstm::build(
+            &mut Builder::from_file(Cpu, &file),
+            "decoder.lstm",
+            5,
+            4,
+            1.0,
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(
+            err.contains("decoder.lstm.kernel") && err.contains("[9, 16]"),
+            "{err}"
+        );
+        assert!(Lstm::<Cpu>::build(&mut Builder::fresh(Cpu, Init::He, 1), "l", 0, 3, 1.0).is_err());
     }
 }
