@@ -9,11 +9,17 @@
 //! - `train` trains a playground network on the command line, with the same
 //!   engine and seeds as the page; `train-mnist` does the same for the
 //!   MNIST lab's presets.
+//! - `convert-efficientnet` folds EfficientNet-Lite0's PyTorch weights into
+//!   the compact safetensors file the page ships; `classify` runs it on
+//!   images or against the reference outputs.
 //!
 //! This crate uses only std (plus serde_json) for the automation itself, so
 //! it builds quickly before anything else is installed. It is not a library
 //! and has no stable interface beyond its command line.
 
+mod classify;
+mod convert_efficientnet;
+mod images;
 mod setup;
 mod testing;
 mod train;
@@ -44,6 +50,12 @@ commands:
   train-mnist --preset NAME [--steps N] [--seed S]
                              train an MNIST lab preset natively on the full set
                              (see `cargo xtask train-mnist --help`)
+  convert-efficientnet [--pth PATH] [--out DIR] [--f32]
+                             fold EfficientNet-Lite0's PyTorch weights into
+                             assets/efficientnet-lite0/efficientnet-lite0.safetensors
+  classify IMAGE… | --reference DIR [--shipped]
+                             EfficientNet-Lite0's top-5 for images, or its error
+                             against the reference outputs
   help                       show this message
 
 `cargo xtask <command> --help` shows one command's options.
@@ -99,6 +111,8 @@ fn help(command: Option<&str>) -> String {
         Some("test") => TEST_HELP.into(),
         Some("train") => train::HELP.into(),
         Some("train-mnist") => train_mnist::help(),
+        Some("convert-efficientnet") => convert_efficientnet::HELP.into(),
+        Some("classify") => classify::HELP.into(),
         _ => USAGE.into(),
     }
 }
@@ -163,6 +177,8 @@ fn dispatch(args: &[String]) -> Result<()> {
         }
         "train" => train::run(rest),
         "train-mnist" => train_mnist::run(rest),
+        "convert-efficientnet" => convert_efficientnet::run(rest),
+        "classify" => classify::run(rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())
@@ -262,6 +278,18 @@ impl<'a> Flags<'a> {
                 "`{} {name}` needs a value",
                 self.command
             ))),
+        }
+    }
+
+    /// What is left once every flag is taken: positional arguments (such
+    /// as file names); anything that looks like a flag is a usage error.
+    fn positional(self) -> Result<Vec<&'a str>> {
+        match self.args.iter().find(|a| a.starts_with("--")) {
+            Some(arg) => Err(Error::Usage(format!(
+                "unknown argument `{arg}` for `cargo xtask {}`",
+                self.command
+            ))),
+            None => Ok(self.args),
         }
     }
 
@@ -377,7 +405,16 @@ mod tests {
 
     #[test]
     fn every_command_has_its_own_help() {
-        for command in ["setup", "serve", "build", "test", "train", "train-mnist"] {
+        for command in [
+            "setup",
+            "serve",
+            "build",
+            "test",
+            "train",
+            "train-mnist",
+            "convert-efficientnet",
+            "classify",
+        ] {
             let text = help(Some(command));
             assert!(
                 text.starts_with(&format!("usage: cargo xtask {command}")),
@@ -407,6 +444,29 @@ mod tests {
                 assert!(notice.contains(&folder), "NOTICE does not credit {folder}");
             }
         }
+    }
+
+    #[test]
+    fn positional_arguments_are_what_is_left() {
+        let args = strings(&["a.png", "--shipped", "b.jpg"]);
+        let mut flags = Flags::new("classify", &args);
+        assert!(flags.switch("--shipped").unwrap());
+        assert_eq!(flags.positional().unwrap(), ["a.png", "b.jpg"]);
+        let args = strings(&["a.png", "--bogus"]);
+        assert!(matches!(
+            Flags::new("classify", &args).positional(),
+            Err(Error::Usage(msg)) if msg.contains("--bogus")
+        ));
+        assert!(matches!(
+            dispatch(&strings(&[
+                "classify",
+                "--shipped",
+                "--pth",
+                "x.pth",
+                "a.png"
+            ])),
+            Err(Error::Usage(_))
+        ));
     }
 
     #[test]
