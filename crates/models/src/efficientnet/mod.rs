@@ -287,3 +287,41 @@ fn dims<B: Backend>(g: &Graph<B>, x: Var) -> Result<[usize; 4], ModelError> {
         _ => Err(EngineError::Internal("an EfficientNet layer lost its NHWC shape").into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The engine's SAME windows pad as the reference README's table:
+    /// `total // 2` before, the rest after (the bottom/right pad is what
+    /// the window spans past the image).
+    #[test]
+    fn strided_windows_pad_as_tensorflow() {
+        for (kernel, size, before, after) in
+            [(3, 224, 0, 1), (3, 112, 0, 1), (5, 56, 1, 2), (5, 14, 1, 2)]
+        {
+            let w = Window::new([1, size, size, 1], kernel, 2, Padding::Same).unwrap();
+            let span = (w.out_h - 1) * 2 + kernel;
+            assert_eq!(w.out_h, size / 2);
+            assert_eq!(
+                (w.pad_top, w.pad_left),
+                (before, before),
+                "{kernel}×{kernel} over {size}"
+            );
+            assert_eq!(span - size - before, after, "{kernel}×{kernel} over {size}");
+        }
+        // Stride 1, odd kernels: symmetric k // 2.
+        let w = Window::new([1, 14, 14, 1], 5, 1, Padding::Same).unwrap();
+        assert_eq!((w.out_h, w.pad_top), (14, 2));
+    }
+
+    #[test]
+    fn folded_names_cover_every_weight_once() {
+        let names = folded_names();
+        assert_eq!(names.len(), 100);
+        let values: usize = names.iter().map(|(_, s)| s.iter().product::<usize>()).sum();
+        // Lite0's learned parameters less the batch norms' (γ, β), plus one
+        // folded bias per convolution's channel.
+        assert_eq!(values, 4_631_000);
+    }
+}
