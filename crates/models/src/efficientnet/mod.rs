@@ -190,16 +190,20 @@ impl<B: Backend> EfficientNet<B> {
     }
 
     /// Features and logits of a batch (any image size of at least 1×1;
-    /// the weights were trained at 224×224).
+    /// the weights were trained at 224×224), on a backend whose reads
+    /// complete at once (the CPU); see [`EfficientNet::forward_async`].
     pub fn forward(&self, images: &Images) -> Result<Output, ModelError> {
+        ready(self.forward_async(images))?
+    }
+
+    /// [`EfficientNet::forward`] on any backend, awaiting the readback
+    /// (WebGPU's is asynchronous).
+    pub async fn forward_async(&self, images: &Images<'_>) -> Result<Output, ModelError> {
         let mut g = Graph::new(self.backend.clone());
         let (features, logits) = self.record(&mut g, images)?;
-        let read = |v: Var| -> Result<Vec<f32>, ModelError> {
-            Ok(ready(g.tensor(v).to_vec(&self.backend))??)
-        };
         Ok(Output {
-            features: read(features)?,
-            logits: read(logits)?,
+            features: g.tensor(features).to_vec(&self.backend).await?,
+            logits: g.tensor(logits).to_vec(&self.backend).await?,
         })
     }
 

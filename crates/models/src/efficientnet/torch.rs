@@ -64,9 +64,9 @@ pub fn fold(state: &TensorMap) -> Result<TensorMap, ModelError> {
     let mut put = |name: &str, conv: &str, bn: &str, depthwise: bool| -> Result<(), ModelError> {
         let w = &state[&format!("{conv}.weight")];
         let weight = if depthwise {
-            depthwise_layout(w)
+            depthwise_layout(w)?
         } else {
-            conv_layout(w)
+            conv_layout(w)?
         };
         let part = |p: &str| state[&format!("{bn}.{p}")].data.as_slice();
         let stats = BatchNormStats {
@@ -108,15 +108,15 @@ pub fn fold(state: &TensorMap) -> Result<TensorMap, ModelError> {
     }
     put("head", "_conv_head", "_bn1", false)?;
     let fc = &state["_fc.weight"];
-    out.insert("fc.weight".into(), transpose(fc));
+    out.insert("fc.weight".into(), transpose(fc)?);
     out.insert("fc.bias".into(), state["_fc.bias"].clone());
     Ok(out)
 }
 
 /// `(out, in, kh, kw)` → `[kh·kw·in, out]`, rows ordered `ky, kx, in`.
-fn conv_layout(w: &HostTensor) -> HostTensor {
+fn conv_layout(w: &HostTensor) -> Result<HostTensor, ModelError> {
     let [o, i, kh, kw] = w.shape[..] else {
-        unreachable!("names::check gave a 4-D shape")
+        return Err(rank_error(w, 4));
     };
     let mut data = vec![0.0; w.data.len()];
     for (src, &v) in w.data.iter().enumerate() {
@@ -128,26 +128,26 @@ fn conv_layout(w: &HostTensor) -> HostTensor {
         );
         data[((ky * kw + kx) * i + ic) * o + oc] = v;
     }
-    HostTensor::new([kh * kw * i, o], data)
+    Ok(HostTensor::new([kh * kw * i, o], data))
 }
 
 /// `(channels, 1, kh, kw)` → `[kh, kw, channels]`.
-fn depthwise_layout(w: &HostTensor) -> HostTensor {
+fn depthwise_layout(w: &HostTensor) -> Result<HostTensor, ModelError> {
     let [c, _, kh, kw] = w.shape[..] else {
-        unreachable!("names::check gave a 4-D shape")
+        return Err(rank_error(w, 4));
     };
     let mut data = vec![0.0; w.data.len()];
     for (src, &v) in w.data.iter().enumerate() {
         let (ch, tap) = (src / (kh * kw), src % (kh * kw));
         data[tap * c + ch] = v;
     }
-    HostTensor::new([kh, kw, c], data)
+    Ok(HostTensor::new([kh, kw, c], data))
 }
 
 /// `(out, in)` → `[in, out]`.
-fn transpose(w: &HostTensor) -> HostTensor {
+fn transpose(w: &HostTensor) -> Result<HostTensor, ModelError> {
     let [rows, cols] = w.shape[..] else {
-        unreachable!("names::check gave a 2-D shape")
+        return Err(rank_error(w, 2));
     };
     let mut data = vec![0.0; w.data.len()];
     for r in 0..rows {
@@ -155,7 +155,16 @@ fn transpose(w: &HostTensor) -> HostTensor {
             data[c * rows + r] = w.data[r * cols + c];
         }
     }
-    HostTensor::new([cols, rows], data)
+    Ok(HostTensor::new([cols, rows], data))
+}
+
+/// A tensor of another rank than its layout change expects (which
+/// [`names::check`] rules out before).
+fn rank_error(w: &HostTensor, rank: usize) -> ModelError {
+    ModelError::Input(format!(
+        "a tensor of shape {:?} is not {rank}-dimensional",
+        w.shape
+    ))
 }
 
 #[cfg(test)]
@@ -171,19 +180,20 @@ mod tests {
                 (1000 * o + 100 * i + 10 * ky + kx) as f32
             })
             .collect();
-        let w = conv_layout(&HostTensor::new([2, 3, 2, 2], data));
+        let w = conv_layout(&HostTensor::new([2, 3, 2, 2], data)).unwrap();
         assert_eq!(w.shape, [12, 2]);
         // Row (ky 1, kx 0, in 2) = 1·2·3 + 0·3 + 2 = 8, column o = 1.
         assert_eq!(w.data[8 * 2 + 1], 1210.0);
 
         let data = (0..8).map(|s| s as f32).collect(); // (2 channels, 1, 2, 2)
-        let w = depthwise_layout(&HostTensor::new([2, 1, 2, 2], data));
+        let w = depthwise_layout(&HostTensor::new([2, 1, 2, 2], data)).unwrap();
         assert_eq!(
             (w.shape.as_slice(), w.data[3 * 2 + 1]),
             (&[2, 2, 2][..], 7.0)
         );
 
-        let w = transpose(&HostTensor::new([2, 3], vec![0., 1., 2., 3., 4., 5.]));
+        let w = transpose(&HostTensor::new([2, 3], vec![0., 1., 2., 3., 4., 5.])).unwrap();
+        assert!(transpose(&HostTensor::new([6], vec![0.; 6])).is_err());
         assert_eq!(w.data, [0., 3., 1., 4., 2., 5.]);
     }
 
