@@ -18,7 +18,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::error::ModelError;
-use crate::pickle::{self, Value};
+use crate::pickle::{self, PickleError, Value};
 use crate::tensors::{HostTensor, TensorMap};
 
 /// The first pickle of every legacy PyTorch file.
@@ -124,15 +124,22 @@ pub fn read_pth(bytes: &[u8]) -> Result<StateDict, ModelError> {
             source,
         })
     };
-    // A file too short for even the magic number is a wrong file, not a
-    // truncated pickle: say what it starts with.
-    let magic = pickle::load(bytes, 0)
-        .ok()
-        .and_then(|l| l.value.as_int().map(|v| (v, l.end)));
-    let Some((MAGIC, end)) = magic else {
-        return Err(ModelError::BadMagic {
-            found: describe_start(bytes),
-        });
+    // A file that is no pickle, or another one, is a wrong file: say what
+    // it starts with. One cut inside the magic number is a truncated file.
+    let end = match pickle::load(bytes, 0) {
+        Ok(l) if l.value.as_int() == Some(MAGIC) => l.end,
+        Err(source @ PickleError::Truncated { .. }) if bytes.starts_with(&[0x80]) => {
+            return Err(ModelError::Pickle {
+                part: "magic number",
+                start: 0,
+                source,
+            });
+        }
+        _ => {
+            return Err(ModelError::BadMagic {
+                found: describe_start(bytes),
+            });
+        }
     };
     let version = run("protocol version", end)?;
     if version.value.as_int() != Some(PROTOCOL_VERSION) {
@@ -469,6 +476,18 @@ mod tests {
             ),
             "{err}"
         );
+        let err = read_pth(&file[..10]).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ModelError::Pickle {
+                    part: "magic number",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().contains("truncated"), "{err}");
         let err = read_pth(b"PK\x03\x04 a zip").unwrap_err();
         assert!(err.to_string().contains("50 4b 03 04"), "{err}");
         let err = read_pth(b"").unwrap_err();
