@@ -12,10 +12,12 @@ pub fn output(input: Features, filters: usize, square: Square) -> Result<Feature
     if filters == 0 {
         return Err("needs at least one filter".into());
     }
-    let out = square.output(dims, filters)?;
+    // The window's positions, not the output's length: `filters` comes
+    // from a file and `out_h · out_w · filters` may not fit a 32-bit
+    // `usize` (the network checks the output's size after this).
+    let window = square.over(1, dims).map_err(|e| e.to_string())?;
     let k = square.kernel;
-    let positions = out.len() / filters;
-    if [positions, k, k, c]
+    if [window.positions(), k, k, c]
         .iter()
         .try_fold(1usize, |n, &d| n.checked_mul(d))
         .is_none_or(|n| n > MAX_WINDOW_VALUES)
@@ -25,7 +27,7 @@ pub fn output(input: Features, filters: usize, square: Square) -> Result<Feature
              example this page handles"
         ));
     }
-    Ok(out)
+    Ok(Features::Image([window.out_h, window.out_w, filters]))
 }
 
 /// `weight [kernel·kernel·channels, filters]` (rows in window order), `bias [filters]`.
