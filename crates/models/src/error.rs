@@ -4,7 +4,8 @@ use playnet_engine::EngineError;
 
 use crate::pickle::PickleError;
 
-/// Why a weights file, a set of named tensors or an input was refused.
+/// Why a weights file, a data archive, a set of named tensors or an input was
+/// refused.
 ///
 /// Each message names what was wrong and where (a byte offset, a tensor's
 /// name, both shapes), so that it can be shown to a person as it is.
@@ -23,6 +24,12 @@ pub enum ModelError {
         start: usize,
         source: PickleError,
     },
+    /// A `.npz` archive or `.npy` array that cannot be read.
+    #[error("{file}: {reason}")]
+    Npz { file: String, reason: String },
+    /// The pickle of a `.npy` array in a `.npz` archive could not be run.
+    #[error("{file}: {source}")]
+    NpzPickle { file: String, source: PickleError },
     /// The raw storages after the pickles end early.
     #[error(
         "the PyTorch file is truncated: storage {key} (number {index} of {count}) at byte \

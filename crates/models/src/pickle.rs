@@ -9,7 +9,7 @@
 //! ._rebuild_tensor_v2(...)` or a `numpy.core.multiarray._reconstruct(...)`
 //! means. That makes reading an untrusted file safe, and keeps this module
 //! free of any one library's knowledge (the PyTorch reader is in
-//! [`crate::pth`]; numpy object arrays in `.npz` files can be read the same way).
+//! [`crate::pth`], the numpy `.npz` reader in [`crate::npz`]).
 //!
 //! The opcodes are those of protocols 0–4 that binary pickles of containers,
 //! numbers, strings and reduced objects use; any other opcode is refused with
@@ -745,5 +745,74 @@ mod tests {
         let first = load(bytes, 0).unwrap();
         assert_eq!((first.value, first.end), (Value::Int(5), 5));
         assert_eq!(load(bytes, first.end).unwrap().value, Value::Int(6));
+    }
+
+    // The opcodes numpy's object arrays use (as the sketch-rnn datasets'
+    // `.npy` files do), from the reader this machine replaced.
+
+    #[test]
+    fn reads_the_opcodes_of_a_numpy_object_array() {
+        // (1, [b'ab', u'é'], True, None, -1, 300) with a memo round trip.
+        let mut p = vec![
+            0x80, 2, b'(', b'K', 1, b']', b'q', 0, b'(', b'U', 2, b'a', b'b',
+        ];
+        p.extend([b'X', 2, 0, 0, 0, 0xc3, 0xa9, b'e', 0x88, b'N']);
+        p.extend([
+            b'J', 0xff, 0xff, 0xff, 0xff, b'M', 0x2c, 0x01, b'h', 0, b't', b'.',
+        ]);
+        let v = run(&p).unwrap();
+        let items = v.as_sequence().unwrap();
+        assert_eq!(items.len(), 7);
+        assert_eq!(items[0], Value::Int(1));
+        let list = items[1].as_sequence().unwrap();
+        assert_eq!(list[0], Value::Bytes(b"ab".to_vec()));
+        assert_eq!(list[1], Value::Str("\u{e9}".into()));
+        assert_eq!(items[2], Value::Bool(true));
+        assert_eq!(items[3], Value::None);
+        assert_eq!(items[4], Value::Int(-1));
+        assert_eq!(items[5], Value::Int(300));
+        // The memo shares the list, so it has the items appended later.
+        assert_eq!(items[6].as_sequence().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn reduce_and_build_record_a_call_and_its_state() {
+        let mut p = b"\x80\x02cnumpy\ndtype\nU\x02i2K\x00\x88\x87R".to_vec();
+        p.extend(b"(K\x03U\x01<NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tb.");
+        let Value::Build { object, state } = run(&p).unwrap() else {
+            panic!("not a built object")
+        };
+        let Value::Reduce { callable, args } = *object else {
+            panic!("not a call")
+        };
+        assert!(callable.is_global("numpy", "dtype"));
+        assert_eq!(args.as_sequence().unwrap()[0], Value::Bytes(b"i2".to_vec()));
+        let state = state.as_sequence().unwrap().to_vec();
+        assert_eq!(state[1], Value::Bytes(b"<".to_vec()));
+        // LONG1: -2 in one byte, 2^40 in six.
+        assert_eq!(run(b"\x8a\x01\xfe.").unwrap(), Value::Int(-2));
+        let big = run(b"\x8a\x06\x00\x00\x00\x00\x00\x01.").unwrap();
+        assert_eq!(big, Value::Int(1 << 40));
+    }
+
+    #[test]
+    fn refuses_what_it_does_not_know_with_the_byte_and_offset() {
+        let err = run(b"\x80\x02K\x01\x97.").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "unsupported pickle opcode 0x97 (NEXT_BUFFER) at byte 4"
+        );
+        let err = run(b"\x80\x02U\x05ab").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "the pickle is truncated: SHORT_BINBYTES at byte 4 needs 5 bytes, 2 left"
+        );
+        let err = run(b"\x80\x02h\x07.").unwrap_err().to_string();
+        assert_eq!(err, "bad pickle at byte 2: memo key 7 was never stored");
+        let err = run(b"K\x01K\x02R.").unwrap_err().to_string();
+        assert!(err.contains("a call's arguments must be a tuple"), "{err}");
+        assert!(run(b"").is_err());
+        assert!(run(b"(.").is_err(), "STOP on a mark");
+        assert!(run(b"\x85.").is_err(), "TUPLE1 of nothing");
     }
 }

@@ -57,12 +57,6 @@ pub enum SketchError {
     /// A flat stroke file (`*.strokes`) that cannot be read.
     #[error("not a stroke data file: {0}")]
     Strokes(String),
-    /// A `.npz` archive or `.npy` array that cannot be read.
-    #[error("{file}: {reason}")]
-    Npz { file: String, reason: String },
-    /// A pickle this reader does not understand.
-    #[error("pickle: {reason} at byte {offset}")]
-    Pickle { offset: usize, reason: String },
     #[error(transparent)]
     Engine(#[from] EngineError),
 }

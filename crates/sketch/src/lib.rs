@@ -17,8 +17,10 @@
 //! - [`sample`]: autocomplete, several candidates advancing as one batch,
 //!   seeded, step by step so that a page can animate it.
 //! - [`svg`]: a drawing and its continuation as an SVG file.
-//! - [`dataset`]: the flat stroke data files the page and a trainer read;
-//!   [`npz`] and [`pickle`] read the `.npz` archives they are converted from.
+//! - [`dataset`]: the flat stroke data files the page and a trainer read
+//!   (`cargo xtask convert-strokes` converts them from sketch-rnn's `.npz`
+//!   archives with `playnet_models::npz`, so this crate reads no zip or
+//!   pickle).
 //!
 //! Library code never touches the file system: everything takes bytes or
 //! strings.
@@ -27,8 +29,6 @@ pub mod dataset;
 mod error;
 pub mod format;
 pub mod magenta;
-pub mod npz;
-pub mod pickle;
 pub mod sample;
 pub mod strokes;
 pub mod svg;

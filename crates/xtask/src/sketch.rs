@@ -8,9 +8,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use playnet_engine::Cpu;
+use playnet_models::npz;
 use playnet_sketch::dataset::{Split, StrokeData};
 use playnet_sketch::format::{IndexEntry, ModelIndex, convert_magenta};
-use playnet_sketch::{Decoder, STROKE5, Sampler, Stroke3, npz, sample, svg};
+use playnet_sketch::{Decoder, STROKE5, Sampler, Stroke3, sample, svg};
 use serde_json::{Value, json};
 
 use crate::Flags;

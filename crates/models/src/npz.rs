@@ -1,21 +1,24 @@
-//! numpy's `.npz` archives of stroke arrays, as the sketch-rnn datasets ship
-//! them: a zip of `.npy` files, each a pickled object array whose elements
-//! are `<i2` arrays of shape `(len, 3)` (stroke-3 rows).
+//! numpy's `.npz` archives of pickled object arrays, as the sketch-rnn
+//! stroke datasets ship them: a zip of `.npy` files, each a pickled object
+//! array whose elements are `<i2` arrays of shape `(len, 3)` (stroke-3 rows).
 //!
 //! The zip is read from its central directory (stored or deflate entries,
 //! each checked against its CRC-32 and size; no zip64, which files this
-//! small never need), the `.npy` header is checked for an object array,
-//! and the pickle is run by [`crate::pickle`]. Only the converter
-//! (`cargo xtask convert-strokes`) needs this: the page reads the flat
-//! files of [`crate::dataset`].
+//! small never need), the `.npy` header is checked for an object array, and
+//! the pickle is run by [`crate::pickle`], which imports and calls nothing:
+//! this module reads its value tree, the `numpy.core.multiarray._reconstruct`
+//! calls and the state their `BUILD`s give them, as the arrays they describe.
+//! Only the converter (`cargo xtask convert-strokes`) needs this: the page
+//! reads the flat files of `playnet_sketch::dataset`.
 
+use std::borrow::Cow;
 use std::io::Read as _;
 
-use crate::SketchError;
-use crate::pickle::{self, Object, Value};
+use crate::ModelError;
+use crate::pickle::{self, Value};
 
-fn bad(file: &str, reason: impl Into<String>) -> SketchError {
-    SketchError::Npz {
+fn bad(file: &str, reason: impl Into<String>) -> ModelError {
+    ModelError::Npz {
         file: file.into(),
         reason: reason.into(),
     }
@@ -31,7 +34,7 @@ fn u32_at(b: &[u8], at: usize) -> Option<u32> {
 
 /// The entries of a zip archive, in the central directory's order:
 /// `(name, uncompressed bytes)`.
-pub fn unzip(bytes: &[u8], file: &str) -> Result<Vec<(String, Vec<u8>)>, SketchError> {
+pub fn unzip(bytes: &[u8], file: &str) -> Result<Vec<(String, Vec<u8>)>, ModelError> {
     const END: [u8; 4] = *b"PK\x05\x06";
     // The end record is 22 bytes plus a comment of up to 65,535.
     let earliest = bytes.len().saturating_sub(22 + 65_535);
@@ -122,7 +125,7 @@ pub fn unzip(bytes: &[u8], file: &str) -> Result<Vec<(String, Vec<u8>)>, SketchE
 }
 
 /// The `.npy` header's dictionary and where the data start.
-fn npy_header<'a>(bytes: &'a [u8], file: &str) -> Result<(&'a str, usize), SketchError> {
+fn npy_header<'a>(bytes: &'a [u8], file: &str) -> Result<(&'a str, usize), ModelError> {
     if !bytes.starts_with(b"\x93NUMPY") {
         return Err(bad(file, "not a .npy file (no \\x93NUMPY magic)"));
     }
@@ -140,41 +143,91 @@ fn npy_header<'a>(bytes: &'a [u8], file: &str) -> Result<(&'a str, usize), Sketc
     Ok((header, from + len))
 }
 
-/// What a numpy `_reconstruct`ed array's `BUILD` state says:
-/// `(version, shape, dtype, fortran_order, data)`.
-struct ArrayState {
-    shape: Vec<usize>,
-    dtype: Value,
-    fortran: bool,
-    data: Value,
+/// Text from a string, or (`latin1`, as numpy loads Python 2 pickles) from bytes.
+fn text(v: &Value) -> Option<String> {
+    match v {
+        Value::Str(s) => Some(s.clone()),
+        Value::Bytes(b) => Some(b.iter().map(|&c| char::from(c)).collect()),
+        _ => None,
+    }
 }
 
-fn array_state(o: &Object, file: &str, what: &str) -> Result<ArrayState, SketchError> {
+/// Bytes, or a string as `latin1` bytes (how numpy reads Python 2 data that
+/// arrived as text).
+fn bytes_of(v: &Value) -> Option<Cow<'_, [u8]>> {
+    match v {
+        Value::Bytes(b) => Some(Cow::Borrowed(b)),
+        Value::Str(s) => s
+            .chars()
+            .map(|c| u8::try_from(u32::from(c)).ok())
+            .collect::<Option<Vec<u8>>>()
+            .map(Cow::Owned),
+        _ => None,
+    }
+}
+
+/// Whether a value is a call (built or not), as arrays and dtypes are.
+fn is_call(v: &Value) -> bool {
+    match v {
+        Value::Build { object, .. } => matches!(**object, Value::Reduce { .. }),
+        Value::Reduce { .. } => true,
+        _ => false,
+    }
+}
+
+/// A call's callable, its arguments and the state a `BUILD` gave it.
+fn call_of(v: &Value) -> Option<(&Value, &[Value], Option<&Value>)> {
+    let (object, state) = match v {
+        Value::Build { object, state } => (&**object, Some(&**state)),
+        other => (other, None),
+    };
+    let Value::Reduce { callable, args } = object else {
+        return None;
+    };
+    Some((callable, args.as_sequence().unwrap_or_default(), state))
+}
+
+/// `module.name` of a global, or the kind of whatever else was called.
+fn callable_name(v: &Value) -> String {
+    match v {
+        Value::Global { module, name } => format!("{module}.{name}"),
+        other => format!("a {}", other.kind()),
+    }
+}
+
+/// What a numpy `_reconstruct`ed array's `BUILD` state says:
+/// `(version, shape, dtype, fortran_order, data)`.
+struct ArrayState<'a> {
+    shape: Vec<usize>,
+    dtype: &'a Value,
+    fortran: bool,
+    data: &'a Value,
+}
+
+fn array_state<'a>(v: &'a Value, file: &str, what: &str) -> Result<ArrayState<'a>, ModelError> {
     let err = |why: &str| bad(file, format!("{what}: {why}"));
-    if (&*o.module, &*o.name) != ("numpy.core.multiarray", "_reconstruct") {
+    let (callable, _, state) = call_of(v).ok_or_else(|| err("not an array"))?;
+    if !callable.is_global("numpy.core.multiarray", "_reconstruct") {
         return Err(err(&format!(
-            "made by {}.{}, not numpy.core.multiarray._reconstruct",
-            o.module, o.name
+            "made by {}, not numpy.core.multiarray._reconstruct",
+            callable_name(callable)
         )));
     }
-    let state = o
-        .state
-        .borrow()
-        .clone()
-        .ok_or_else(|| err("an array with no state"))?;
+    let state = state.ok_or_else(|| err("an array with no state"))?;
     let items = state
-        .items()
+        .as_sequence()
         .ok_or_else(|| err("an array state that is not a tuple"))?;
-    let [_, shape, dtype, fortran, data] = <[Value; 5]>::try_from(items)
-        .map_err(|s| err(&format!("an array state of {} items, not 5", s.len())))?;
+    let [_, shape, dtype, fortran, data] = items else {
+        return Err(err(&format!(
+            "an array state of {} items, not 5",
+            items.len()
+        )));
+    };
     let shape = shape
-        .items()
+        .as_sequence()
         .ok_or_else(|| err("a shape that is not a tuple"))?
         .iter()
-        .map(|d| match d {
-            Value::Int(n) => usize::try_from(*n).ok(),
-            _ => None,
-        })
+        .map(|d| d.as_int().and_then(|n| usize::try_from(n).ok()))
         .collect::<Option<Vec<usize>>>()
         .ok_or_else(|| err("a shape that is not whole numbers"))?;
     let fortran = matches!(fortran, Value::Bool(true) | Value::Int(1));
@@ -187,44 +240,44 @@ fn array_state(o: &Object, file: &str, what: &str) -> Result<ArrayState, SketchE
 }
 
 /// A dtype object's type string (`i2`, `O8`) and byte order (`<`, `|`, …).
-fn dtype_of(v: &Value, file: &str, what: &str) -> Result<(String, String), SketchError> {
+fn dtype_of(v: &Value, file: &str, what: &str) -> Result<(String, String), ModelError> {
     let err = |why: &str| bad(file, format!("{what}: {why}"));
-    let Value::Object(o) = v else {
-        return Err(err("a dtype that is not a numpy.dtype"));
-    };
-    if (&*o.module, &*o.name) != ("numpy", "dtype") {
-        return Err(err(&format!("a dtype made by {}.{}", o.module, o.name)));
+    let (callable, args, state) =
+        call_of(v).ok_or_else(|| err("a dtype that is not a numpy.dtype"))?;
+    if !callable.is_global("numpy", "dtype") {
+        return Err(err(&format!("a dtype made by {}", callable_name(callable))));
     }
-    let descr = o
-        .args
+    let descr = args
         .first()
-        .and_then(Value::text)
+        .and_then(text)
         .ok_or_else(|| err("a dtype with no type string"))?;
-    let order = o
-        .state
-        .borrow()
-        .as_ref()
-        .and_then(Value::items)
-        .and_then(|s| s.get(1).and_then(Value::text))
+    let order = state
+        .and_then(Value::as_sequence)
+        .and_then(|s| s.get(1).and_then(text))
         .unwrap_or_else(|| "|".into());
     Ok((descr, order))
 }
 
 /// The stroke arrays of one `.npy` file: each `(len, 3)` int16 array as
 /// rows `[dx, dy, lift]`.
-pub fn stroke_arrays(bytes: &[u8], file: &str) -> Result<Vec<Sequence>, SketchError> {
+pub fn stroke_arrays(bytes: &[u8], file: &str) -> Result<Vec<Sequence>, ModelError> {
     let (header, start) = npy_header(bytes, file)?;
     if !header.contains("'descr': '|O'") {
         return Err(bad(file, format!("not an object array: {}", header.trim())));
     }
-    let top = pickle::load(&bytes[start..]).map_err(|e| bad(file, e.to_string()))?;
-    let Value::Object(top) = top else {
+    let top = pickle::load(&bytes[start..], 0)
+        .map_err(|source| ModelError::NpzPickle {
+            file: file.into(),
+            source,
+        })?
+        .value;
+    if !is_call(&top) {
         return Err(bad(file, "the pickle does not hold an array"));
-    };
+    }
     let outer = array_state(&top, file, "the array")?;
     let elements = outer
         .data
-        .items()
+        .as_sequence()
         .ok_or_else(|| bad(file, "an object array whose data is not a list"))?;
     if outer.shape != [elements.len()] {
         return Err(bad(
@@ -237,11 +290,11 @@ pub fn stroke_arrays(bytes: &[u8], file: &str) -> Result<Vec<Sequence>, SketchEr
         .enumerate()
         .map(|(i, e)| {
             let what = format!("element {i}");
-            let Value::Object(o) = e else {
+            if !is_call(e) {
                 return Err(bad(file, format!("{what} is not an array")));
-            };
-            let a = array_state(o, file, &what)?;
-            let (descr, order) = dtype_of(&a.dtype, file, &what)?;
+            }
+            let a = array_state(e, file, &what)?;
+            let (descr, order) = dtype_of(a.dtype, file, &what)?;
             if descr != "i2" || !(order == "<" || order == "=" || order == "|") {
                 return Err(bad(file, format!("{what} is {order}{descr}, not <i2")));
             }
@@ -257,9 +310,7 @@ pub fn stroke_arrays(bytes: &[u8], file: &str) -> Result<Vec<Sequence>, SketchEr
                     ));
                 }
             };
-            let data = a
-                .data
-                .bytes()
+            let data = bytes_of(a.data)
                 .ok_or_else(|| bad(file, format!("{what}: data that are not bytes")))?;
             if data.len() != rows * 6 {
                 return Err(bad(
@@ -282,7 +333,7 @@ pub fn stroke_arrays(bytes: &[u8], file: &str) -> Result<Vec<Sequence>, SketchEr
 pub type Sequence = Vec<[i16; 3]>;
 
 /// Every split of a sketch-rnn `.npz`: `(name without .npy, sequences)`.
-pub fn read_npz(bytes: &[u8], file: &str) -> Result<Vec<(String, Vec<Sequence>)>, SketchError> {
+pub fn read_npz(bytes: &[u8], file: &str) -> Result<Vec<(String, Vec<Sequence>)>, ModelError> {
     unzip(bytes, file)?
         .into_iter()
         .map(|(name, data)| {
@@ -459,9 +510,62 @@ pub(crate) mod tests {
         );
         // A pickle cut short names the file and the offset.
         let npy = npy_of(&sample()[0].1);
-        let err = stroke_arrays(&npy[..npy.len() - 5], "train.npy")
-            .unwrap_err()
-            .to_string();
-        assert!(err.starts_with("train.npy: pickle: the data ends"), "{err}");
+        let err = stroke_arrays(&npy[..npy.len() - 5], "train.npy").unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ModelError::NpzPickle {
+                    source: pickle::PickleError::Truncated { .. },
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let err = err.to_string();
+        assert!(
+            err.starts_with("train.npy: the pickle is truncated: ") && err.contains(" at byte "),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn python_2_text_is_read_as_latin1() {
+        // What numpy's `encoding='latin1'` loading does with a Python 2 `str`
+        // that arrives as text.
+        assert_eq!(
+            bytes_of(&Value::Str("\u{e9}a".into())).unwrap().as_ref(),
+            [0xe9, b'a'],
+            "é as latin1"
+        );
+        assert!(bytes_of(&Value::Str("\u{100}".into())).is_none());
+        assert_eq!(
+            bytes_of(&Value::Bytes(b"ab".to_vec())).unwrap().as_ref(),
+            b"ab"
+        );
+        assert_eq!(text(&Value::Bytes(vec![0xe9])).unwrap(), "\u{e9}");
+        assert_eq!(text(&Value::Str("i2".into())).unwrap(), "i2");
+        assert!(text(&Value::Int(1)).is_none());
+    }
+
+    #[test]
+    fn arrays_that_are_not_stroke_arrays_are_refused_with_the_reason() {
+        // An element of another dtype: replace the `i2` type string by `i4`.
+        let mut npy = npy_of(&sample()[0].1);
+        let at = npy.windows(4).position(|w| w == b"U\x02i2").unwrap();
+        npy[at + 3] = b'4';
+        let err = stroke_arrays(&npy, "train.npy").unwrap_err().to_string();
+        assert_eq!(err, "train.npy: element 0 is <i4, not <i2");
+        // A pickle of something else than an array.
+        let mut other = npy_of(&[]);
+        let start = other.len() - pickle_of(&[]).len();
+        other.truncate(start);
+        other.extend(b"\x80\x02K\x01.");
+        let err = stroke_arrays(&other, "x.npy").unwrap_err().to_string();
+        assert_eq!(err, "x.npy: the pickle does not hold an array");
+        // An opcode the pickle machine does not run, with its byte and offset.
+        other.truncate(start);
+        other.extend(b"\x80\x02K\x01I1\n.");
+        let err = stroke_arrays(&other, "x.npy").unwrap_err().to_string();
+        assert_eq!(err, "x.npy: unsupported pickle opcode 0x49 (INT) at byte 4");
     }
 }
