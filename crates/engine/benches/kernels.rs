@@ -198,9 +198,13 @@ fn bench_depthwise(c: &mut Criterion) {
             + kernel * kernel * window.channels
             + window.positions() * window.channels;
         group.throughput(Throughput::Bytes(4 * moved as u64));
-        group.bench_function(BenchmarkId::new("cpu", name), |bench| {
-            bench.iter(|| Cpu.depthwise_conv(black_box(&x), black_box(&f), &window))
-        });
+        for (label, on) in [("scalar", false), ("simd", true)] {
+            group.bench_function(BenchmarkId::new(label, name), |bench| {
+                kernels::set_simd_enabled(on);
+                bench.iter(|| Cpu.depthwise_conv(black_box(&x), black_box(&f), &window))
+            });
+        }
+        kernels::set_simd_enabled(true);
     }
     group.finish();
 }

@@ -377,7 +377,7 @@ impl Backend for Cpu {
                 for ox in 0..w.out_w {
                     let Some(cell) = cells.next() else { break };
                     // Taps in order, each adding a whole pixel's channels
-                    // (contiguous, so the loop vectorises).
+                    // (contiguous: four lanes at a time on the SIMD path).
                     for ky in 0..w.kernel_h {
                         for kx in 0..w.kernel_w {
                             let Some((y, xx)) = w.source(oy, ox, ky, kx) else {
@@ -385,9 +385,7 @@ impl Backend for Cpu {
                             };
                             let pixel = &image[(y * w.width + xx) * c..][..c];
                             let taps = &filter[(ky * w.kernel_w + kx) * c..][..c];
-                            for ((o, v), f) in cell.iter_mut().zip(pixel).zip(taps) {
-                                *o += v * f;
-                            }
+                            kernels::elementwise::multiply_accumulate(pixel, taps, cell);
                         }
                     }
                 }
@@ -418,9 +416,11 @@ impl Backend for Cpu {
                             };
                             let at = base + (y * w.width + xx) * c;
                             let taps = &filter[(ky * w.kernel_w + kx) * c..][..c];
-                            for ((d, g), f) in dx[at..at + c].iter_mut().zip(cell).zip(taps) {
-                                *d += g * f;
-                            }
+                            kernels::elementwise::multiply_accumulate(
+                                cell,
+                                taps,
+                                &mut dx[at..at + c],
+                            );
                         }
                     }
                 }
@@ -449,9 +449,7 @@ impl Backend for Cpu {
                             };
                             let pixel = &image[(y * w.width + xx) * c..][..c];
                             let tap = &mut df[(ky * w.kernel_w + kx) * c..][..c];
-                            for ((d, g), v) in tap.iter_mut().zip(cell).zip(pixel) {
-                                *d += g * v;
-                            }
+                            kernels::elementwise::multiply_accumulate(cell, pixel, tap);
                         }
                     }
                 }

@@ -14,6 +14,10 @@ use rand::{Rng, SeedableRng};
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
+/// Held by every test that reads or flips the process-wide SIMD switch
+/// (tests run in parallel natively).
+static SIMD_SWITCH: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn random(len: usize, seed: u64) -> Vec<f32> {
     let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(seed);
     (0..len).map(|_| rng.random_range(-1.0..1.0)).collect()
@@ -24,6 +28,7 @@ fn random(len: usize, seed: u64) -> Vec<f32> {
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn simd_clamp_matches_scalar_bit_for_bit() {
+    let _switch = SIMD_SWITCH.lock().unwrap_or_else(|e| e.into_inner());
     assert!(kernels::simd_enabled(), "the SIMD path is the default");
     let mut x: Vec<f32> = random(103, 7).iter().map(|v| v * 9.0).collect();
     x[..6].copy_from_slice(&[f32::NAN, -0.0, 0.0, f32::INFINITY, f32::NEG_INFINITY, 6.0]);
@@ -79,6 +84,7 @@ fn simd_gemm_matches_scalar_on_awkward_shapes() {
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn a_conv_training_step_is_the_same_with_and_without_simd() {
+    let _switch = SIMD_SWITCH.lock().unwrap_or_else(|e| e.into_inner());
     let config = NetConfig {
         input: Features::Image([12, 12, 1]),
         layers: vec![
@@ -88,6 +94,14 @@ fn a_conv_training_step_is_the_same_with_and_without_simd() {
                 stride: 1,
                 padding: Padding::Same,
                 activation: Activation::Relu,
+            },
+            // The depthwise kernels (forward and both gradients) and ReLU6's
+            // clamp run four lanes at a time on the SIMD path.
+            Layer::DepthwiseConv {
+                kernel: 3,
+                stride: 1,
+                padding: Padding::Same,
+                activation: Activation::Relu6,
             },
             Layer::Conv {
                 filters: 6,

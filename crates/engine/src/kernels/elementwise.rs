@@ -49,6 +49,31 @@ pub fn scale(x: &[f32], factor: f32, out: &mut [f32]) {
     }
 }
 
+/// `acc[i] += a[i] * b[i]` (multiply, then add: not fused), the inner
+/// loop of the depthwise convolution and its gradients.
+pub fn multiply_accumulate(a: &[f32], b: &[f32], acc: &mut [f32]) {
+    assert!(
+        a.len() == b.len() && a.len() == acc.len(),
+        "multiply_accumulate: operands have {}, {} and {} (acc) elements",
+        a.len(),
+        b.len(),
+        acc.len()
+    );
+    let split = vector_part(acc.len());
+    for ((o, x), y) in acc[..split]
+        .chunks_exact_mut(LANES)
+        .zip(a.chunks_exact(LANES))
+        .zip(b.chunks_exact(LANES))
+    {
+        F32x4::load(x)
+            .mul_add(F32x4::load(y), F32x4::load(o))
+            .store(o);
+    }
+    for ((o, &x), &y) in acc[split..].iter_mut().zip(&a[split..]).zip(&b[split..]) {
+        *o += x * y;
+    }
+}
+
 /// `out[i] = x[i]` held inside `[lo, hi]`, as `f32::clamp` does it (a NaN
 /// stays NaN, `-0.0` stays `-0.0`): ReLU6 and the graph's clamp.
 pub fn clamp(x: &[f32], lo: f32, hi: f32, out: &mut [f32]) {
@@ -190,6 +215,22 @@ mod tests {
             axpy(0.7, &x, &mut acc);
             let expected: Vec<f32> = x.iter().zip(&y).map(|(&x, &y)| y + 0.7 * x).collect();
             assert_eq!(acc, expected, "axpy, length {len}");
+        }
+    }
+
+    #[test]
+    fn multiply_accumulate_matches_scalar_arithmetic() {
+        let mut rng = Pcg64Mcg::seed_from_u64(22);
+        for len in LENGTHS {
+            let (a, b, start) = (
+                random(&mut rng, len),
+                random(&mut rng, len),
+                random(&mut rng, len),
+            );
+            let mut acc = start.clone();
+            multiply_accumulate(&a, &b, &mut acc);
+            let expected: Vec<f32> = (0..len).map(|i| start[i] + a[i] * b[i]).collect();
+            assert_eq!(acc, expected, "length {len}");
         }
     }
 
