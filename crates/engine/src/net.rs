@@ -135,18 +135,15 @@ impl NetConfig {
                 "the last layer gives {out} outputs; there are {outputs} {what}"
             )));
         }
-        let bad = |msg: &str| Err(EngineError::Config(msg.into()));
-        match (self.loss, activation) {
-            (Loss::SoftmaxCrossEntropy, Activation::Linear) if outputs >= 2 => Ok(()),
-            (Loss::SoftmaxCrossEntropy, _) => {
-                bad("softmax cross-entropy needs a linear output layer with at least 2 outputs")
-            }
-            (Loss::BinaryCrossEntropy, Activation::Sigmoid) => Ok(()),
-            (Loss::BinaryCrossEntropy, _) => {
-                bad("binary cross-entropy needs a sigmoid output layer")
-            }
-            (Loss::HalfSquaredError, _) => Ok(()),
+        // Softmax cross-entropy takes whatever the last layer gives (the
+        // MNIST lab has always let people pick its activation); the
+        // Playground's stricter pairing is `MlpConfig::validate`'s.
+        if self.loss == Loss::BinaryCrossEntropy && activation != Activation::Sigmoid {
+            return Err(EngineError::Config(
+                "binary cross-entropy needs a sigmoid output layer".into(),
+            ));
         }
+        Ok(())
     }
 
     /// Values per input example (`usize::MAX` for an input too large to
@@ -629,6 +626,13 @@ mod tests {
                 .to_string()
                 .contains("3 classes")
         );
+        // The lab lets people pick the last layer's activation; softmax
+        // cross-entropy takes it (an e2e test trains such a network).
+        let relu_logits = small(vec![Layer::Dense {
+            units: 3,
+            activation: Activation::Relu,
+        }]);
+        assert!(relu_logits.validate(3).is_ok());
         let ends_in_pool = small(vec![Layer::MaxPool { size: 2, stride: 2 }]);
         assert!(ends_in_pool.validate(27).is_err());
         let bad_keep = small(vec![
