@@ -30,9 +30,12 @@ use crate::fetch::{fetch_bytes, fetch_text};
 
 /// The drawing canvas's buffer, in canvas pixels (square).
 pub const SIDE: f32 = 400.0;
-/// Canvas pixels to the model's (Quick, Draw!) pixels: the canvas is about
-/// one and a half Quick, Draw! boxes of 256 across.
-pub const PIXEL_FACTOR: f32 = 0.64;
+/// Canvas pixels to the model's pixels (Magenta's "pixel factor"): a
+/// model's whole drawing spans some 500–1000 of its pixels (offsets have a
+/// standard deviation of `scale_factor`, about 70, over 30–120 strokes), so
+/// at 2 a finished drawing about fills the 400 px canvas. Magenta's
+/// full-window demos use 3.
+pub const PIXEL_FACTOR: f32 = 2.0;
 /// Sampling stops for the frame once it has taken this long.
 pub const FRAME_BUDGET_MS: f64 = 8.0;
 /// The class shown when the link names none.
