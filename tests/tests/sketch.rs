@@ -75,14 +75,16 @@ impl SketchPage {
 
     /// Draws strokes given in canvas pixels (0–400) with mouse actions.
     fn draw(&self, strokes: &[Vec<(f64, f64)>]) -> Result<()> {
-        let rect = self.browser.execute(
-            "const c = document.querySelector('[data-testid=sketch-canvas]'); \
-             c.scrollIntoView({ block: 'center' }); \
-             const r = c.getBoundingClientRect(); return [r.left, r.top, r.width, r.height];",
-            &[],
-        )?;
-        let r: Vec<f64> = serde_json::from_value(rect).map_err(|e| Error::new(e.to_string()))?;
         for stroke in strokes {
+            // Where the canvas is now (the page may have moved).
+            let rect = self.browser.execute(
+                "const c = document.querySelector('[data-testid=sketch-canvas]'); \
+                 c.scrollIntoView({ block: 'center' }); \
+                 const r = c.getBoundingClientRect(); return [r.left, r.top, r.width, r.height];",
+                &[],
+            )?;
+            let r: Vec<f64> =
+                serde_json::from_value(rect).map_err(|e| Error::new(e.to_string()))?;
             let points: Vec<(f64, f64)> = stroke
                 .iter()
                 .map(|&(x, y)| (r[0] + x * r[2] / SIDE, r[1] + y * r[3] / SIDE))
@@ -426,4 +428,46 @@ fn the_layout_fits_a_laptop_and_a_phone() -> Result<()> {
         page.no_panic()?;
     }
     Ok(())
+}
+
+#[test]
+fn a_drawing_longer_than_the_model_reads_keeps_its_latest_part_and_says_so() -> Result<()> {
+    let page = SketchPage::ready("/sketch?candidates=4")?;
+    page.draw(&bird()[..1])?;
+    page.wait_done(4)?;
+    let note = page.browser.find(&by_testid("sketch-truncated"))?;
+    assert!(!page.browser.is_displayed(&note)?, "a short drawing is cut");
+    // One zigzag of 200 corners (the bird model reads 129 strokes), saved
+    // as the page saves drawings, then a reload.
+    let line: Vec<[f64; 2]> = (0..200)
+        .map(|i| {
+            [
+                20.0 + f64::from(i) * 1.8,
+                if i % 2 == 0 { 100.0 } else { 130.0 },
+            ]
+        })
+        .collect();
+    page.browser.execute(
+        "localStorage.setItem('playnet.sketch.drawing', JSON.stringify([arguments[0]])); \
+         location.reload(); return null;",
+        &[json!(line)],
+    )?;
+    page.browser
+        .find_within(Duration::from_secs(30), &by_testid("sketch-page"))?;
+    page.wait_model()?;
+    assert_eq!(page.drawing("data-lines")?, "1");
+    let candidates = page.wait_done(4)?;
+    let text = page.browser.text_of(&by_testid("sketch-truncated"))?;
+    assert!(
+        text.contains("200 points") && text.contains("latest 129"),
+        "{text}"
+    );
+    for c in candidates {
+        assert!(
+            close(c.start, [20.0 + 199.0 * 1.8, 130.0], 0.5),
+            "{:?}",
+            c.start
+        );
+    }
+    page.no_panic()
 }

@@ -40,6 +40,12 @@ pub fn Sketch() -> impl IntoView {
         on_cleanup(move || chrome.hide_text.set(false));
     }
     let session = Session::new(&link);
+    {
+        // Cleanup runs on this (the only) thread; the wrapper only satisfies
+        // `on_cleanup`'s `Send` bound.
+        let s = send_wrapper::SendWrapper::new(session.clone());
+        on_cleanup(move || s.detach());
+    }
     let ui = session.ui;
     let canvas = NodeRef::<Canvas>::new();
     let svg_url = RwSignal::new(None::<String>);
@@ -135,30 +141,6 @@ pub fn Sketch() -> impl IntoView {
                 "Quick, Draw! (Magenta's sketch-rnn) finishes it, several ways at once. "
                 "Low temperatures play it safe; high ones take risks. Click a candidate to keep it."
             </p>
-            <div class="sketch-status" class:failed=move || ui.phase.get() == Phase::Error>
-                <span class="status" data-testid="sketch-status" data-phase=move || ui.phase.get().id() role="status">
-                    {move || ui.status.get()}
-                </span>
-                <progress
-                    data-testid="sketch-progress"
-                    class:hidden=move || ui.progress.with(Option::is_none)
-                    max=move || ui.progress.get().map_or(1.0, |p| p.1.max(1.0))
-                    value=move || ui.progress.get().map_or(0.0, |p| p.0)
-                ></progress>
-                <span class="steps">
-                    "Steps sampled: "
-                    <span
-                        data-testid="sketch-step"
-                        data-ms-per-step=move || format!("{:.2}", ui.ms_per_step.get())
-                        title=move || format!("{:.2} ms per batched step", ui.ms_per_step.get())
-                    >
-                        {move || ui.steps.get()}
-                    </span>
-                </span>
-                <span class="muted" data-testid="sketch-truncated" class:hidden=move || ui.truncated.with(Option::is_none)>
-                    {move || ui.truncated.get().unwrap_or_default()}
-                </span>
-            </div>
             <div class="controls sketch-controls">
                 <label>
                     "Model"
@@ -225,7 +207,33 @@ pub fn Sketch() -> impl IntoView {
                         })}
                     </div>
                 </div>
+                // Beside the canvas on a wide screen, under it on a phone:
+                // the status's changing height never moves the canvas.
                 <div class="sketch-results" aria-busy=move || loading().to_string()>
+                <div class="sketch-status" class:failed=move || ui.phase.get() == Phase::Error>
+                    <span class="status" data-testid="sketch-status" data-phase=move || ui.phase.get().id() role="status">
+                        {move || ui.status.get()}
+                    </span>
+                    <progress
+                        data-testid="sketch-progress"
+                        class:hidden=move || ui.progress.with(Option::is_none)
+                        max=move || ui.progress.get().map_or(1.0, |p| p.1.max(1.0))
+                        value=move || ui.progress.get().map_or(0.0, |p| p.0)
+                    ></progress>
+                    <span class="steps">
+                        "Steps sampled: "
+                        <span
+                            data-testid="sketch-step"
+                            data-ms-per-step=move || format!("{:.2}", ui.ms_per_step.get())
+                            title=move || format!("{:.2} ms per batched step", ui.ms_per_step.get())
+                        >
+                            {move || ui.steps.get()}
+                        </span>
+                    </span>
+                    <span class="muted" data-testid="sketch-truncated" class:hidden=move || ui.truncated.with(Option::is_none)>
+                        {move || ui.truncated.get().unwrap_or_default()}
+                    </span>
+                </div>
                     <candidates::Candidates session=session.clone() />
                 </div>
             </div>

@@ -128,6 +128,9 @@ pub struct Session {
     from_nothing: Cell<bool>,
     /// Step timings of the current run: total ms and steps.
     timing: Cell<(f64, usize)>,
+    /// False once the page is left: downloads that finish later and
+    /// frames already asked for touch nothing (the signals are gone).
+    alive: Cell<bool>,
 }
 
 impl Session {
@@ -165,6 +168,7 @@ impl Session {
             generation: Cell::new(0),
             from_nothing: Cell::new(false),
             timing: Cell::new((0.0, 0)),
+            alive: Cell::new(true),
         });
         session.write_link(link.models.as_deref());
         let s = session.clone();
@@ -173,6 +177,12 @@ impl Session {
             s.load_index(models).await;
         });
         session
+    }
+
+    /// The page is gone: stop sampling, and let late downloads go unused.
+    pub fn detach(&self) {
+        self.alive.set(false);
+        self.stop();
     }
 
     /// Writes the settings to the address bar, without a history entry.
@@ -198,6 +208,9 @@ impl Session {
     }
 
     fn fail(&self, message: String) {
+        if !self.alive.get() {
+            return;
+        }
         self.ui.phase.set(Phase::Error);
         self.ui.status.set(message);
         self.ui.progress.set(None);
@@ -213,6 +226,9 @@ impl Session {
             Ok(_) => return self.fail(format!("{url} lists no models.")),
             Err(e) => return self.fail(format!("Could not load the list of models: {e}")),
         };
+        if !self.alive.get() {
+            return;
+        }
         let names: Vec<String> = index.models.iter().map(|m| m.name.clone()).collect();
         let wanted = self.ui.class.get_untracked();
         if !names.contains(&wanted) {
@@ -277,6 +293,9 @@ impl Session {
                     .map_err(|e| format!("{weights_url}: {e}"))
             }
             .await;
+            if !s.alive.get() {
+                return;
+            }
             match loaded {
                 Ok(decoder) => {
                     s.decoders
@@ -389,7 +408,7 @@ impl Session {
 
     /// One frame of sampling; see the module doc.
     fn tick(self: Rc<Self>, generation: u64) {
-        if generation != self.generation.get() {
+        if generation != self.generation.get() || !self.alive.get() {
             return;
         }
         let ui = self.ui;
