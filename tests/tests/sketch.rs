@@ -471,3 +471,24 @@ fn a_drawing_longer_than_the_model_reads_keeps_its_latest_part_and_says_so() -> 
     }
     page.no_panic()
 }
+
+#[test]
+fn an_embed_with_hide_text_shows_no_prose_and_keeps_it_in_the_link() -> Result<()> {
+    {
+        // Without it, the prose shows.
+        let plain = SketchPage::ready("/sketch")?;
+        let el = plain.browser.find(&by_testid("sketch-explain"))?;
+        assert!(plain.browser.is_displayed(&el)?);
+    }
+    let page = SketchPage::ready("/sketch?hideText=true")?;
+    for id in ["sketch-explain", "nav-about"] {
+        let el = page.browser.find(&by_testid(id))?;
+        assert!(!page.browser.is_displayed(&el)?, "{id} shows in an embed");
+    }
+    page.set("temperature", "0.5")?;
+    wait_until(Duration::from_secs(5), "the link to follow", || {
+        let url = page.browser.current_url()?;
+        Ok(url.contains("temperature=0.5") && url.contains("hideText=true"))
+    })?;
+    page.no_panic()
+}
