@@ -434,6 +434,43 @@ impl Browser {
             .map_err(|e| e.context(format!("{pointer_type} at ({x:.0}, {y:.0})")))
     }
 
+    /// Draws one stroke through WebDriver's input actions: the pointer
+    /// goes down at the first point (viewport CSS pixels), moves through
+    /// the others and is released at the last, so the page gets the
+    /// `pointerdown`, `pointermove`s and `pointerup` a person would cause.
+    pub fn drag(&self, kind: PointerKind, points: &[(f64, f64)]) -> Result<()> {
+        let pointer_type = match kind {
+            PointerKind::Mouse => "mouse",
+            PointerKind::Touch => "touch",
+        };
+        let Some(&(x0, y0)) = points.first() else {
+            return Ok(());
+        };
+        let to = |x: f64, y: f64, duration: u64| {
+            json!({
+                "type": "pointerMove",
+                "duration": duration,
+                "origin": "viewport",
+                "x": x.round() as i64,
+                "y": y.round() as i64,
+            })
+        };
+        let mut steps = vec![to(x0, y0, 0), json!({ "type": "pointerDown", "button": 0 })];
+        steps.extend(points[1..].iter().map(|&(x, y)| to(x, y, 20)));
+        steps.push(json!({ "type": "pointerUp", "button": 0 }));
+        let actions = json!({
+            "actions": [{
+                "type": "pointer",
+                "id": format!("{pointer_type}-1"),
+                "parameters": { "pointerType": pointer_type },
+                "actions": steps,
+            }]
+        });
+        self.cmd(Method::Post(&actions), "/actions")
+            .map(drop)
+            .map_err(|e| e.context(format!("{pointer_type} drag from ({x0:.0}, {y0:.0})")))
+    }
+
     /// Finds `css` and clicks it.
     pub fn click_on(&self, css: &str) -> Result<()> {
         let el = self.find(css)?;

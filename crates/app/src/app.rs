@@ -3,7 +3,9 @@
 
 use leptos::prelude::*;
 
-use crate::pages::{about::About, mnist::MnistLab, playground::Playground, upcoming::Upcoming};
+use crate::pages::{
+    about::About, mnist::MnistLab, playground::Playground, sketch::Sketch, upcoming::Upcoming,
+};
 use crate::route::Route;
 
 fn current_route() -> Route {
@@ -60,6 +62,7 @@ pub fn App() -> impl IntoView {
                     Route::Playground => view! { <Playground /> }.into_any(),
                     Route::Mnist => view! { <MnistLab /> }.into_any(),
                     Route::About => view! { <About /> }.into_any(),
+                    Route::Sketch => view! { <Sketch /> }.into_any(),
                     other => view! { <Upcoming route=other /> }.into_any(),
                 }}
             </main>

@@ -10,6 +10,7 @@
 
 mod app;
 mod chart;
+mod fetch;
 mod files;
 mod format;
 mod heatmap;

@@ -3,4 +3,5 @@
 pub mod about;
 pub mod mnist;
 pub mod playground;
+pub mod sketch;
 pub mod upcoming;

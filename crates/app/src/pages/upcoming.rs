@@ -19,11 +19,7 @@ fn plan(route: Route) -> &'static str {
              features, you record a few examples of each class, and a small head trains live \
              and steers a game."
         }
-        Route::Sketch => {
-            "Start a drawing and let a recurrent model of pen strokes finish it, several \
-             candidates at once, with a temperature knob for how adventurous it is."
-        }
-        Route::Playground | Route::About => "",
+        Route::Playground | Route::Sketch | Route::About => "",
     }
 }
 
