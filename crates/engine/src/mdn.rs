@@ -108,9 +108,14 @@ impl Mixture {
         // Box–Muller: two independent standard normals.
         let u1 = 1.0 - rng.random::<f64>();
         let u2 = rng.random::<f64>();
-        let radius = (-2.0 * u1.ln()).sqrt();
+        // libm's log, cos and sin: the same bits natively and in wasm32, so a
+        // seed gives the same drawing on every platform.
+        let radius = libm::sqrt(-2.0 * libm::log(u1));
         let angle = std::f64::consts::TAU * u2;
-        let (z1, z2) = ((radius * angle.cos()) as f32, (radius * angle.sin()) as f32);
+        let (z1, z2) = (
+            (radius * libm::cos(angle)) as f32,
+            (radius * libm::sin(angle)) as f32,
+        );
         let rho = self.rho[k];
         Stroke {
             dx: self.mu_x[k] + self.sigma_x[k] * ((1.0 - rho * rho).sqrt() * z1 + rho * z2),

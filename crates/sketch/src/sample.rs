@@ -113,42 +113,16 @@ pub fn stream(seed: u64, i: usize) -> Pcg64Mcg {
     Pcg64Mcg::seed_from_u64(splitmix64(seed).wrapping_add(i as u64))
 }
 
-/// The index where the running sum of `p` first reaches `u` (the last one
-/// if rounding leaves the sum short), as Magenta's JS.
-fn pick(p: &[f32], u: f32) -> usize {
-    let mut sum = 0.0;
-    for (i, &v) in p.iter().enumerate() {
-        sum += v;
-        if sum >= u {
-            return i;
-        }
-    }
-    p.len().saturating_sub(1)
-}
-
-/// Draws `(dx, dy, pen)` from `m` in model units, as [`Mixture::sample`]
-/// does but with `libm`'s `ln`, `cos` and `sin`, which are the same
-/// natively and in wasm32.
+/// Draws `(dx, dy, pen)` from `m` in model units ([`Mixture::sample`], which
+/// draws with `libm` and so gives the same numbers natively and in wasm32).
 pub fn draw(m: &Mixture, rng: &mut impl Rng) -> (f32, f32, Pen) {
-    let k = pick(&m.pi, rng.random::<f32>());
-    let pen = match pick(&m.pen, rng.random::<f32>()) {
+    let stroke = m.sample(rng);
+    let pen = match stroke.pen {
         0 => Pen::Down,
         1 => Pen::Up,
         _ => Pen::End,
     };
-    // Box–Muller: two independent standard normals.
-    let u1 = 1.0 - rng.random::<f64>();
-    let u2 = rng.random::<f64>();
-    let radius = libm::sqrt(-2.0 * libm::log(u1));
-    let angle = std::f64::consts::TAU * u2;
-    let (z1, z2) = (
-        (radius * libm::cos(angle)) as f32,
-        (radius * libm::sin(angle)) as f32,
-    );
-    let rho = m.rho[k];
-    let dx = m.mu_x[k] + m.sigma_x[k] * ((1.0 - rho * rho).sqrt() * z1 + rho * z2);
-    let dy = m.mu_y[k] + m.sigma_y[k] * z2;
-    (dx, dy, pen)
+    (stroke.dx, stroke.dy, pen)
 }
 
 /// Copies `raw` into `out` with NaN as 0 and everything within ±[`RAW_LIMIT`];
