@@ -3,7 +3,7 @@
 //! As the other pages' links, reading never fails: a value the page cannot
 //! use is ignored with a plain-text note saying what would have been
 //! accepted, and the page opens as if the key were absent. The same keys are
-//! written back ([`LinkOptions::to_hash`]) whenever a setting changes, so the
+//! written back ([`to_hash`]) whenever a setting changes, so the
 //! address reproduces what is on screen: the same drawing (kept in the
 //! browser, see [`super::store`]) and the same seed give the same candidates.
 //!
