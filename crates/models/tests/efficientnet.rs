@@ -17,6 +17,9 @@ fn state_dict() -> TensorMap {
 
 #[test]
 fn reproduces_the_reference_features_and_logits() {
+    if common::skip_without_shared_data() {
+        return;
+    }
     let net = EfficientNet::from_torch(Cpu, &state_dict()).unwrap();
     // All three images in one batch of 3, NCHW as the files are.
     let input: Vec<f32> = common::IMAGES
@@ -49,6 +52,9 @@ fn reproduces_the_reference_features_and_logits() {
 
 #[test]
 fn nhwc_and_nchw_inputs_agree() {
+    if common::skip_without_shared_data() {
+        return;
+    }
     let net = EfficientNet::from_torch(Cpu, &state_dict()).unwrap();
     // A small image keeps this quick; every stride and padding still runs.
     let (h, w) = (33, 47);
@@ -73,6 +79,9 @@ fn nhwc_and_nchw_inputs_agree() {
 
 #[test]
 fn missing_extra_and_misshaped_tensors_are_named() {
+    if common::skip_without_shared_data() {
+        return;
+    }
     let state = state_dict();
     let mut missing = state.clone();
     missing.remove("_blocks.7._bn1.running_var");

@@ -37,6 +37,9 @@ fn reference_nhwc(name: &str) -> Vec<f32> {
 /// to zero.
 #[test]
 fn png_samples_preprocess_to_the_reference_input() {
+    if common::skip_without_shared_data() {
+        return;
+    }
     for name in ["chelsea", "coffee"] {
         let ours = imagenet_input(&decode_png(&format!("{name}.png"))).unwrap();
         let levels = common::max_abs_diff(&ours, &reference_nhwc(name)) * 128.0;
@@ -47,6 +50,9 @@ fn png_samples_preprocess_to_the_reference_input() {
 
 #[test]
 fn chelsea_png_is_a_cat() {
+    if common::skip_without_shared_data() {
+        return;
+    }
     let input = imagenet_input(&decode_png("chelsea.png")).unwrap();
     let state = read_pth(&common::pth_bytes()).unwrap().into_map();
     let net = EfficientNet::from_torch(Cpu, &state).unwrap();

@@ -7,6 +7,9 @@ use playnet_models::pth::{Dtype, read_pth};
 
 #[test]
 fn reads_every_tensor_of_the_real_file() {
+    if common::skip_without_shared_data() {
+        return;
+    }
     let dict = read_pth(&common::pth_bytes()).unwrap();
     assert_eq!(dict.tensors.len(), 296);
     let shape = |name: &str| dict.get(name).unwrap().tensor.shape.clone();
@@ -35,6 +38,9 @@ fn reads_every_tensor_of_the_real_file() {
 
 #[test]
 fn a_truncated_copy_is_refused_with_where() {
+    if common::skip_without_shared_data() {
+        return;
+    }
     let bytes = common::pth_bytes();
     // One byte short: the last storage lacks it.
     let err = read_pth(&bytes[..bytes.len() - 1]).unwrap_err();
@@ -66,6 +72,9 @@ fn a_truncated_copy_is_refused_with_where() {
 
 #[test]
 fn a_wrong_file_is_refused() {
+    if common::skip_without_shared_data() {
+        return;
+    }
     let readme =
         common::read(&common::shared_data().join("efficientnet-lite0/reference/README.md"));
     let err = read_pth(&readme).unwrap_err();

@@ -28,6 +28,9 @@ fn top5(logits: &[f32]) -> Vec<usize> {
 
 #[test]
 fn shipped_weights_keep_every_top5_and_stay_close() {
+    if common::skip_without_shared_data() {
+        return;
+    }
     let tensors = shipped::read(&shipped_bytes()).unwrap();
     let net = EfficientNet::from_folded(Cpu, &tensors).unwrap();
     let (mut features, mut logits) = (0.0f32, 0.0f32);
@@ -55,6 +58,9 @@ fn shipped_weights_keep_every_top5_and_stay_close() {
 /// the state dict, bit for bit.
 #[test]
 fn f32_safetensors_round_trip_the_folded_network() {
+    if common::skip_without_shared_data() {
+        return;
+    }
     let state = read_pth(&common::pth_bytes()).unwrap().into_map();
     let folded = torch::fold(&state).unwrap();
     let back = shipped::read(&shipped::write(&folded, Precision::F32).unwrap()).unwrap();

