@@ -1,6 +1,7 @@
-//! Downloads a file of this site, reporting bytes as they stream in, with
-//! errors that name the URL (the sketch page's models; the MNIST lab's
-//! `pages::mnist::fetch` does the same for its four files at once).
+//! Downloads files of this site, reporting bytes as they stream in, with
+//! errors that name the URL: the sketch page's models, and (through
+//! [`response`], [`content_length`] and [`read_body`]) the MNIST lab's four
+//! files at once.
 
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
@@ -17,7 +18,8 @@ pub fn describe(e: &JsValue) -> String {
         .unwrap_or_else(|| "network error".into())
 }
 
-async fn response(url: &str) -> Result<Response, String> {
+/// The successful response to `url`, or why there is none.
+pub async fn response(url: &str) -> Result<Response, String> {
     let window = web_sys::window().ok_or("no window")?;
     let response: Response = JsFuture::from(window.fetch_with_str(url))
         .await
@@ -43,23 +45,37 @@ pub async fn fetch_text(url: &str) -> Result<String, String> {
         .ok_or_else(|| format!("{url}: not text"))
 }
 
-/// The bytes of `url`; `progress(loaded, total)` as they arrive (`total` is
-/// 0 when the server does not say).
-pub async fn fetch_bytes(url: &str, progress: impl Fn(f64, f64)) -> Result<Vec<u8>, String> {
-    let response = response(url).await?;
-    let total = response
+/// The size the server gives for `response`, if it gives one.
+pub fn content_length(response: &Response) -> Option<f64> {
+    response
         .headers()
         .get("content-length")
         .ok()
         .flatten()
         .and_then(|v| v.parse::<f64>().ok())
-        .unwrap_or(0.0);
+}
+
+/// The bytes of `url`; `progress(loaded, total)` as they arrive (`total` is
+/// 0 when the server does not say).
+pub async fn fetch_bytes(url: &str, progress: impl Fn(f64, f64)) -> Result<Vec<u8>, String> {
+    let response = response(url).await?;
+    let total = content_length(&response).unwrap_or(0.0);
+    progress(0.0, total);
+    read_body(url, &response, |loaded| progress(loaded as f64, total)).await
+}
+
+/// The body of `response` (from `url`, for messages); `loaded(bytes so
+/// far)` after each chunk.
+pub async fn read_body(
+    url: &str,
+    response: &Response,
+    mut loaded: impl FnMut(usize),
+) -> Result<Vec<u8>, String> {
     let body = response
         .body()
         .ok_or_else(|| format!("{url}: empty body"))?;
     let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
     let mut bytes = Vec::new();
-    progress(0.0, total);
     loop {
         let chunk = JsFuture::from(reader.read())
             .await
@@ -77,7 +93,7 @@ pub async fn fetch_bytes(url: &str, progress: impl Fn(f64, f64)) -> Result<Vec<u
             let start = bytes.len();
             bytes.resize(start + array.length() as usize, 0);
             array.copy_to(&mut bytes[start..]);
-            progress(bytes.len() as f64, total);
+            loaded(bytes.len());
         }
     }
     Ok(bytes)
