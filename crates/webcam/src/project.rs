@@ -28,6 +28,7 @@ use std::collections::HashMap;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use serde::{Deserialize, Serialize};
 
+use crate::examples::MAX_THUMBNAIL;
 use crate::head::HeadInfo;
 use crate::{EMBEDDING, EXTRACTOR, Example, HeadSettings, MAX_CLASSES, WebcamError};
 
@@ -145,6 +146,13 @@ impl Project {
                     "example {} is of class {}, but there are only {classes} classes",
                     i + 1,
                     e.class + 1
+                ));
+            }
+            if e.thumbnail.len() > MAX_THUMBNAIL {
+                return fail(format!(
+                    "the thumbnail of example {} is {} bytes; at most {MAX_THUMBNAIL} fit",
+                    i + 1,
+                    e.thumbnail.len()
                 ));
             }
             if e.embedding.iter().any(|v| !v.is_finite()) {
