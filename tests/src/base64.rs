@@ -1,5 +1,27 @@
-//! Standard base64 decoding, for WebDriver's screenshots (the only place we
-//! need it; not worth a dependency).
+//! Standard base64, for WebDriver's screenshots (decoding) and for handing
+//! a file's bytes to a page (encoding); not worth a dependency.
+
+/// `bytes` as standard base64 with padding.
+pub fn encode(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+        for i in 0..4 {
+            out.push(if i <= chunk.len() {
+                ALPHABET[(n >> (18 - 6 * i)) as usize & 63] as char
+            } else {
+                '='
+            });
+        }
+    }
+    out
+}
 
 pub fn decode(text: &str) -> Option<Vec<u8>> {
     fn value(c: u8) -> Option<u32> {
@@ -35,7 +57,7 @@ pub fn decode(text: &str) -> Option<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
-    use super::decode;
+    use super::{decode, encode};
 
     #[test]
     fn decodes_with_and_without_padding() {
@@ -46,5 +68,14 @@ mod tests {
         assert_eq!(decode("").unwrap(), b"");
         assert!(decode("a$==").is_none());
         assert!(decode("a").is_none());
+    }
+
+    #[test]
+    fn encodes_what_decode_reads_back() {
+        assert_eq!(encode(b"hello"), "aGVsbG8=");
+        assert_eq!(encode(b"hi"), "aGk=");
+        assert_eq!(encode(b""), "");
+        let bytes: Vec<u8> = (0..=255).collect();
+        assert_eq!(decode(&encode(&bytes)).unwrap(), bytes);
     }
 }

@@ -19,7 +19,7 @@
 //! `cargo xtask test` builds the page and runs these tests; run
 //! `cargo test -p playnet-e2e --test harness` to check the harness alone.
 
-mod base64;
+pub mod base64;
 mod driver;
 mod error;
 pub mod lab;

@@ -434,6 +434,32 @@ impl Browser {
             .map_err(|e| e.context(format!("{pointer_type} at ({x:.0}, {y:.0})")))
     }
 
+    /// Presses at `(x, y)` (viewport CSS pixels), holds for `ms`
+    /// milliseconds and releases: a press-and-hold, as on a record button.
+    pub fn hold(&self, kind: PointerKind, x: f64, y: f64, ms: u64) -> Result<()> {
+        let pointer_type = match kind {
+            PointerKind::Mouse => "mouse",
+            PointerKind::Touch => "touch",
+        };
+        let actions = json!({
+            "actions": [{
+                "type": "pointer",
+                "id": format!("{pointer_type}-1"),
+                "parameters": { "pointerType": pointer_type },
+                "actions": [
+                    { "type": "pointerMove", "duration": 0, "origin": "viewport",
+                      "x": x.round() as i64, "y": y.round() as i64 },
+                    { "type": "pointerDown", "button": 0 },
+                    { "type": "pause", "duration": ms },
+                    { "type": "pointerUp", "button": 0 },
+                ],
+            }]
+        });
+        self.cmd(Method::Post(&actions), "/actions")
+            .map(drop)
+            .map_err(|e| e.context(format!("{pointer_type} hold at ({x:.0}, {y:.0})")))
+    }
+
     /// Draws one stroke through WebDriver's input actions: the pointer
     /// goes down at the first point (viewport CSS pixels), moves through
     /// the others and is released at the last, so the page gets the

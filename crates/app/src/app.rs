@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::pages::{
-    about::About, mnist::MnistLab, playground::Playground, sketch::Sketch, upcoming::Upcoming,
+    about::About, mnist::MnistLab, playground::Playground, sketch::Sketch, webcam::Webcam,
 };
 use crate::route::Route;
 
@@ -63,7 +63,7 @@ pub fn App() -> impl IntoView {
                     Route::Mnist => view! { <MnistLab /> }.into_any(),
                     Route::About => view! { <About /> }.into_any(),
                     Route::Sketch => view! { <Sketch /> }.into_any(),
-                    other => view! { <Upcoming route=other /> }.into_any(),
+                    Route::Webcam => view! { <Webcam /> }.into_any(),
                 }}
             </main>
         </div>

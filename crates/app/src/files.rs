@@ -1,8 +1,9 @@
 //! Files in and out of the page: `blob:` URLs for download links, and the
 //! two files of an exported model (JSON config and safetensors weights)
-//! read back from a file input. Shared by the Playground and the MNIST lab.
+//! read back from a file input, and a download link followed once it is on
+//! the page. Shared by every page.
 
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// A `blob:` URL holding `bytes`, for a download link.
 pub fn object_url(bytes: &[u8], mime: &str) -> Result<String, JsValue> {
@@ -19,10 +20,7 @@ pub async fn read_model_files(files: Vec<web_sys::File>) -> Result<(String, Vec<
     let mut json = None;
     let mut weights = None;
     for file in files {
-        let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
-            .await
-            .map_err(|_| format!("cannot read {}", file.name()))?;
-        let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+        let bytes = read_bytes(&file).await?;
         if file.name().ends_with(".json") {
             json =
                 Some(String::from_utf8(bytes).map_err(|_| format!("{} is not text", file.name()))?);
@@ -37,4 +35,29 @@ pub async fn read_model_files(files: Vec<web_sys::File>) -> Result<(String, Vec<
                 .into(),
         ),
     }
+}
+
+/// A picked file's bytes.
+pub async fn read_bytes(file: &web_sys::File) -> Result<Vec<u8>, String> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|_| format!("cannot read {}", file.name()))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// Follows the download link with this `data-testid` once it is on the page.
+pub fn follow_link(testid: &'static str) {
+    leptos::prelude::request_animation_frame(move || {
+        if let Some(link) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| {
+                d.query_selector(&format!("[data-testid={testid}]"))
+                    .ok()
+                    .flatten()
+            })
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            link.click();
+        }
+    });
 }

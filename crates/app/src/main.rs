@@ -14,10 +14,13 @@ mod fetch;
 mod files;
 mod format;
 mod heatmap;
+mod idb;
+mod link_notes;
 mod meter;
 mod pages;
 mod panic;
 mod route;
+mod worker;
 
 fn main() {
     panic::install();

@@ -29,6 +29,7 @@ use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use serde::{Deserialize, Serialize};
 
 use crate::examples::MAX_THUMBNAIL;
+use crate::game::Direction;
 use crate::head::HeadInfo;
 use crate::{EMBEDDING, EXTRACTOR, Example, HeadSettings, MAX_CLASSES, WebcamError};
 
@@ -60,6 +61,10 @@ pub struct ProjectMeta {
     pub head_kind: HeadKind,
     /// The `k` of k-nearest neighbours.
     pub k: usize,
+    /// Where each class steers the game (`None`: nowhere), in class order;
+    /// files without it steer nowhere.
+    #[serde(default)]
+    pub directions: Vec<Option<Direction>>,
 }
 
 impl ProjectMeta {
@@ -70,6 +75,12 @@ impl ProjectMeta {
         let n = self.classes.len();
         if n == 0 {
             return bad("it has no classes".into());
+        }
+        if self.directions.len() > n {
+            return bad(format!(
+                "it gives {} classes' directions for {n} classes",
+                self.directions.len()
+            ));
         }
         if n > MAX_CLASSES {
             return bad(format!(
@@ -414,6 +425,7 @@ mod tests {
                 settings,
                 head_kind: HeadKind::Knn,
                 k: 5,
+                directions: vec![Some(Direction::Up)],
             },
             head: Some(head.to_bytes().unwrap()),
             examples: data

@@ -2,6 +2,8 @@
 //! with `data-type="worker"` (see index.html) and the page spawns it as
 //! `mnist-worker.js`. Everything it does is in `src/worker/`.
 
+// Both workers share `src/worker/`; the webcam worker's part is unused here.
+#[allow(dead_code)]
 #[path = "../worker/mod.rs"]
 mod worker;
 

@@ -4,4 +4,4 @@ pub mod about;
 pub mod mnist;
 pub mod playground;
 pub mod sketch;
-pub mod upcoming;
+pub mod webcam;

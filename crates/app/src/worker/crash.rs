@@ -4,30 +4,34 @@
 //! instance's state after either cannot be trusted (a `RefCell` may be left
 //! borrowed), so the worker does not try to go on. The panic hook and the
 //! global `error` / `unhandledrejection` listeners send the page
-//! [`Event::Crashed`] through the scope kept here (which borrows nothing of
+//! the worker's crash event through the scope kept here (which borrows nothing of
 //! the session's) and close the worker, so its memory goes at once. The page
 //! then starts a new worker and restores its last copy of the network.
+//!
+//! Both workers use it: each says which of its events carries the reason.
 
 use std::cell::{Cell, RefCell};
 
-use gloo_worker::{HandlerId, WorkerScope};
+use gloo_worker::{HandlerId, Worker, WorkerScope};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 
-use super::MnistWorker;
-use super::protocol::Event;
+/// Tells one page why the worker dies.
+type Tell = Box<dyn Fn(HandlerId, String)>;
 
 thread_local! {
-    /// The scope to answer through and the pages connected to it.
-    static LINE: RefCell<Option<(WorkerScope<MnistWorker>, Vec<HandlerId>)>> =
-        const { RefCell::new(None) };
+    /// How to answer and the pages connected.
+    static LINE: RefCell<Option<(Tell, Vec<HandlerId>)>> = const { RefCell::new(None) };
     /// Set once the page has been told: one report per death.
     static REPORTED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Installs the panic hook and the error listeners; call once, at creation.
-pub fn watch(scope: &WorkerScope<MnistWorker>) {
-    LINE.with(|line| *line.borrow_mut() = Some((scope.clone(), Vec::new())));
+/// `crashed` makes the worker's event that carries the reason.
+pub fn watch<W: Worker + 'static>(scope: &WorkerScope<W>, crashed: fn(String) -> W::Output) {
+    let scope = scope.clone();
+    let tell: Tell = Box::new(move |id, why| scope.respond(id, crashed(why)));
+    LINE.with(|line| *line.borrow_mut() = Some((tell, Vec::new())));
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
         let message = info
@@ -94,10 +98,10 @@ fn report(why: String) {
     }
     LINE.with(|line| {
         if let Ok(line) = line.try_borrow()
-            && let Some((scope, ids)) = line.as_ref()
+            && let Some((tell, ids)) = line.as_ref()
         {
             for &id in ids {
-                scope.respond(id, Event::Crashed(why.clone()));
+                tell(id, why.clone());
             }
         }
     });

@@ -8,8 +8,14 @@
 use playnet_engine::kernels;
 use playnet_gpu::Gpu;
 
-use super::lab::Target;
 use super::protocol::{BackendChoice, BackendReport};
+
+/// Where to compute.
+#[derive(Clone)]
+pub enum Target {
+    Cpu,
+    Gpu(Gpu),
+}
 
 /// What became of the GPU.
 enum GpuSlot {

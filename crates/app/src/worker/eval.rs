@@ -121,7 +121,7 @@ mod tests {
     use playnet_engine::ready;
     use playnet_mnist::{PIXELS, Setup, preset};
 
-    use super::super::lab::Target;
+    use super::super::devices::Target;
     use super::*;
 
     /// Digits whose class is the row they light.

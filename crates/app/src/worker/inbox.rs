@@ -19,32 +19,38 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{MessageChannel, MessageEvent};
 
-use super::protocol::Command;
-
-/// What reaches the session.
-pub enum Message {
+/// What reaches a session: page connections and the page's commands `C`.
+pub enum Message<C> {
     /// A page connected: it gets the backend in use at once.
     Hello(HandlerId),
     Bye(HandlerId),
-    Command(Command),
+    Command(C),
 }
 
 /// Messages waiting for the session, and the session if it waits for them.
-#[derive(Default)]
-pub struct Inbox {
-    queue: RefCell<VecDeque<Message>>,
+pub struct Inbox<C> {
+    queue: RefCell<VecDeque<Message<C>>>,
     waiting: RefCell<Option<Waker>>,
 }
 
-impl Inbox {
-    pub fn push(&self, message: Message) {
+impl<C> Default for Inbox<C> {
+    fn default() -> Self {
+        Inbox {
+            queue: RefCell::new(VecDeque::new()),
+            waiting: RefCell::new(None),
+        }
+    }
+}
+
+impl<C> Inbox<C> {
+    pub fn push(&self, message: Message<C>) {
         self.queue.borrow_mut().push_back(message);
         if let Some(waker) = self.waiting.borrow_mut().take() {
             waker.wake();
         }
     }
 
-    pub fn pop(&self) -> Option<Message> {
+    pub fn pop(&self) -> Option<Message<C>> {
         self.queue.borrow_mut().pop_front()
     }
 

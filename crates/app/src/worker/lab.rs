@@ -6,19 +6,14 @@ use std::sync::Arc;
 use playnet_data::Mnist;
 use playnet_engine::{Checkpoint, Cpu, Tensor};
 use playnet_gpu::Gpu;
+
+use super::devices::Target;
 use playnet_mnist::{Bands, FilterImages, Lab, LabError, LayerMaps, PIXELS, Setup, StepStats};
 
 /// A lab on the CPU or on the GPU.
 pub enum AnyLab {
     Cpu(Lab<Cpu>),
     Gpu(Lab<Gpu>),
-}
-
-/// Where to build a lab.
-#[derive(Clone)]
-pub enum Target {
-    Cpu,
-    Gpu(Gpu),
 }
 
 /// Runs `$body` with `$lab` bound to the lab, whatever its backend.

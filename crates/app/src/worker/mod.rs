@@ -1,4 +1,8 @@
-//! The MNIST lab's training worker: a gloo-worker [`Worker`] that owns the
+//! The app's Web Workers. [`MnistWorker`] is the MNIST lab's; [`webcam`]
+//! holds the webcam page's, which shares the inbox, backend choice and crash
+//! report below.
+//!
+//! The MNIST lab's training worker is a gloo-worker [`Worker`] that owns the
 //! data and a [`Lab`](playnet_mnist::Lab) on the CPU or on WebGPU, trains in
 //! slices of about 40 ms, and sends the page compact snapshots
 //! ([`protocol::Event`]).
@@ -13,8 +17,8 @@
 //! If the worker panics or traps, [`crash`] tells the page why and closes
 //! it; the page starts a new one and restores its last copy of the network.
 //!
-//! This module is compiled into both binaries: the worker binary registers
-//! [`MnistWorker`]; the page only needs the type to spawn it. It refers to
+//! This module is compiled into every binary: each worker binary registers
+//! its worker; the page only needs the types to spawn them. It refers to
 //! nothing else of the app's.
 
 mod crash;
@@ -25,6 +29,7 @@ mod lab;
 mod meter;
 pub mod protocol;
 mod session;
+pub mod webcam;
 
 use std::rc::Rc;
 
@@ -35,7 +40,7 @@ use protocol::{Command, Event};
 
 /// The training worker (see the module documentation).
 pub struct MnistWorker {
-    inbox: Rc<Inbox>,
+    inbox: Rc<Inbox<Command>>,
 }
 
 impl Worker for MnistWorker {
@@ -45,7 +50,7 @@ impl Worker for MnistWorker {
     type Output = Event;
 
     fn create(scope: &WorkerScope<Self>) -> Self {
-        crash::watch(scope);
+        crash::watch(scope, Event::Crashed);
         let inbox = Rc::new(Inbox::default());
         let session = session::Session::new(scope.clone(), inbox.clone());
         wasm_bindgen_futures::spawn_local(session.run());

@@ -22,9 +22,10 @@ use wasm_bindgen::JsCast;
 
 use super::MnistWorker;
 use super::devices::Devices;
+use super::devices::Target;
 use super::eval::Evaluation;
 use super::inbox::{Inbox, Message, Ticker};
-use super::lab::{AnyLab, Target};
+use super::lab::AnyLab;
 use super::meter::RateMeter;
 use super::protocol::{
     BackendChoice, Command, DigitGrid, Event, Keepsafe, MapsReport, Origin, Progress, SetupSpec,
@@ -61,7 +62,7 @@ struct Snapshot {
 /// See the module documentation.
 pub struct Session {
     scope: WorkerScope<MnistWorker>,
-    inbox: Rc<Inbox>,
+    inbox: Rc<Inbox<Command>>,
     ticker: Ticker,
     clients: Vec<HandlerId>,
     data: Option<Arc<Mnist>>,
@@ -96,7 +97,7 @@ pub struct Session {
 }
 
 impl Session {
-    pub fn new(scope: WorkerScope<MnistWorker>, inbox: Rc<Inbox>) -> Session {
+    pub fn new(scope: WorkerScope<MnistWorker>, inbox: Rc<Inbox<Command>>) -> Session {
         Session {
             scope,
             inbox,
@@ -154,7 +155,7 @@ impl Session {
         self.send(Event::Backend(self.devices.report(&self.target)));
     }
 
-    async fn handle(&mut self, message: Message) {
+    async fn handle(&mut self, message: Message<Command>) {
         match message {
             Message::Hello(id) => {
                 self.clients.push(id);

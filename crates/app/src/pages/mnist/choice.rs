@@ -2,7 +2,7 @@
 //! (read by [`super::link`]), else the last choice made on this browser
 //! (localStorage), else auto.
 
-use super::worker::protocol::BackendChoice;
+use crate::worker::protocol::BackendChoice;
 
 /// Where the last choice is kept.
 const STORAGE_KEY: &str = "playnet.mnist.backend";

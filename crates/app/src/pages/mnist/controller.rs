@@ -27,12 +27,12 @@ use web_sys::HtmlCanvasElement;
 
 use super::draw::{self, Axes, DigitLayout, Series};
 use super::link::LinkOptions;
-use super::worker::MnistWorker;
-use super::worker::protocol::{
+use crate::files::object_url;
+use crate::worker::MnistWorker;
+use crate::worker::protocol::{
     BackendChoice, Command, DigitGrid, Event, Keepsafe, MapsReport, Origin, Progress, SetupSpec,
     TestSummary,
 };
-use crate::files::object_url;
 
 /// Where the page is with its data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

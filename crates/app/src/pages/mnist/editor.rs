@@ -18,7 +18,7 @@ use playnet_engine::{Activation, Layer, Optimizer, Padding, Schedule, TrainConfi
 use playnet_mnist::CLASSES;
 
 use super::controller::{Controller, thousands};
-use super::worker::protocol::SetupSpec;
+use crate::worker::protocol::SetupSpec;
 
 /// Largest batch the editor accepts (memory, not maths, is the limit).
 const MAX_BATCH: usize = 1000;

@@ -13,10 +13,11 @@
 //! | `lose-gpu-at` | test hook: destroy the GPU device at this step |
 //! | `crash-worker-at` | test hook: make the worker panic at this step |
 
+use crate::link_notes::{self, quoted};
 use playnet_mnist::PRESETS;
 
 use super::choice;
-use super::worker::protocol::BackendChoice;
+use crate::worker::protocol::BackendChoice;
 
 /// Where the MNIST files are unless the link says otherwise.
 pub const DEFAULT_DATA: &str = "assets/mnist";
@@ -104,14 +105,9 @@ impl LinkOptions {
         step
     }
 
-    /// At most 10 notes, then a count, so a hostile link cannot flood the page.
+    /// Adds a note (see [`link_notes::push`]).
     fn note(&mut self, note: String) {
-        const MAX: usize = 10;
-        match self.notes.len() {
-            n if n < MAX => self.notes.push(note),
-            MAX => self.notes.push("…and more ignored parts".into()),
-            _ => {}
-        }
+        link_notes::push(&mut self.notes, note);
     }
 
     /// The data folder to load from.
@@ -151,17 +147,6 @@ fn without(hash: &str, key: &str) -> String {
     } else {
         format!("{path}?{}", kept.join("&"))
     }
-}
-
-/// `value` in quotes, cut to 40 characters, with control characters shown escaped.
-fn quoted(value: &str) -> String {
-    let short: String = value.chars().take(40).collect();
-    let more = if value.chars().count() > 40 {
-        "…"
-    } else {
-        ""
-    };
-    format!("{:?}{more}", short)
 }
 
 #[cfg(test)]

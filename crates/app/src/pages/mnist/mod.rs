@@ -2,7 +2,7 @@
 //! of your own, on the full MNIST set in a Web Worker, and watch it learn.
 //!
 //! The page downloads the four files (with a progress bar), hands them to
-//! the worker (`crate::pages::mnist::worker`, the second wasm binary), and
+//! the worker (`crate::worker`, the second wasm binary), and
 //! shows what the worker reports: readouts, curves, weight bands, the
 //! current batch, test mistakes, a confusion matrix, first-layer filters,
 //! activation maps, and a pad to draw a digit on. The link's options
@@ -13,15 +13,13 @@
 //! the network) is made on the first visit and kept when another page is
 //! shown, so coming back finds training where it was.
 
-mod choice;
+pub(crate) mod choice;
 mod controller;
 mod draw;
 mod editor;
 mod fetch;
 mod link;
 mod pad;
-#[path = "../../worker/mod.rs"]
-pub mod worker;
 
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -3,7 +3,6 @@
 //! shows a download link (`download-svg`, `download-png`) and follows it.
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::files::object_url;
 
@@ -31,21 +30,4 @@ pub fn png_url(canvas: &web_sys::HtmlCanvasElement) -> Result<String, String> {
     canvas
         .to_data_url_with_type("image/png")
         .map_err(|e| crate::fetch::describe(&e))
-}
-
-/// Follows a download link once it is on the page.
-pub fn follow(testid: &'static str) {
-    request_animation_frame(move || {
-        if let Some(link) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| {
-                d.query_selector(&format!("[data-testid={testid}]"))
-                    .ok()
-                    .flatten()
-            })
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            link.click();
-        }
-    });
 }

@@ -16,6 +16,7 @@
 //! | `hideText` | `true` hides the prose, for embedding |
 //! | `models` | test hook: a folder of this site holding the models |
 
+use crate::link_notes::{self, quoted};
 use playnet_sketch::sample::{MAX_TEMPERATURE, MIN_TEMPERATURE};
 
 /// Where the models are unless the link says otherwise.
@@ -51,16 +52,6 @@ impl Default for LinkOptions {
             models: None,
             notes: Vec::new(),
         }
-    }
-}
-
-/// A value as it is shown in a note: quoted, and cut if long.
-fn quoted(s: &str) -> String {
-    let cut: String = s.chars().take(40).collect();
-    if cut.len() < s.len() {
-        format!("\"{cut}…\"")
-    } else {
-        format!("\"{cut}\"")
     }
 }
 
@@ -144,14 +135,9 @@ impl LinkOptions {
         }
     }
 
-    /// At most 10 notes, then a count, so a hostile link cannot flood the page.
+    /// Adds a note (see [`link_notes::push`]).
     pub fn note(&mut self, note: String) {
-        const MAX: usize = 10;
-        match self.notes.len() {
-            n if n < MAX => self.notes.push(note),
-            MAX => self.notes.push("…and more ignored parts".into()),
-            _ => {}
-        }
+        link_notes::push(&mut self.notes, note);
     }
 
     /// The models folder.

@@ -101,7 +101,7 @@ pub fn Sketch() -> impl IntoView {
             match export::svg_url(&text, svg_url) {
                 Ok(_) => {
                     svg_text.set(text);
-                    export::follow("download-svg");
+                    crate::files::follow_link("download-svg");
                 }
                 Err(e) => {
                     s.ui.notes
@@ -119,7 +119,7 @@ pub fn Sketch() -> impl IntoView {
             match export::png_url(&c) {
                 Ok(url) => {
                     png_url.set(Some(url));
-                    export::follow("download-png");
+                    crate::files::follow_link("download-png");
                 }
                 Err(e) => {
                     s.ui.notes
