@@ -9,6 +9,8 @@
 //!   it when dropped.
 //! - [`lab::LabPage`] is the MNIST lab open in a browser, with helpers that
 //!   read its readouts.
+//! - [`tfjs::site`] is TensorFlow.js beside a benchmark's page, when npm
+//!   installed it.
 //! - [`Browser`] is a WebDriver session in headless Chromium with the flags
 //!   that keep it off the network: find elements by CSS, click, read text,
 //!   run scripts, take screenshots. It holds a global lock, so tests that
@@ -24,6 +26,7 @@ mod driver;
 mod error;
 pub mod lab;
 mod server;
+pub mod tfjs;
 mod webdriver;
 
 use std::path::PathBuf;

@@ -20,11 +20,10 @@
 //! PLAYNET_DIST=$PWD/dist cargo test -p playnet-e2e --test bench_mnist -- --ignored --nocapture webgpu
 //! ```
 
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use playnet_e2e::lab::LabPage;
-use playnet_e2e::{Browser, BrowserOptions, Error, Result, StaticServer, wait_until};
+use playnet_e2e::{Browser, BrowserOptions, Error, Result, StaticServer, tfjs, wait_until};
 
 /// Readings of the page's steps/s meter (it updates about once a second).
 const READINGS: usize = 8;
@@ -123,47 +122,13 @@ window.bench = async (backend, net, seconds) => {
 </script>
 "#;
 
-/// A folder with the TensorFlow.js page and its scripts, if npm installed them.
-fn tfjs_site() -> Result<Option<PathBuf>> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/tfjs-bench");
-    let modules = root.join("node_modules/@tensorflow");
-    let tfjs = modules.join("tfjs/dist/tf.min.js");
-    let wasm_dist = modules.join("tfjs-backend-wasm/dist");
-    if !tfjs.is_file() || !wasm_dist.is_dir() {
-        return Ok(None);
-    }
-    let site = root.join("site");
-    std::fs::create_dir_all(&site).map_err(|e| Error::new(format!("{}: {e}", site.display())))?;
-    let copy = |from: &Path, name: &str| -> Result<()> {
-        std::fs::copy(from, site.join(name))
-            .map(drop)
-            .map_err(|e| Error::new(format!("copying {}: {e}", from.display())))
-    };
-    copy(&tfjs, "tf.min.js")?;
-    copy(
-        &wasm_dist.join("tf-backend-wasm.min.js"),
-        "tf-backend-wasm.min.js",
-    )?;
-    let entries =
-        std::fs::read_dir(&wasm_dist).map_err(|e| Error::new(format!("{wasm_dist:?}: {e}")))?;
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().to_string();
-        if name.ends_with(".wasm") {
-            copy(&entry.path(), &name)?;
-        }
-    }
-    std::fs::write(site.join("index.html"), TFJS_PAGE)
-        .map_err(|e| Error::new(format!("writing the TensorFlow.js page: {e}")))?;
-    Ok(Some(site))
-}
-
 fn tfjs_steps_per_second(
     browser: &Browser,
     server: &StaticServer,
     backend: &str,
     net: &str,
 ) -> Result<f64> {
-    browser.goto(&server.url("/index.html"))?;
+    browser.goto(&server.url("/mnist.html"))?;
     let result = browser.execute_async(
         "const done = arguments[arguments.length - 1]; \
          window.bench(arguments[0], arguments[1], arguments[2]).then(done, e => done({ error: String(e) }));",
@@ -194,12 +159,12 @@ const NETS: [(&str, &str); 2] = [
 #[ignore = "a benchmark: run it on purpose, see the module docs"]
 fn conv_preset_steps_per_second_simd_scalar_and_tfjs() -> Result<()> {
     let page = LabPage::open("/mnist", BrowserOptions::default())?;
-    let site = tfjs_site()?;
+    let site = tfjs::site("mnist.html", TFJS_PAGE)?;
     let tf_server = site.map(StaticServer::start).transpose()?;
     if tf_server.is_none() {
         println!(
-            "TensorFlow.js not installed (no comparison): npm install --prefix target/tfjs-bench \
-             @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0"
+            "TensorFlow.js not installed (no comparison): {}",
+            tfjs::INSTALL
         );
     }
     for (preset, title) in NETS {

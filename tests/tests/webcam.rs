@@ -436,12 +436,23 @@ fn without_a_camera_the_page_says_why_and_pictures_train_instead() -> Result<()>
             Ok(page.count(2)? == 1)
         })?;
         let top = page.text("imagenet-top5")?;
-        let first = top.lines().next().unwrap_or_default().to_lowercase();
+        let first = top.lines().next().unwrap_or_default();
+        // 281, 282 and 285 in the shipped names (282 is "a cat having a
+        // striped coat"); natively chelsea's top-1 is 282 at 37.9%.
         assert!(
-            ["tabby", "tiger cat", "egyptian cat"]
+            ["tabby cat", "striped coat", "Egyptian Mau"]
                 .iter()
                 .any(|c| first.contains(c)),
             "chelsea's top-1 is not a cat: {top}"
+        );
+        let percent: f64 = first
+            .rsplit(' ')
+            .next()
+            .and_then(|p| p.trim_end_matches('%').parse().ok())
+            .unwrap_or_default();
+        assert!(
+            (20.0..60.0).contains(&percent),
+            "chelsea's top-1 probability is {percent}% (natively 37.9%): {top}"
         );
     } else {
         eprintln!("skipped chelsea's top-5: no {}", chelsea.display());
@@ -507,4 +518,97 @@ fn the_sample_pictures_train_without_a_camera_and_the_link_is_read() -> Result<(
     page.expect_no_errors()?;
     let _ = &page.server;
     Ok(())
+}
+
+/// Sends a key press (down, and up after `ms`) to the element `id`, or to
+/// the window when `id` is empty.
+fn press(page: &WebcamPage, id: &str, key: &str, ms: u64) -> Result<()> {
+    let script = "const target = arguments[0] ? document.querySelector(arguments[0]) : window; \
+                  target.dispatchEvent(new KeyboardEvent(arguments[1], \
+                    { key: arguments[2], bubbles: true, cancelable: true }));";
+    let target: Value = if id.is_empty() {
+        Value::Null
+    } else {
+        by_testid(id).into()
+    };
+    page.browser
+        .execute(script, &[target.clone(), "keydown".into(), key.into()])?;
+    std::thread::sleep(Duration::from_millis(ms));
+    page.browser
+        .execute(script, &[target, "keyup".into(), key.into()])?;
+    Ok(())
+}
+
+#[test]
+fn on_a_phone_touch_records_keys_record_and_steer_and_nothing_overflows() -> Result<()> {
+    let page = WebcamPage::open(
+        "/webcam?samples=true",
+        BrowserOptions::default().device(playnet_e2e::Device::PHONE),
+    )?;
+    wait_until(Duration::from_secs(30), "the first embedding", || {
+        Ok(page.text("embed-ms")? != "0 ms")
+    })?;
+    let overflow = page.browser.execute(
+        "return document.documentElement.scrollWidth - window.innerWidth;",
+        &[],
+    )?;
+    assert!(
+        overflow.as_f64().unwrap_or(1.0) <= 0.0,
+        "390×844: the page overflows sideways by {overflow}"
+    );
+    for id in [
+        "camera-view",
+        "class-0-record",
+        "train-head",
+        "game-maze",
+        "prediction",
+    ] {
+        let el = page.browser.find(&by_testid(id))?;
+        assert!(page.browser.is_displayed(&el)?, "{id} is hidden on a phone");
+    }
+
+    // A finger held on a record button records (the TF.js demo's listens to
+    // the mouse only).
+    let rect = page.browser.execute(
+        "const el = document.querySelector(arguments[0]); \
+         el.scrollIntoView({block: 'center'}); \
+         const r = el.getBoundingClientRect(); \
+         return [r.left + r.width / 2, r.top + r.height / 2];",
+        &[by_testid("class-0-record").into()],
+    )?;
+    page.browser.hold(
+        PointerKind::Touch,
+        rect[0].as_f64().unwrap_or_default(),
+        rect[1].as_f64().unwrap_or_default(),
+        1500,
+    )?;
+    wait_until(Duration::from_secs(10), "the touch recording", || {
+        Ok(page.count(0)? >= 3)
+    })?;
+    // Holding the number key 2 records into the second class.
+    press(&page, "", "2", 1500)?;
+    wait_until(Duration::from_secs(10), "the key recording", || {
+        Ok(page.count(1)? >= 3)
+    })?;
+    assert_eq!(page.count(2)?, 0, "nothing was recorded into class 3");
+
+    // The arrow keys play the maze without any training: from the top-left
+    // corner, right or down is open.
+    let start = (
+        page.attribute("game-player", "data-x")?,
+        page.attribute("game-player", "data-y")?,
+    );
+    for key in ["ArrowRight", "ArrowDown"] {
+        press(&page, "game-maze", key, 50)?;
+    }
+    let now = (
+        page.attribute("game-player", "data-x")?,
+        page.attribute("game-player", "data-y")?,
+    );
+    assert_ne!(now, start, "the arrow keys did not move the player");
+    page.browser
+        .execute("window.scrollTo(0, 0); return null;", &[])?;
+    let shot = page.browser.screenshot("webcam-390x844")?;
+    eprintln!("screenshot: {}", shot.display());
+    page.expect_no_errors()
 }

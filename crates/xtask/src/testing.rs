@@ -11,8 +11,9 @@
 //!    installed it)
 //! 5. `wasm`   — the playground crate's tests, the engine's model-loader and
 //!    SIMD128-vs-scalar kernel tests, the sketch sampler's bits pinned natively,
-//!    and the GPU backend's kernel and training checks (on
-//!    SwiftShader's WebGPU) for wasm32, in headless Chromium through
+//!    the GPU backend's kernel and training checks (on SwiftShader's WebGPU),
+//!    and EfficientNet-Lite0 against its reference on SIMD128 and WebGPU,
+//!    for wasm32, in headless Chromium through
 //!    `wasm-bindgen-test-runner`
 //! 6. `e2e`    — `trunk build --release`, then the `playnet-e2e` browser tests
 //!    against `dist/`
@@ -249,7 +250,8 @@ fn run_stage(stage: Stage, browser: Option<&Browser>, tally: &mut Tally) -> Resu
             wasm_test_env(&mut cmd, browser, PLAIN_CHROMIUM);
             run_counting(&mut cmd, tally)?;
             // The GPU kernels and training against the CPU on WebGPU
-            // (SwiftShader: Chromium's Vulkan on the CPU).
+            // (SwiftShader: Chromium's Vulkan on the CPU), and EfficientNet-Lite0
+            // against its reference on SIMD128 and WebGPU.
             let mut cmd = cargo();
             cmd.args([
                 "test",
@@ -259,6 +261,8 @@ fn run_stage(stage: Stage, browser: Option<&Browser>, tally: &mut Tally) -> Resu
                 "kernels",
                 "--test",
                 "training",
+                "--test",
+                "efficientnet",
                 "--target",
                 WASM_TARGET,
             ]);

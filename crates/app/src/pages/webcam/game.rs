@@ -141,6 +141,7 @@ pub fn MazeGame(ui: Ui) -> impl IntoView {
             <canvas
                 node_ref=canvas
                 class="maze"
+                data-testid="game-maze"
                 tabindex="0"
                 role="img"
                 aria-label=move || {

@@ -237,8 +237,7 @@ impl Session {
         let ms = (now() - started) as f32;
         match output {
             Ok(output) => {
-                let probabilities = imagenet::softmax(&output.logits);
-                let top = imagenet::top_k(&probabilities, usize::from(top))
+                let top = imagenet::top_k(&output.logits, usize::from(top))
                     .into_iter()
                     .map(|(class, p)| (class as u32, p))
                     .collect();
