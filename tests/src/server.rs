@@ -16,6 +16,8 @@ use crate::error::{Context, Error, Result};
 pub struct StaticServer {
     addr: SocketAddr,
     root: PathBuf,
+    /// The URL folder the files are served under: `/`, or e.g. `/some/folder/`.
+    prefix: String,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
@@ -23,6 +25,13 @@ pub struct StaticServer {
 impl StaticServer {
     /// Starts serving `root` on an ephemeral loopback port.
     pub fn start(root: impl AsRef<Path>) -> Result<Self> {
+        Self::start_under(root, "/")
+    }
+
+    /// Serves `root` under the URL folder `prefix` (`/some/folder/`), as a
+    /// host that puts a site in a sub-folder does: other paths are 404.
+    pub fn start_under(root: impl AsRef<Path>, prefix: &str) -> Result<Self> {
+        let prefix = format!("/{}/", prefix.trim_matches('/')).replace("//", "/");
         let root = root.as_ref();
         let root = root
             .canonicalize()
@@ -40,15 +49,16 @@ impl StaticServer {
             .context("reading the server's address")?;
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
-            let (root, stop) = (root.clone(), stop.clone());
+            let (root, stop, prefix) = (root.clone(), stop.clone(), prefix.clone());
             std::thread::Builder::new()
                 .name("static-server".into())
-                .spawn(move || accept_loop(listener, &root, &stop))
+                .spawn(move || accept_loop(listener, &root, &prefix, &stop))
                 .context("starting the static server thread")?
         };
         Ok(StaticServer {
             addr,
             root,
+            prefix,
             stop,
             thread: Some(thread),
         })
@@ -63,9 +73,15 @@ impl StaticServer {
         &self.root
     }
 
-    /// `http://127.0.0.1:PORT/` followed by `path` (without its leading `/`).
+    /// `http://127.0.0.1:PORT/` and the folder served, followed by `path`
+    /// (without its leading `/`).
     pub fn url(&self, path: &str) -> String {
-        format!("http://{}/{}", self.addr, path.trim_start_matches('/'))
+        format!(
+            "http://{}{}{}",
+            self.addr,
+            self.prefix,
+            path.trim_start_matches('/')
+        )
     }
 }
 
@@ -80,23 +96,23 @@ impl Drop for StaticServer {
     }
 }
 
-fn accept_loop(listener: TcpListener, root: &Path, stop: &AtomicBool) {
+fn accept_loop(listener: TcpListener, root: &Path, prefix: &str, stop: &AtomicBool) {
     for stream in listener.incoming() {
         if stop.load(Ordering::SeqCst) {
             break;
         }
         let Ok(stream) = stream else { continue };
-        let root = root.to_path_buf();
+        let (root, prefix) = (root.to_path_buf(), prefix.to_string());
         // A connection that fails is the browser's problem to report.
         let _ = std::thread::Builder::new()
             .name("static-conn".into())
             .spawn(move || {
-                let _ = handle(stream, &root);
+                let _ = handle(stream, &root, &prefix);
             });
     }
 }
 
-fn handle(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
+fn handle(mut stream: TcpStream, root: &Path, prefix: &str) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     stream.set_write_timeout(Some(Duration::from_secs(30)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
@@ -127,6 +143,11 @@ fn handle(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
         );
     }
     let head_only = method == "HEAD";
+    // Under a folder, only its paths exist: `/some/folder/x` is `/x`.
+    let Some(target) = target.strip_prefix(&prefix[..prefix.len() - 1]) else {
+        return respond(&mut stream, 404, "text/plain", b"not found\n", !head_only);
+    };
+    let target = if target.is_empty() { "/" } else { target };
     match resolve(root, target) {
         Resolved::File(path) => match std::fs::read(&path) {
             Ok(body) => respond(&mut stream, 200, content_type(&path), &body, !head_only),

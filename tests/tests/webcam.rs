@@ -39,12 +39,12 @@ fn write_video(path: &Path) -> Result<()> {
             let pixel = |x: usize, y: usize| -> (u8, u8, u8) {
                 if scene == 0 {
                     // Red, with white vertical stripes.
-                    if (x / 20) % 3 == 0 {
+                    if (x / 20).is_multiple_of(3) {
                         (235, 128, 128)
                     } else {
                         (76, 85, 255)
                     }
-                } else if (x / 40 + y / 40) % 2 == 0 {
+                } else if (x / 40 + y / 40).is_multiple_of(2) {
                     // Blue and black checks.
                     (29, 255, 107)
                 } else {
