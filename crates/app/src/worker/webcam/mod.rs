@@ -2,7 +2,7 @@
 //! into embeddings, and the head trained on them ([`session::Session`]).
 //!
 //! Like the MNIST worker it is one async task fed through an
-//! [`Inbox`](super::inbox::Inbox), on the backend [`Devices`](super::devices)
+//! [`Inbox`], on the backend [`Devices`](super::devices)
 //! picks, and it reports a crash through [`super::crash`] before closing.
 
 pub mod protocol;
