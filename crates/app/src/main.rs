@@ -3,7 +3,8 @@
 //! The Playnet single-page app: a Leptos (client-side rendered) page built by
 //! trunk into a static folder. It mounts the navigation shell ([`app::App`])
 //! and installs a panic hook that shows an error panel instead of leaving a
-//! dead page.
+//! dead page; where the build has a service worker it registers it, so the
+//! page works offline after the first visit.
 //!
 //! The app owns presentation only: data, networks and training come from the
 //! `playnet-*` crates, so every number on the page can be reproduced natively.
@@ -17,6 +18,7 @@ mod heatmap;
 mod idb;
 mod link_notes;
 mod meter;
+mod offline;
 mod pages;
 mod panic;
 mod route;
@@ -25,4 +27,5 @@ mod worker;
 fn main() {
     panic::install();
     leptos::mount::mount_to_body(app::App);
+    offline::register();
 }

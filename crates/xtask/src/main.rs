@@ -24,6 +24,7 @@
 mod classify;
 mod convert_efficientnet;
 mod images;
+mod offline;
 mod setup;
 mod sketch;
 mod testing;

@@ -54,7 +54,11 @@ pub fn trunk_build(release: bool) -> Result<PathBuf> {
         cmd.arg("--release");
     }
     run(&mut cmd)?;
-    println!("✓ page built into {}", dist.display());
+    let files = crate::offline::write_service_worker(&dist)?;
+    println!(
+        "✓ page built into {} (its service worker keeps {files} files for offline use)",
+        dist.display()
+    );
     Ok(dist)
 }
 
