@@ -2,13 +2,13 @@
 //! holds the webcam page's, which shares the inbox, backend choice and crash
 //! report below.
 //!
-//! The MNIST lab's training worker is a gloo-worker [`Worker`] that owns the
+//! The MNIST lab's training worker is a gloo-worker [`Worker`](gloo_worker::Worker) that owns the
 //! data and a [`Lab`](playnet_mnist::Lab) on the CPU or on WebGPU, trains in
 //! slices of about 40 ms, and sends the page compact snapshots
 //! ([`protocol::Event`]).
 //!
 //! On WebGPU every readback is asynchronous, so the work is one async task,
-//! [`session::Session::run`], that owns everything; this shell only passes it
+//! [`session::Session::run`], that owns everything; the shell ([`shell`]) only passes it
 //! the page's commands through an [`inbox::Inbox`]. Between slices the
 //! session yields to the event loop (a `MessageChannel` message, which,
 //! unlike `setTimeout(0)`, is not clamped to 4 ms), so that a pause or any
@@ -29,47 +29,32 @@ mod lab;
 mod meter;
 pub mod protocol;
 mod session;
+mod shell;
 pub mod webcam;
 
 use std::rc::Rc;
 
-use gloo_worker::{HandlerId, Worker, WorkerScope};
+use gloo_worker::WorkerScope;
 
-use inbox::{Inbox, Message};
+use inbox::Inbox;
 use protocol::{Command, Event};
+use shell::{Job, Shell};
 
-/// The training worker (see the module documentation).
-pub struct MnistWorker {
-    inbox: Rc<Inbox<Command>>,
-}
+/// The MNIST lab's training worker (see the module documentation).
+pub type MnistWorker = Shell<Mnist>;
 
-impl Worker for MnistWorker {
-    /// The session talks to the page directly; the worker sends itself nothing.
-    type Message = ();
-    type Input = Command;
-    type Output = Event;
+/// The MNIST lab's [`Job`]: [`session::Session`] on the lab's protocol.
+pub enum Mnist {}
 
-    fn create(scope: &WorkerScope<Self>) -> Self {
-        crash::watch(scope, Event::Crashed);
-        let inbox = Rc::new(Inbox::default());
-        let session = session::Session::new(scope.clone(), inbox.clone());
-        wasm_bindgen_futures::spawn_local(session.run());
-        MnistWorker { inbox }
+impl Job for Mnist {
+    type Command = Command;
+    type Event = Event;
+
+    fn crashed(why: String) -> Event {
+        Event::Crashed(why)
     }
 
-    fn connected(&mut self, _scope: &WorkerScope<Self>, id: HandlerId) {
-        crash::connected(id);
-        self.inbox.push(Message::Hello(id));
-    }
-
-    fn disconnected(&mut self, _scope: &WorkerScope<Self>, id: HandlerId) {
-        crash::disconnected(id);
-        self.inbox.push(Message::Bye(id));
-    }
-
-    fn update(&mut self, _scope: &WorkerScope<Self>, _message: ()) {}
-
-    fn received(&mut self, _scope: &WorkerScope<Self>, command: Command, _id: HandlerId) {
-        self.inbox.push(Message::Command(command));
+    fn start(scope: WorkerScope<MnistWorker>, inbox: Rc<Inbox<Command>>) {
+        wasm_bindgen_futures::spawn_local(session::Session::new(scope, inbox).run());
     }
 }

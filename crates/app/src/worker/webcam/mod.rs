@@ -3,50 +3,35 @@
 //!
 //! Like the MNIST worker it is one async task fed through an
 //! [`Inbox`], on the backend [`Devices`](super::devices)
-//! picks, and it reports a crash through [`super::crash`] before closing.
+//! picks, and it reports a crash through [`super::crash`] before closing; the
+//! gloo-worker shell is the MNIST worker's ([`Shell`]).
 
 pub mod protocol;
 mod session;
 
 use std::rc::Rc;
 
-use gloo_worker::{HandlerId, Worker, WorkerScope};
+use gloo_worker::WorkerScope;
 
-use super::crash;
-use super::inbox::{Inbox, Message};
+use super::inbox::Inbox;
+use super::shell::{Job, Shell};
 use protocol::{Command, Event};
 
 /// The webcam worker (see the module documentation).
-pub struct WebcamWorker {
-    inbox: Rc<Inbox<Command>>,
-}
+pub type WebcamWorker = Shell<Webcam>;
 
-impl Worker for WebcamWorker {
-    type Message = ();
-    type Input = Command;
-    type Output = Event;
+/// The webcam page's [`Job`]: [`session::Session`] on its protocol.
+pub enum Webcam {}
 
-    fn create(scope: &WorkerScope<Self>) -> Self {
-        crash::watch(scope, Event::Crashed);
-        let inbox = Rc::new(Inbox::default());
-        let session = session::Session::new(scope.clone(), inbox.clone());
-        wasm_bindgen_futures::spawn_local(session.run());
-        WebcamWorker { inbox }
+impl Job for Webcam {
+    type Command = Command;
+    type Event = Event;
+
+    fn crashed(why: String) -> Event {
+        Event::Crashed(why)
     }
 
-    fn connected(&mut self, _scope: &WorkerScope<Self>, id: HandlerId) {
-        crash::connected(id);
-        self.inbox.push(Message::Hello(id));
-    }
-
-    fn disconnected(&mut self, _scope: &WorkerScope<Self>, id: HandlerId) {
-        crash::disconnected(id);
-        self.inbox.push(Message::Bye(id));
-    }
-
-    fn update(&mut self, _scope: &WorkerScope<Self>, _message: ()) {}
-
-    fn received(&mut self, _scope: &WorkerScope<Self>, command: Command, _id: HandlerId) {
-        self.inbox.push(Message::Command(command));
+    fn start(scope: WorkerScope<WebcamWorker>, inbox: Rc<Inbox<Command>>) {
+        wasm_bindgen_futures::spawn_local(session::Session::new(scope, inbox).run());
     }
 }
