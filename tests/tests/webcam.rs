@@ -472,10 +472,10 @@ fn without_a_camera_the_page_says_why_and_pictures_train_instead() -> Result<()>
 }
 
 #[test]
-fn the_sample_pictures_train_without_a_camera_and_the_link_is_read() -> Result<()> {
+fn the_sample_pictures_train_without_a_camera_and_the_link_is_read_at_1024x768() -> Result<()> {
     let page = WebcamPage::open(
         "/webcam?samples=true&hide=game&head=svm",
-        BrowserOptions::default(),
+        BrowserOptions::default().window_size(1024, 768),
     )?;
     assert_eq!(page.attribute("camera-status", "data-source")?, "samples");
     let notes = page.text("notes")?;
@@ -515,6 +515,17 @@ fn the_sample_pictures_train_without_a_camera_and_the_link_is_read() -> Result<(
         right >= 2,
         "the prediction followed the arrows {right} of 3 times: {seen:?}"
     );
+    // A laptop or projector window: nothing overflows sideways.
+    let overflow = page.browser.execute(
+        "window.scrollTo(0, 0); return document.documentElement.scrollWidth - window.innerWidth;",
+        &[],
+    )?;
+    assert!(
+        overflow.as_f64().unwrap_or(1.0) <= 0.0,
+        "1024×768: the page overflows sideways by {overflow}"
+    );
+    let shot = page.browser.screenshot("webcam-1024x768")?;
+    eprintln!("screenshot: {}", shot.display());
     page.expect_no_errors()?;
     let _ = &page.server;
     Ok(())

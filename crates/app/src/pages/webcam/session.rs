@@ -732,9 +732,9 @@ impl Controller {
                 self.loaded.set(true);
                 self.ui.phase.set(Phase::Ready);
                 self.ui.status.set(format!(
-                    "EfficientNet-Lite0 is ready ({:.1} M parameters, read in {:.1} s).",
+                    "EfficientNet-Lite0 is ready ({:.1} M parameters, built in {:.0} ms).",
                     f64::from(parameters) / 1e6,
-                    ms / 1000.0
+                    ms
                 ));
             }
             Event::LoadFailed(why) => {
