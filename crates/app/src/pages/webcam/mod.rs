@@ -147,19 +147,26 @@ pub fn Webcam() -> impl IntoView {
                     }}
                 </ul>
             </header>
+            // Wide: what the room watches (camera, prediction, game) on the
+            // left, the teaching (classes, head, project) on the right; narrow:
+            // one column in the order of the work (see web/webcam.css).
             <div class="webcam-grid">
-                <CameraPanel controller=controller.clone() video view_canvas hide_imagenet />
-                <ClassesPanel controller=controller.clone() />
-                <Show when=move || !hide_head>
-                    <HeadPanel controller=for_head.clone() />
-                </Show>
-                <PredictionPanel controller=controller.clone() />
-                <Show when=move || !hide_game>
-                    <game::MazeGame ui />
-                </Show>
-                <Show when=move || !hide_project>
-                    <ProjectPanel controller=for_project.clone() />
-                </Show>
+                <div class="webcam-live">
+                    <CameraPanel controller=controller.clone() video view_canvas hide_imagenet />
+                    <PredictionPanel controller=controller.clone() />
+                    <Show when=move || !hide_game>
+                        <game::MazeGame ui />
+                    </Show>
+                </div>
+                <div class="webcam-teach">
+                    <ClassesPanel controller=controller.clone() />
+                    <Show when=move || !hide_head>
+                        <HeadPanel controller=for_head.clone() />
+                    </Show>
+                    <Show when=move || !hide_project>
+                        <ProjectPanel controller=for_project.clone() />
+                    </Show>
+                </div>
             </div>
         </div>
     }
