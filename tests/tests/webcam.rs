@@ -493,8 +493,29 @@ fn the_sample_pictures_train_without_a_camera_and_the_link_is_read_at_1024x768()
         "80 sample pictures embedded in {:.1} s",
         started.elapsed().as_secs_f64()
     );
+    // The knobs show the head's defaults; choosing 10 epochs trains 10.
+    let value = |id: &str| -> Result<String> {
+        let v = page.browser.execute(
+            "return document.querySelector(arguments[0]).value;",
+            &[by_testid(id).into()],
+        )?;
+        Ok(v.as_str().unwrap_or_default().to_string())
+    };
+    assert_eq!(
+        [
+            value("head-rate")?,
+            value("head-batch")?,
+            value("head-epochs")?,
+            value("head-hidden")?
+        ],
+        ["0.001", "0.1", "20", "100"],
+        "the knobs do not show the defaults"
+    );
+    page.select("head-epochs", "10")?;
     page.click("train-head")?;
     page.wait_trained()?;
+    assert_eq!(page.text("head-epoch")?, "10/10", "the epochs chosen");
+    assert_eq!(value("head-epochs")?, "10");
     let accuracy = page.text("head-accuracy")?;
     assert!(accuracy.ends_with('%'), "held-out accuracy {accuracy}");
     // The live samples turn every 3 s; the prediction follows.

@@ -33,7 +33,7 @@ use crate::files::object_url;
 use crate::format;
 use crate::pages::mnist::choice;
 use link::LinkOptions;
-use session::{Controller, Source};
+use session::{Controller, Source, Ui};
 
 /// The controller as the view holds it: Leptos wants what its closures
 /// capture to be `Send`; the page has one thread, so the wrapper never moves.
@@ -620,72 +620,38 @@ fn HeadPanel(controller: Handle) -> impl IntoView {
                 }
             >
                 <div class="knobs">
-                    <label>
-                        "Learning rate "
-                        <select on:change=setting(|s, v| s.learning_rate = v as f32) data-testid="head-rate">
-                            {[0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03]
-                                .into_iter()
-                                .map(|r: f64| {
-                                    view! {
-                                        <option
-                                            value=r
-                                            selected=move || { (f64::from(ui.settings.get().learning_rate) - r).abs() < r * 1e-3 }
-                                        >
-                                            {r}
-                                        </option>
-                                    }
-                                })
-                                .collect_view()}
-                        </select>
-                    </label>
-                    <label>
-                        "Batch size (share of examples) "
-                        <select on:change=setting(|s, v| s.batch_fraction = v as f32) data-testid="head-batch">
-                            {[0.05, 0.1, 0.4, 1.0]
-                                .into_iter()
-                                .map(|r: f64| {
-                                    view! {
-                                        <option
-                                            value=r
-                                            selected=move || { (f64::from(ui.settings.get().batch_fraction) - r).abs() < 1e-3 }
-                                        >
-                                            {r}
-                                        </option>
-                                    }
-                                })
-                                .collect_view()}
-                        </select>
-                    </label>
-                    <label>
-                        "Epochs "
-                        <select on:change=setting(|s, v| s.epochs = v as usize) data-testid="head-epochs">
-                            {[10usize, 20, 40, 100]
-                                .into_iter()
-                                .map(|n| {
-                                    view! {
-                                        <option value=n selected=move || ui.settings.get().epochs == n>
-                                            {n}
-                                        </option>
-                                    }
-                                })
-                                .collect_view()}
-                        </select>
-                    </label>
-                    <label>
-                        "Hidden units "
-                        <select on:change=setting(|s, v| s.hidden = v as usize) data-testid="head-hidden">
-                            {[0usize, 10, 100, 200]
-                                .into_iter()
-                                .map(|n| {
-                                    view! {
-                                        <option value=n selected=move || ui.settings.get().hidden == n>
-                                            {if n == 0 { "none".to_string() } else { n.to_string() }}
-                                        </option>
-                                    }
-                                })
-                                .collect_view()}
-                        </select>
-                    </label>
+                    {knob(
+                        ui,
+                        "Learning rate ",
+                        "head-rate",
+                        &[0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03],
+                        |s| f64::from(s.learning_rate),
+                        setting(|s, v| s.learning_rate = v as f32),
+                    )}
+                    {knob(
+                        ui,
+                        "Batch size (share of examples) ",
+                        "head-batch",
+                        &[0.05, 0.1, 0.4, 1.0],
+                        |s| f64::from(s.batch_fraction),
+                        setting(|s, v| s.batch_fraction = v as f32),
+                    )}
+                    {knob(
+                        ui,
+                        "Epochs ",
+                        "head-epochs",
+                        &[10.0, 20.0, 40.0, 100.0],
+                        |s| s.epochs as f64,
+                        setting(|s, v| s.epochs = v as usize),
+                    )}
+                    {knob(
+                        ui,
+                        "Hidden units ",
+                        "head-hidden",
+                        &[0.0, 10.0, 100.0, 200.0],
+                        |s| s.hidden as f64,
+                        setting(|s, v| s.hidden = v as usize),
+                    )}
                 </div>
                 <button data-testid="train-head" on:click=train.clone()>
                     {move || if ui.training.get() { "Stop" } else { "Train" }}
@@ -776,6 +742,39 @@ fn Evaluation(controller: Handle) -> impl IntoView {
                 </tbody>
             </table>
         })
+    }
+}
+
+/// One of the head's knobs: a menu of `values`, with the one the settings
+/// hold (within a thousandth of it) selected; choosing one calls
+/// `on_change`. A zero value reads "none" (no hidden layer).
+fn knob(
+    ui: Ui,
+    label: &'static str,
+    testid: &'static str,
+    values: &'static [f64],
+    current: fn(&HeadSettings) -> f64,
+    on_change: impl Fn(leptos::ev::Event) + 'static,
+) -> impl IntoView {
+    view! {
+        <label>
+            {label}
+            <select on:change=on_change data-testid=testid>
+                {values
+                    .iter()
+                    .map(|&v| {
+                        let selected = move || {
+                            (current(&ui.settings.get()) - v).abs() <= v.abs() * 1e-3
+                        };
+                        view! {
+                            <option value=v selected=selected>
+                                {if v == 0.0 { "none".to_string() } else { v.to_string() }}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </label>
     }
 }
 
