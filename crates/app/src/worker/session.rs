@@ -13,14 +13,13 @@
 use std::rc::Rc;
 use std::sync::Arc;
 
-use gloo_worker::{HandlerId, WorkerScope};
+use gloo_worker::WorkerScope;
 use playnet_data::Mnist;
 use playnet_engine::{Checkpoint, EngineError, kernels};
 use playnet_mnist::{CLASSES, LabError, PIXELS, Setup, StepStats};
 use serde_bytes::ByteBuf;
 use wasm_bindgen::JsCast;
 
-use super::MnistWorker;
 use super::devices::Devices;
 use super::devices::Target;
 use super::eval::Evaluation;
@@ -30,6 +29,8 @@ use super::meter::RateMeter;
 use super::protocol::{
     BackendChoice, Command, DigitGrid, Event, Keepsafe, MapsReport, Origin, Progress, SetupSpec,
 };
+use super::shell::Page;
+use super::{Mnist as MnistJob, MnistWorker};
 
 /// Milliseconds of work between two yields to the event loop.
 const SLICE_MS: f64 = 40.0;
@@ -61,10 +62,9 @@ struct Snapshot {
 
 /// See the module documentation.
 pub struct Session {
-    scope: WorkerScope<MnistWorker>,
+    page: Page<MnistJob>,
     inbox: Rc<Inbox<Command>>,
     ticker: Ticker,
-    clients: Vec<HandlerId>,
     data: Option<Arc<Mnist>>,
     lab: Option<AnyLab>,
     devices: Devices,
@@ -99,10 +99,9 @@ pub struct Session {
 impl Session {
     pub fn new(scope: WorkerScope<MnistWorker>, inbox: Rc<Inbox<Command>>) -> Session {
         Session {
-            scope,
+            page: Page::new(scope),
             inbox,
             ticker: Ticker::new(),
-            clients: Vec::new(),
             data: None,
             lab: None,
             devices: Devices::default(),
@@ -143,12 +142,7 @@ impl Session {
     }
 
     fn send(&self, event: Event) {
-        if let Some((&last, rest)) = self.clients.split_last() {
-            for &id in rest {
-                self.scope.respond(id, event.clone());
-            }
-            self.scope.respond(last, event);
-        }
+        self.page.send(event);
     }
 
     fn send_backend(&self) {
@@ -158,14 +152,14 @@ impl Session {
     async fn handle(&mut self, message: Message<Command>) {
         match message {
             Message::Hello(id) => {
-                self.clients.push(id);
+                self.page.hello(id);
                 // Before the page's choice, there is nothing to tell.
                 if self.devices.is_chosen() {
-                    self.scope
-                        .respond(id, Event::Backend(self.devices.report(&self.target)));
+                    self.page
+                        .tell(id, Event::Backend(self.devices.report(&self.target)));
                 }
             }
-            Message::Bye(id) => self.clients.retain(|&c| c != id),
+            Message::Bye(id) => self.page.bye(id),
             Message::Command(command) => self.command(command).await,
         }
     }

@@ -2,7 +2,8 @@
 //! starts the worker's session (one async task that owns everything) and
 //! passes the page's commands and connections to it through an [`Inbox`].
 //! A worker is a [`Job`]: its command and event types, its crash event and
-//! how its session starts.
+//! how its session starts. Its session answers through a [`Page`]: the pages
+//! connected now, and one way to send them events.
 
 use std::rc::Rc;
 
@@ -55,5 +56,49 @@ impl<J: Job> Worker for Shell<J> {
 
     fn received(&mut self, _scope: &WorkerScope<Self>, command: J::Command, _id: HandlerId) {
         self.inbox.push(Message::Command(command));
+    }
+}
+
+/// The page's side of a worker as its session sees it: the pages (handlers)
+/// connected now, and sending them events.
+pub struct Page<J: Job> {
+    scope: WorkerScope<Shell<J>>,
+    clients: Vec<HandlerId>,
+}
+
+impl<J: Job> Page<J>
+where
+    J::Event: Clone,
+{
+    pub fn new(scope: WorkerScope<Shell<J>>) -> Self {
+        Page {
+            scope,
+            clients: Vec::new(),
+        }
+    }
+
+    /// A page connected ([`Message::Hello`]).
+    pub fn hello(&mut self, id: HandlerId) {
+        self.clients.push(id);
+    }
+
+    /// A page went away ([`Message::Bye`]).
+    pub fn bye(&mut self, id: HandlerId) {
+        self.clients.retain(|&c| c != id);
+    }
+
+    /// Sends `event` to one page.
+    pub fn tell(&self, id: HandlerId, event: J::Event) {
+        self.scope.respond(id, event);
+    }
+
+    /// Sends `event` to every connected page.
+    pub fn send(&self, event: J::Event) {
+        if let Some((&last, rest)) = self.clients.split_last() {
+            for &id in rest {
+                self.scope.respond(id, event.clone());
+            }
+            self.scope.respond(last, event);
+        }
     }
 }

@@ -9,7 +9,7 @@
 
 use std::rc::Rc;
 
-use gloo_worker::{HandlerId, WorkerScope};
+use gloo_worker::WorkerScope;
 use playnet_engine::{Cpu, EngineError};
 use playnet_gpu::Gpu;
 use playnet_models::efficientnet::{self, shipped};
@@ -19,10 +19,11 @@ use playnet_webcam::EMBEDDING;
 use playnet_webcam::head::{HeadSettings, HeadTrainer};
 use serde_bytes::ByteBuf;
 
-use super::WebcamWorker;
 use super::protocol::{BackendChoice, Command, Embedded, EpochReport, Event};
+use super::{Webcam, WebcamWorker};
 use crate::worker::devices::{Devices, Target};
 use crate::worker::inbox::{Inbox, Message, Ticker};
+use crate::worker::shell::Page;
 
 /// The frozen network on the backend that embeds.
 enum Extractor {
@@ -39,10 +40,9 @@ struct Training {
 
 /// Everything the worker holds (see the module documentation).
 pub struct Session {
-    scope: WorkerScope<WebcamWorker>,
+    page: Page<Webcam>,
     inbox: Rc<Inbox<Command>>,
     ticker: Ticker,
-    clients: Vec<HandlerId>,
     devices: Devices,
     target: Target,
     /// The shipped weights as received, to build the network again on
@@ -55,10 +55,9 @@ pub struct Session {
 impl Session {
     pub fn new(scope: WorkerScope<WebcamWorker>, inbox: Rc<Inbox<Command>>) -> Session {
         Session {
-            scope,
+            page: Page::new(scope),
             inbox,
             ticker: Ticker::new(),
-            clients: Vec::new(),
             devices: Devices::default(),
             target: Target::Cpu,
             weights: None,
@@ -84,12 +83,7 @@ impl Session {
     }
 
     fn send(&self, event: Event) {
-        if let Some((&last, rest)) = self.clients.split_last() {
-            for &id in rest {
-                self.scope.respond(id, event.clone());
-            }
-            self.scope.respond(last, event);
-        }
+        self.page.send(event);
     }
 
     fn send_backend(&self) {
@@ -98,8 +92,8 @@ impl Session {
 
     async fn handle(&mut self, message: Message<Command>) {
         match message {
-            Message::Hello(id) => self.clients.push(id),
-            Message::Bye(id) => self.clients.retain(|&c| c != id),
+            Message::Hello(id) => self.page.hello(id),
+            Message::Bye(id) => self.page.bye(id),
             Message::Command(command) => self.command(command).await,
         }
     }
