@@ -30,6 +30,11 @@ impl LossHistory {
         }
     }
 
+    /// Points recorded.
+    pub fn len(&self) -> usize {
+        self.points.len()
+    }
+
     /// Forgets everything (after a reset).
     pub fn clear(&mut self) {
         self.points.clear();

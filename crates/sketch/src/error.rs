@@ -57,6 +57,10 @@ pub enum SketchError {
     /// A flat stroke file (`*.strokes`) that cannot be read.
     #[error("not a stroke data file: {0}")]
     Strokes(String),
+    /// Training met a loss that is not a number (the weights were kept
+    /// as they were before that step).
+    #[error("training diverged at step {step}: the loss was {value}")]
+    Diverged { step: u32, value: f32 },
     #[error(transparent)]
     Engine(#[from] EngineError),
 }

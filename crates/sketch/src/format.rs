@@ -167,22 +167,32 @@ pub fn convert_magenta(json: &str, source: &str) -> Result<Converted, SketchErro
         weights: format!("{}.safetensors", m.info.name),
         source: source.into(),
     };
-    config.validate()?;
     let kernel = [m.input_kernel.as_slice(), &m.recurrent_kernel].concat();
     let bytes = |v: &[i16]| -> Vec<u8> { v.iter().flat_map(|x| x.to_le_bytes()).collect() };
-    let data = [
-        bytes(&kernel),
-        bytes(&m.bias),
-        bytes(&m.output_weight),
-        bytes(&m.output_bias),
-    ];
+    write(
+        config,
+        [
+            bytes(&kernel),
+            bytes(&m.bias),
+            bytes(&m.output_weight),
+            bytes(&m.output_bias),
+        ],
+    )
+}
+
+/// A model's files from its description and the little-endian bytes of its
+/// four tensors (in the order of [`TENSORS`], stored as `config.storage`
+/// says).
+pub fn write(config: ModelConfig, data: [Vec<u8>; 4]) -> Result<Converted, SketchError> {
+    config.validate()?;
     let shapes = config.shapes();
+    let dtype = config.storage.dtype();
     let views = TENSORS
         .iter()
         .zip(&shapes)
         .zip(&data)
         .map(|((name, shape), data)| {
-            TensorView::new(Dtype::I16, shape.clone(), data)
+            TensorView::new(dtype, shape.clone(), data)
                 .map(|view| (name.to_string(), view))
                 .map_err(|e| SketchError::Format(format!("{name}: {e}")))
         })
@@ -197,6 +207,27 @@ pub fn convert_magenta(json: &str, source: &str) -> Result<Converted, SketchErro
         config_json,
         weights,
     })
+}
+
+/// A file name for a model called `name`: letters, digits, `-` and `_`
+/// kept, anything else `_` (at most 40 characters; `model` if none is left).
+pub fn file_stem(name: &str) -> String {
+    let stem: String = name
+        .chars()
+        .take(40)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if stem.trim_matches('_').is_empty() {
+        "model".into()
+    } else {
+        stem
+    }
 }
 
 /// The four tensors of a weights file as `f32`, checked against `config`:

@@ -17,6 +17,8 @@
 //! - [`sample`]: autocomplete, several candidates advancing as one batch,
 //!   seeded, step by step so that a page can animate it.
 //! - [`svg`]: a drawing and its continuation as an SVG file.
+//! - [`train`]: a decoder of one's own trained on stroke data (the page's
+//!   worker and `cargo xtask train-sketch` run the same code).
 //! - [`dataset`]: the flat stroke data files the page and a trainer read
 //!   (`cargo xtask convert-strokes` converts them from sketch-rnn's `.npz`
 //!   archives with `playnet_models::npz`, so this crate reads no zip or
@@ -32,6 +34,7 @@ pub mod magenta;
 pub mod sample;
 pub mod strokes;
 pub mod svg;
+pub mod train;
 
 use playnet_engine::lstm::{FORGET_BIAS, Lstm, LstmState};
 use playnet_engine::mdn::{self, Mixture};

@@ -12,7 +12,8 @@
 //! - `convert-sketch` and `convert-strokes` turn Magenta's sketch-rnn models
 //!   and the stroke datasets into what `assets/sketch-rnn/` ships; `sketch`
 //!   samples a shipped model natively, or checks it against Magenta's
-//!   reference outputs.
+//!   reference outputs; `train-sketch` trains a decoder of one's own on a
+//!   stroke data set, as the sketch page's worker does.
 //! - `convert-efficientnet` folds EfficientNet-Lite0's PyTorch weights into
 //!   the compact safetensors file the page ships; `classify` runs it on
 //!   images or against the reference outputs.
@@ -30,6 +31,7 @@ mod sketch;
 mod testing;
 mod train;
 mod train_mnist;
+mod train_sketch;
 mod util;
 mod web;
 
@@ -63,6 +65,9 @@ commands:
   sketch --model NAME [options] | --reference FILE
                              sample a sketch-rnn model natively, or check it
                              (see `cargo xtask sketch --help`)
+  train-sketch [--data NAME] [--steps N] [--hidden N] [--out DIR]
+                             train a sketch-rnn decoder natively on a stroke data set
+                             (see `cargo xtask train-sketch --help`)
   convert-efficientnet [--pth PATH] [--out DIR] [--f32]
                              fold EfficientNet-Lite0's PyTorch weights into
                              assets/efficientnet-lite0/efficientnet-lite0.safetensors
@@ -127,6 +132,7 @@ fn help(command: Option<&str>) -> String {
         Some("convert-sketch") => sketch::CONVERT_SKETCH_HELP.into(),
         Some("convert-strokes") => sketch::CONVERT_STROKES_HELP.into(),
         Some("sketch") => sketch::SKETCH_HELP.into(),
+        Some("train-sketch") => train_sketch::HELP.into(),
         Some("convert-efficientnet") => convert_efficientnet::HELP.into(),
         Some("classify") => classify::HELP.into(),
         _ => USAGE.into(),
@@ -196,6 +202,7 @@ fn dispatch(args: &[String]) -> Result<()> {
         "convert-sketch" => sketch::convert_sketch(rest),
         "convert-strokes" => sketch::convert_strokes(rest),
         "sketch" => sketch::run(rest),
+        "train-sketch" => train_sketch::run(rest),
         "convert-efficientnet" => convert_efficientnet::run(rest),
         "classify" => classify::run(rest),
         "help" | "--help" | "-h" => {
@@ -434,6 +441,7 @@ mod tests {
             "convert-sketch",
             "convert-strokes",
             "sketch",
+            "train-sketch",
             "convert-efficientnet",
             "classify",
         ] {

@@ -1,4 +1,17 @@
-//! Training steps per second over the last second or so of training.
+//! Time in a worker: [`now`], and training steps per second over the last
+//! second or so of training.
+
+use wasm_bindgen::JsCast;
+
+/// Milliseconds on the worker's clock (`performance.now()`, or the date
+/// where a worker has no `performance`).
+pub fn now() -> f64 {
+    js_sys::global()
+        .dyn_into::<web_sys::WorkerGlobalScope>()
+        .ok()
+        .and_then(|g| g.performance())
+        .map_or_else(js_sys::Date::now, |p| p.now())
+}
 
 #[derive(Default)]
 pub struct RateMeter {

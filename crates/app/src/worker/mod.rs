@@ -1,6 +1,6 @@
 //! The app's Web Workers. [`MnistWorker`] is the MNIST lab's; [`webcam`]
-//! holds the webcam page's, which shares the inbox, backend choice and crash
-//! report below.
+//! holds the webcam page's and [`sketch`] the sketch page's, which share the
+//! inbox, shell, clock and crash report below.
 //!
 //! The MNIST lab's training worker is a gloo-worker [`Worker`](gloo_worker::Worker) that owns the
 //! data and a [`Lab`](playnet_mnist::Lab) on the CPU or on WebGPU, trains in
@@ -30,6 +30,7 @@ mod meter;
 pub mod protocol;
 mod session;
 mod shell;
+pub mod sketch;
 pub mod webcam;
 
 use std::rc::Rc;

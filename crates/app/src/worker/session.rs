@@ -18,14 +18,13 @@ use playnet_data::Mnist;
 use playnet_engine::{Checkpoint, EngineError, kernels};
 use playnet_mnist::{CLASSES, LabError, PIXELS, Setup, StepStats};
 use serde_bytes::ByteBuf;
-use wasm_bindgen::JsCast;
 
 use super::devices::Devices;
 use super::devices::Target;
 use super::eval::Evaluation;
 use super::inbox::{Inbox, Message, Ticker};
 use super::lab::AnyLab;
-use super::meter::RateMeter;
+use super::meter::{RateMeter, now};
 use super::protocol::{
     BackendChoice, Command, DigitGrid, Event, Keepsafe, MapsReport, Origin, Progress, SetupSpec,
 };
@@ -714,13 +713,4 @@ impl Session {
             self.send(event);
         }
     }
-}
-
-/// `performance.now()` in the worker (or the page), in milliseconds.
-fn now() -> f64 {
-    js_sys::global()
-        .dyn_into::<web_sys::WorkerGlobalScope>()
-        .ok()
-        .and_then(|g| g.performance())
-        .map_or_else(js_sys::Date::now, |p| p.now())
 }

@@ -7,9 +7,8 @@
 //! - [`candidates`]: the grid of continuations;
 //! - [`link`]: the settings in the URL, so a link reproduces the candidates;
 //! - [`store`]: the drawing kept across reloads;
-//! - [`export`]: SVG and PNG files of the drawing.
-//!
-//! Training a model in the page is not part of this page yet.
+//! - [`export`]: SVG and PNG files of the drawing;
+//! - [`training`]: "Train your own", a decoder trained in the sketch worker.
 
 mod candidates;
 mod export;
@@ -17,6 +16,7 @@ mod link;
 mod pad;
 mod session;
 mod store;
+mod training;
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -45,6 +45,11 @@ pub fn Sketch() -> impl IntoView {
         // `on_cleanup`'s `Send` bound.
         let s = send_wrapper::SendWrapper::new(session.clone());
         on_cleanup(move || s.detach());
+    }
+    let training = training::Training::new(session.clone());
+    {
+        let t = send_wrapper::SendWrapper::new(training.clone());
+        on_cleanup(move || t.detach());
     }
     let ui = session.ui;
     let canvas = NodeRef::<Canvas>::new();
@@ -237,6 +242,7 @@ pub fn Sketch() -> impl IntoView {
                     <candidates::Candidates session=session.clone() />
                 </div>
             </div>
+            <training::TrainPanel training=training hide_text=ui.hide_text />
         </section>
     }
 }

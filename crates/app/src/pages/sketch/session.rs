@@ -12,6 +12,10 @@
 //!
 //! Each sampling run has a generation number: a new stroke, an undo or a
 //! changed setting starts a new run, and the frames of an older one stop.
+//!
+//! The class menu offers the shipped models and the user's own (trained in
+//! the page or imported, kept in IndexedDB by [`store::Models`]): those are
+//! read back before the shipped list, so a link to one works after a reload.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -92,6 +96,8 @@ pub struct Ui {
     /// The drawing, in canvas pixels.
     pub lines: RwSignal<Lines>,
     pub classes: RwSignal<Vec<String>>,
+    /// Which of them are the user's own (trained here or imported).
+    pub own: RwSignal<Vec<String>>,
     pub class: RwSignal<String>,
     pub seed: RwSignal<u64>,
     pub temperature: RwSignal<f32>,
@@ -131,6 +137,11 @@ pub struct Session {
     /// False once the page is left: downloads that finish later and
     /// frames already asked for touch nothing (the signals are gone).
     alive: Cell<bool>,
+    /// The user's models, in menu order, with their files (config JSON and
+    /// weights) for export.
+    own: RefCell<Vec<(String, String, Vec<u8>)>>,
+    /// Where the user's models are kept (none where the browser keeps none).
+    kept: RefCell<Option<store::Models>>,
 }
 
 impl Session {
@@ -141,6 +152,7 @@ impl Session {
         let ui = Ui {
             lines: RwSignal::new(lines),
             classes: RwSignal::new(Vec::new()),
+            own: RwSignal::new(Vec::new()),
             class: RwSignal::new(
                 link.class
                     .clone()
@@ -169,11 +181,14 @@ impl Session {
             from_nothing: Cell::new(false),
             timing: Cell::new((0.0, 0)),
             alive: Cell::new(true),
+            own: RefCell::new(Vec::new()),
+            kept: RefCell::new(None),
         });
         session.write_link(link.models.as_deref());
         let s = session.clone();
         let models = link.models.clone();
         leptos::task::spawn_local(async move {
+            s.restore_models().await;
             s.load_index(models).await;
         });
         session
@@ -229,7 +244,8 @@ impl Session {
         if !self.alive.get() {
             return;
         }
-        let names: Vec<String> = index.models.iter().map(|m| m.name.clone()).collect();
+        let mut names: Vec<String> = index.models.iter().map(|m| m.name.clone()).collect();
+        names.extend(self.own.borrow().iter().map(|m| m.0.clone()));
         let wanted = self.ui.class.get_untracked();
         if !names.contains(&wanted) {
             let fallback = if names.iter().any(|n| n == DEFAULT_CLASS) {
@@ -313,6 +329,149 @@ impl Session {
                 Err(_) => {}
             }
         });
+    }
+
+    /// The models the user kept in this browser, back in the menu.
+    async fn restore_models(self: &Rc<Self>) {
+        let kept = match store::Models::open().await {
+            Ok(kept) => kept,
+            Err(e) => {
+                return self.note(format!(
+                    "this browser will not keep the models you train after a reload ({e}); \
+                     export them to keep them"
+                ));
+            }
+        };
+        match kept.load().await {
+            Ok((models, bad)) => {
+                for (name, config, weights) in models {
+                    if let Err(e) = self.add_model(&name, config, weights, false) {
+                        self.note(format!("ignored your saved model {name}: {e}"));
+                    }
+                }
+                for name in bad {
+                    self.note(format!(
+                        "ignored your saved model {name}: it could not be read"
+                    ));
+                }
+            }
+            Err(e) => self.note(format!("your saved models could not be read: {e}")),
+        }
+        *self.kept.borrow_mut() = Some(kept);
+    }
+
+    /// Says `note` once above the page.
+    pub fn note(&self, note: String) {
+        if self.alive.get() {
+            self.ui.notes.update(|n| {
+                if !n.contains(&note) {
+                    n.push(note);
+                }
+            });
+        }
+    }
+
+    /// Adds (or replaces) the user's model `name` from its files; it is drawn
+    /// from at once if it is the model shown.
+    pub fn add_model(
+        self: &Rc<Self>,
+        name: &str,
+        config: String,
+        weights: Vec<u8>,
+        select: bool,
+    ) -> Result<(), String> {
+        let decoder =
+            Decoder::from_safetensors(Cpu, &config, &weights).map_err(|e| e.to_string())?;
+        self.decoders
+            .borrow_mut()
+            .insert(name.to_string(), Arc::new(decoder));
+        {
+            let mut own = self.own.borrow_mut();
+            match own.iter_mut().find(|m| m.0 == name) {
+                Some(m) => *m = (name.to_string(), config, weights),
+                None => own.push((name.to_string(), config, weights)),
+            }
+        }
+        if !self
+            .ui
+            .classes
+            .with_untracked(|c| c.iter().any(|c| c == name))
+        {
+            self.ui.classes.update(|c| c.push(name.to_string()));
+        }
+        if !self.ui.own.with_untracked(|c| c.iter().any(|c| c == name)) {
+            self.ui.own.update(|c| c.push(name.to_string()));
+        }
+        if select {
+            self.ui.class.set(name.to_string());
+            self.write_link(self.link_models().as_deref());
+            let empty = self.ui.lines.with_untracked(Vec::is_empty);
+            self.sample(empty);
+        } else if self.ui.class.get_untracked() == name {
+            self.resample();
+        }
+        Ok(())
+    }
+
+    /// Keeps the user's model `name` for the next visit.
+    pub fn keep_model(&self, name: &str) {
+        let Some((_, config, weights)) = self.own_model(name) else {
+            return;
+        };
+        let Some(kept) = self.kept.borrow().clone() else {
+            return;
+        };
+        let name = name.to_string();
+        let ui = self.ui;
+        leptos::task::spawn_local(async move {
+            if let Err(e) = kept.save(&name, &config, &weights).await {
+                ui.notes.update(|n| {
+                    n.push(format!(
+                        "your model {name} could not be kept in this browser ({e}); export it \
+                         to keep it"
+                    ))
+                });
+            }
+        });
+    }
+
+    /// The user's model `name`: its name, config JSON and weights.
+    pub fn own_model(&self, name: &str) -> Option<(String, String, Vec<u8>)> {
+        self.own.borrow().iter().find(|m| m.0 == name).cloned()
+    }
+
+    /// Whether `name` is one of the shipped classes.
+    pub fn is_shipped(&self, name: &str) -> bool {
+        self.index.borrow().iter().any(|m| m.name == name)
+    }
+
+    /// Removes the user's model `name` from the menu and the browser.
+    pub fn delete_model(self: &Rc<Self>, name: &str) {
+        self.own.borrow_mut().retain(|m| m.0 != name);
+        self.decoders.borrow_mut().remove(name);
+        self.ui.classes.update(|c| c.retain(|c| c != name));
+        self.ui.own.update(|c| c.retain(|c| c != name));
+        if let Some(kept) = self.kept.borrow().clone() {
+            let name = name.to_string();
+            leptos::task::spawn_local(async move {
+                let _ = kept.delete(&name).await;
+            });
+        }
+        if self.ui.class.get_untracked() == name {
+            let next = if self.is_shipped(DEFAULT_CLASS) {
+                Some(DEFAULT_CLASS.to_string())
+            } else {
+                self.ui.classes.with_untracked(|c| c.first().cloned())
+            };
+            if let Some(next) = next {
+                self.load_class(next);
+            }
+        }
+    }
+
+    /// The folder the models and stroke data are fetched from.
+    pub fn folder(&self) -> &str {
+        &self.folder
     }
 
     /// Stops the current run (its frames end at their next tick).

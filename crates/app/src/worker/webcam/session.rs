@@ -23,6 +23,7 @@ use super::protocol::{BackendChoice, Command, Embedded, EpochReport, Event};
 use super::{Webcam, WebcamWorker};
 use crate::worker::devices::{Devices, Target};
 use crate::worker::inbox::{Inbox, Message, Ticker};
+use crate::worker::meter::now;
 use crate::worker::shell::Page;
 
 /// The frozen network on the backend that embeds.
@@ -347,14 +348,4 @@ impl Session {
 fn frame_input(rgba: &[u8]) -> Result<Vec<f32>, String> {
     let image = RgbImage::from_rgba(FRAME, FRAME, rgba).map_err(|e| e.to_string())?;
     Ok(preprocess::normalise(&image))
-}
-
-/// `performance.now()` in the worker, in milliseconds.
-fn now() -> f64 {
-    use wasm_bindgen::JsCast;
-    js_sys::global()
-        .dyn_into::<web_sys::WorkerGlobalScope>()
-        .ok()
-        .and_then(|g| g.performance())
-        .map_or_else(js_sys::Date::now, |p| p.now())
 }
