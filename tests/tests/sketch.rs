@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use playnet_e2e::{
     Browser, BrowserOptions, Error, PointerKind, Result, StaticServer, by_testid, dist_dir,
-    wait_until,
+    put_files, wait_until,
 };
 use serde_json::{Value, json};
 
@@ -17,6 +17,9 @@ use serde_json::{Value, json};
 const READY: Duration = Duration::from_secs(60);
 /// Sampling 9 candidates to their end (at most 129 steps of the models).
 const DONE: Duration = Duration::from_secs(60);
+/// Loading the drawings and training a 64-unit model for 50 steps in the
+/// worker (about 30 s on a laptop; the CI machine has two cores).
+const TRAINED: Duration = Duration::from_secs(300);
 /// The canvas's buffer, in canvas pixels.
 const SIDE: f64 = 400.0;
 
@@ -146,6 +149,34 @@ impl SketchPage {
             &[json!(by_testid(id)), json!(value)],
         )?;
         Ok(())
+    }
+
+    fn attribute(&self, id: &str, attr: &str) -> Result<String> {
+        let el = self.browser.find(&by_testid(id))?;
+        Ok(self.browser.attribute(&el, attr)?.unwrap_or_default())
+    }
+
+    fn number(&self, id: &str, attr: &str) -> Result<f64> {
+        let text = self.attribute(id, attr)?;
+        text.parse()
+            .map_err(|_| Error::new(format!("{id} {attr} is {text:?}, not a number")))
+    }
+
+    fn value(&self, id: &str) -> Result<String> {
+        let v = self.browser.execute(
+            "return document.querySelector(arguments[0]).value;",
+            &[json!(by_testid(id))],
+        )?;
+        Ok(v.as_str().unwrap_or_default().to_string())
+    }
+
+    /// The names in the model menu.
+    fn models(&self) -> Result<Vec<String>> {
+        let v = self.browser.execute(
+            "return [...document.querySelectorAll('[data-testid=sketch-class] option')].map(o => o.value);",
+            &[],
+        )?;
+        serde_json::from_value(v).map_err(|e| Error::new(e.to_string()))
     }
 
     fn no_panic(&self) -> Result<()> {
@@ -490,5 +521,148 @@ fn an_embed_with_hide_text_shows_no_prose_and_keeps_it_in_the_link() -> Result<(
         let url = page.browser.current_url()?;
         Ok(url.contains("temperature=0.5") && url.contains("hideText=true"))
     })?;
+    page.no_panic()
+}
+
+#[test]
+fn training_your_own_model_lowers_the_held_out_loss_and_the_model_is_kept() -> Result<()> {
+    let page = SketchPage::ready("/sketch?candidates=4")?;
+    page.set("train-data", "omniglot")?;
+    page.set("train-hidden", "64")?;
+    page.set("train-steps", "50")?;
+    page.click("train-sketch")?;
+    wait_until(Duration::from_secs(10), "training to start", || {
+        Ok(page.attribute("train-sketch", "aria-pressed")? == "true")
+    })?;
+    wait_until(TRAINED, "50 training steps", || {
+        let status = page.browser.text_of(&by_testid("train-status"))?;
+        if status.contains("stopped") || status.contains("failed") {
+            return Err(Error::new(status));
+        }
+        Ok(page.attribute("train-sketch", "aria-pressed")? == "false")
+    })?;
+    let status = page.browser.text_of(&by_testid("train-status"))?;
+    assert!(status.contains("Trained 50 steps"), "{status}");
+    assert_eq!(page.browser.text_of(&by_testid("sketch-train-step"))?, "50");
+    let first = page.number("sketch-nll", "data-first-valid")?;
+    let last = page.number("sketch-nll", "data-valid")?;
+    assert!(
+        last < first - 0.5,
+        "held-out NLL per point went {first} → {last}"
+    );
+    assert!(page.number("sketch-nll", "data-train")?.is_finite());
+    // Validated at step 0 and every 10 steps: 6 points.
+    assert!(page.number("sketch-curve", "data-points")? >= 6.0);
+    // The model is in the menu, chosen, and draws.
+    assert_eq!(page.value("sketch-class")?, "my_omniglot");
+    assert!(page.browser.current_url()?.contains("class=my_omniglot"));
+    page.draw(&bird()[..1])?;
+    page.wait_done(4)?;
+    // Exported as two files named after it.
+    page.click("export-model")?;
+    let weights = page.attribute("download-weights", "href")?;
+    assert!(weights.starts_with("blob:"), "{weights}");
+    assert_eq!(
+        page.attribute("download-config", "download")?,
+        "my_omniglot.json"
+    );
+    // Kept across a reload (IndexedDB), with the link still choosing it.
+    page.browser
+        .execute("location.reload(); return null;", &[])?;
+    page.browser
+        .find_within(Duration::from_secs(30), &by_testid("sketch-page"))?;
+    page.wait_model()?;
+    wait_until(Duration::from_secs(10), "the kept model", || {
+        Ok(page.value("sketch-class")? == "my_omniglot")
+    })?;
+    assert!(page.models()?.contains(&"bird".to_string()));
+    page.click("from-nothing")?;
+    page.wait_done(4)?;
+    // Deleting it leaves the shipped models.
+    page.click("delete-model")?;
+    assert!(!page.models()?.contains(&"my_omniglot".to_string()));
+    page.browser
+        .execute("location.reload(); return null;", &[])?;
+    page.browser
+        .find_within(Duration::from_secs(30), &by_testid("sketch-page"))?;
+    page.wait_model()?;
+    assert!(!page.models()?.contains(&"my_omniglot".to_string()));
+    page.no_panic()
+}
+
+#[test]
+fn a_corrupt_or_mismatched_model_file_is_refused_and_a_good_one_loads() -> Result<()> {
+    let page = SketchPage::ready("/sketch?candidates=4")?;
+    let before = page.models()?;
+    // Each refusal says something new in train-status.
+    let shown = || page.browser.text_of(&by_testid("train-status"));
+    let refused = |files: Value| -> Result<String> {
+        let before = shown()?;
+        put_files(&page.browser, "load-model", files)?;
+        wait_until(Duration::from_secs(10), "the refusal", || {
+            Ok(shown()? != before)
+        })?;
+        shown()
+    };
+    // Not a model at all.
+    let status = refused(json!([
+        ["x.json", null, "{oops"],
+        ["x.safetensors", null, "not safetensors"]
+    ]))?;
+    assert!(status.starts_with("Cannot load this model"), "{status}");
+    // Only one of the two files.
+    let status = refused(json!([["x.json", null, "{}"]]))?;
+    assert!(status.starts_with("Cannot load this model"), "{status}");
+    // The bird's weights with a config that claims a different size.
+    let folder = page.browser.execute(
+        "return new URL('assets/sketch-rnn/', location.href).href;",
+        &[],
+    )?;
+    let folder = folder.as_str().unwrap_or_default().to_string();
+    let config = page.browser.execute_async(
+        "const done = arguments[arguments.length - 1]; \
+         fetch(arguments[0]).then(r => r.text()).then(done, e => done('error: ' + e));",
+        &[json!(format!("{folder}bird.json"))],
+    )?;
+    let mut config: Value = serde_json::from_str(config.as_str().unwrap_or_default())
+        .map_err(|e| Error::new(format!("bird.json: {e}")))?;
+    config["hidden"] = json!(64);
+    let status = refused(json!([
+        ["bird.json", null, config.to_string()],
+        [
+            "bird.safetensors",
+            format!("{folder}bird.safetensors"),
+            null
+        ]
+    ]))?;
+    assert!(status.starts_with("Cannot load this model"), "{status}");
+    assert_eq!(page.models()?, before, "a refused file changed the menu");
+    // The shipped bird as it is loads under a name of its own.
+    let config = page.browser.execute_async(
+        "const done = arguments[arguments.length - 1]; \
+         fetch(arguments[0]).then(r => r.text()).then(done, e => done('error: ' + e));",
+        &[json!(format!("{folder}bird.json"))],
+    )?;
+    put_files(
+        &page.browser,
+        "load-model",
+        json!([
+            ["bird.json", null, config],
+            [
+                "bird.safetensors",
+                format!("{folder}bird.safetensors"),
+                null
+            ]
+        ]),
+    )?;
+    wait_until(Duration::from_secs(10), "the import", || {
+        Ok(page
+            .browser
+            .text_of(&by_testid("train-status"))?
+            .starts_with("Loaded"))
+    })?;
+    assert_eq!(page.value("sketch-class")?, "bird_imported");
+    page.click("from-nothing")?;
+    page.wait_done(4)?;
     page.no_panic()
 }

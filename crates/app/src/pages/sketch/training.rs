@@ -334,9 +334,18 @@ impl Training {
             crate::files::object_url(&weights, "application/octet-stream"),
             crate::files::object_url(config.as_bytes(), "application/json"),
         ) {
-            (Ok(w), Ok(c)) => self.ui.downloads.set(Some((w, c, stem))),
+            (Ok(w), Ok(c)) => self.set_downloads(Some((w, c, stem))),
             _ => self.ui.status.set("Could not export the model.".into()),
         }
+    }
+
+    /// Shows new download links (or none), revoking the old ones' URLs.
+    fn set_downloads(&self, links: Option<(String, String, String)>) {
+        if let Some((weights, config, _)) = self.ui.downloads.get_untracked() {
+            let _ = web_sys::Url::revoke_object_url(&weights);
+            let _ = web_sys::Url::revoke_object_url(&config);
+        }
+        self.ui.downloads.set(links);
     }
 
     /// Loads an exported model (both files) into the menu.
@@ -375,7 +384,7 @@ impl Training {
         let class = self.session.ui.class.get_untracked();
         if self.session.own_model(&class).is_some() {
             self.session.delete_model(&class);
-            self.ui.downloads.set(None);
+            self.set_downloads(None);
             self.ui.status.set(format!("Deleted “{class}”."));
         }
     }

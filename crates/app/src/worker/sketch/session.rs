@@ -122,10 +122,12 @@ impl Session {
                     learning_rate: r.learning_rate,
                     ms: (now() - started) as f32,
                 }));
-                if done {
-                    self.finish(None).await;
-                } else if step.is_multiple_of(REPORT_EVERY) {
+                if step.is_multiple_of(REPORT_EVERY) {
                     self.report_or_stop().await;
+                }
+                // (A failed report has ended the run already.)
+                if done && self.training.is_some() {
+                    self.finish(None).await;
                 }
             }
             Err(e) => self.finish(Some(e.to_string())).await,
