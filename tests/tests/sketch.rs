@@ -448,13 +448,27 @@ fn the_layout_fits_a_laptop_and_a_phone() -> Result<()> {
             overflow.as_f64().unwrap_or(1.0) <= 0.0,
             "{w}×{h}: overflows by {overflow}"
         );
-        for id in ["sketch-canvas", "candidate-8", "temperature", "export-svg"] {
+        for id in [
+            "sketch-canvas",
+            "candidate-8",
+            "temperature",
+            "export-svg",
+            "train-sketch",
+            "sketch-curve",
+            "load-model",
+        ] {
             let el = page.browser.find(&by_testid(id))?;
             assert!(page.browser.is_displayed(&el)?, "{id} hidden at {w}×{h}");
         }
         page.browser
             .execute("window.scrollTo(0, 0); return null;", &[])?;
         let shot = page.browser.screenshot(&format!("sketch-{w}x{h}"))?;
+        eprintln!("screenshot: {}", shot.display());
+        page.browser.execute(
+            "document.querySelector('[data-testid=sketch-train-panel]').scrollIntoView(); return null;",
+            &[],
+        )?;
+        let shot = page.browser.screenshot(&format!("sketch-train-{w}x{h}"))?;
         eprintln!("screenshot: {}", shot.display());
         page.no_panic()?;
     }

@@ -8,7 +8,7 @@
 //! The worker is spawned on the first "Train", so a visit that only draws
 //! loads no fourth wasm module.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use gloo_worker::{Spawnable, WorkerBridge};
@@ -55,6 +55,7 @@ pub struct TrainUi {
     /// The held-out NLL per point, and the first one of the run.
     pub valid_nll: RwSignal<Option<f32>>,
     pub first_valid: RwSignal<Option<f32>>,
+    /// The mean time of a training step in this run, in milliseconds.
     pub ms_per_step: RwSignal<f32>,
     pub status: RwSignal<String>,
     pub progress: RwSignal<Option<(f64, f64)>>,
@@ -74,6 +75,8 @@ pub struct Training {
     /// The model being trained's name in the menu.
     name: RefCell<String>,
     recent: RefCell<Vec<f32>>,
+    /// Milliseconds the worker spent on this run's steps.
+    step_ms: Cell<f64>,
     history: RefCell<LossHistory>,
     mine: RefCell<Vec<Drawing>>,
     pub chart: NodeRef<Canvas>,
@@ -106,6 +109,7 @@ impl Training {
             bridge: RefCell::new(None),
             name: RefCell::new(String::new()),
             recent: RefCell::new(Vec::new()),
+            step_ms: Cell::new(0.0),
             history: RefCell::new(LossHistory::default()),
             mine: RefCell::new(mine),
             chart: NodeRef::new(),
@@ -169,6 +173,8 @@ impl Training {
         ui.valid_nll.set(None);
         ui.first_valid.set(None);
         self.recent.borrow_mut().clear();
+        self.step_ms.set(0.0);
+        ui.ms_per_step.set(0.0);
         self.history.borrow_mut().clear();
         ui.curve.set(0);
         let me = self.clone();
@@ -220,7 +226,9 @@ impl Training {
             )),
             Event::Step(r) => {
                 ui.step.set(r.step);
-                ui.ms_per_step.set(r.ms);
+                self.step_ms.set(self.step_ms.get() + f64::from(r.ms));
+                ui.ms_per_step
+                    .set((self.step_ms.get() / f64::from(r.step.max(1))) as f32);
                 let mut recent = self.recent.borrow_mut();
                 recent.push(r.nll);
                 if recent.len() > RECENT {
@@ -498,7 +506,12 @@ pub fn TrainPanel(training: Rc<Training>, hide_text: bool) -> impl IntoView {
                 >
                     {move || format!("NLL per point: {} training, {} held out", nll(ui.train_nll.get()), nll(ui.valid_nll.get()))}
                 </span>
-                <span class="muted">{move || format!("{:.0} ms a step", ui.ms_per_step.get())}</span>
+                <span class="muted" data-testid="sketch-train-ms" data-ms=move || format!("{:.1}", ui.ms_per_step.get())>
+                    {move || match ui.ms_per_step.get() {
+                        ms if ms > 0.0 => format!("{ms:.0} ms a step"),
+                        _ => String::new(),
+                    }}
+                </span>
             </div>
             <progress
                 class:hidden=move || ui.progress.with(Option::is_none)
