@@ -539,6 +539,33 @@ impl Browser {
         .map_err(|e| e.context(format!("running script `{}`", abbreviate(script))))
     }
 
+    /// What the page's Content-Security-Policy refused in this tab (the
+    /// app records it, across reloads, in `sessionStorage["playnet.csp"]`);
+    /// empty on a page that is not Playnet's.
+    pub fn csp_violations(&self) -> Result<Vec<String>> {
+        let v = self.execute(
+            "try { return JSON.parse(sessionStorage.getItem('playnet.csp') || '[]'); }              catch (e) { return []; }",
+            &[],
+        )?;
+        Ok(v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|l| l.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// Forgets what the Content-Security-Policy refused so far (for a test
+    /// that provokes a refusal on purpose).
+    pub fn forget_csp_violations(&self) -> Result<()> {
+        self.execute(
+            "try { sessionStorage.removeItem('playnet.csp'); } catch (e) {} return null;",
+            &[],
+        )?;
+        Ok(())
+    }
+
     /// Runs a Chrome DevTools Protocol command through ChromeDriver's
     /// extension (e.g. `Profiler.start`), returning its result.
     pub fn cdp(&self, command: &str, params: Value) -> Result<Value> {
@@ -598,8 +625,16 @@ impl Browser {
 }
 
 impl Drop for Browser {
+    /// Quits Chromium; and fails the test if the page's
+    /// Content-Security-Policy refused anything (unless it failed already),
+    /// so the whole suite checks that the page runs only what it ships.
     fn drop(&mut self) {
-        // Quits Chromium; chromedriver and the lock go after, with the fields.
+        let refused = if std::thread::panicking() {
+            Vec::new()
+        } else {
+            self.csp_violations().unwrap_or_default()
+        };
+        // Chromedriver and the lock go after, with the fields.
         if send(&self.agent, Method::Delete, &self.session_url).is_err() {
             // A page that hangs makes chromedriver give up on it, and killing
             // chromedriver leaves its Chromium running: end the browser that
@@ -607,6 +642,10 @@ impl Drop for Browser {
             kill_browser_using(&self.profile_dir);
         }
         let _ = std::fs::remove_dir_all(&self.profile_dir);
+        assert!(
+            refused.is_empty(),
+            "the page's Content-Security-Policy refused: {refused:?}"
+        );
     }
 }
 

@@ -4,13 +4,16 @@
 //! trunk into a static folder. It mounts the navigation shell ([`app::App`])
 //! and installs a panic hook that shows an error panel instead of leaving a
 //! dead page; where the build has a service worker it registers it, so the
-//! page works offline after the first visit.
+//! page works offline after the first visit. The built page carries a strict
+//! Content-Security-Policy (`cargo xtask csp`); [`csp`] records anything it
+//! refuses, for the end-to-end tests.
 //!
 //! The app owns presentation only: data, networks and training come from the
 //! `playnet-*` crates, so every number on the page can be reproduced natively.
 
 mod app;
 mod chart;
+mod csp;
 mod fetch;
 mod files;
 mod format;
@@ -26,6 +29,7 @@ mod worker;
 
 fn main() {
     panic::install();
+    csp::record_violations();
     leptos::mount::mount_to_body(app::App);
     offline::register();
 }

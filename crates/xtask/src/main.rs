@@ -24,6 +24,7 @@
 
 mod classify;
 mod convert_efficientnet;
+mod csp;
 mod images;
 mod offline;
 mod setup;
@@ -50,6 +51,9 @@ commands:
                              build and serve the page at http://127.0.0.1:8080/,
                              rebuilding on every change (into target/serve/)
   build [--release]          build the static page into dist/, to host
+  csp [FOLDER]               write the Content-Security-Policy into FOLDER/index.html
+                             (trunk runs it after each build; FOLDER defaults to
+                             $TRUNK_STAGING_DIR)
   test [--skip-browser] [--only STAGE[,STAGE…]]
                              run every check CI runs, stopping at the first failure;
                              stages: fmt, clippy, doc, unit, wasm, e2e
@@ -110,6 +114,15 @@ server (the page fetches nothing from elsewhere).
 options:
   --release     an optimised build: the one to host";
 
+const CSP_HELP: &str = "\
+usage: cargo xtask csp [FOLDER]
+
+Writes the page's Content-Security-Policy into FOLDER/index.html as a <meta>
+tag: the page's own files, WebAssembly, and each inline script trunk wrote by
+its SHA-256 hash; nothing from another origin. Trunk runs it as a post-build
+hook (Trunk.toml), with FOLDER its staging folder ($TRUNK_STAGING_DIR), so
+`serve` and `build` both get it.";
+
 const TEST_HELP: &str = "\
 usage: cargo xtask test [--skip-browser] [--only STAGE[,STAGE…]]
 
@@ -126,6 +139,7 @@ fn help(command: Option<&str>) -> String {
         Some("setup") => SETUP_HELP.into(),
         Some("serve") => SERVE_HELP.into(),
         Some("build") => BUILD_HELP.into(),
+        Some("csp") => CSP_HELP.into(),
         Some("test") => TEST_HELP.into(),
         Some("train") => train::HELP.into(),
         Some("train-mnist") => train_mnist::help(),
@@ -186,6 +200,24 @@ fn dispatch(args: &[String]) -> Result<()> {
             let release = flags.switch("--release")?;
             flags.finish()?;
             web::build(release).map(drop)
+        }
+        "csp" => {
+            let folder = match rest {
+                [] => std::env::var_os("TRUNK_STAGING_DIR")
+                    .map(std::path::PathBuf::from)
+                    .ok_or_else(|| {
+                        Error::Usage("csp wants a folder (or TRUNK_STAGING_DIR)".into())
+                    })?,
+                [folder] if !folder.starts_with('-') => folder.into(),
+                _ => return Err(Error::Usage("csp takes one folder".into())),
+            };
+            let scripts = csp::write_policy(&folder)?;
+            println!(
+                "✓ Content-Security-Policy written into {} ({scripts} inline script{} allowed by hash)",
+                folder.join("index.html").display(),
+                if scripts == 1 { "" } else { "s" }
+            );
+            Ok(())
         }
         "test" => {
             let mut flags = Flags::new("test", rest);
@@ -435,6 +467,7 @@ mod tests {
             "setup",
             "serve",
             "build",
+            "csp",
             "test",
             "train",
             "train-mnist",

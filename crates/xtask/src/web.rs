@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use crate::setup::{Needs, setup};
-use crate::util::{Result, command, run, workspace_root};
+use crate::util::{Result, command, fail, run, workspace_root};
 
 pub const DEFAULT_PORT: u16 = 8080;
 
@@ -54,6 +54,12 @@ pub fn trunk_build(release: bool) -> Result<PathBuf> {
         cmd.arg("--release");
     }
     run(&mut cmd)?;
+    if !crate::csp::has_policy(&dist) {
+        return Err(fail!(
+            "{}/index.html has no Content-Security-Policy: trunk did not run the `cargo xtask csp` hook of Trunk.toml",
+            dist.display()
+        ));
+    }
     let files = crate::offline::write_service_worker(&dist)?;
     println!(
         "✓ page built into {} (its service worker keeps {files} files for offline use)",

@@ -321,7 +321,7 @@ impl Controller {
                     c.on_event(event);
                 }
             })
-            .spawn("./mnist-worker.js");
+            .spawn_with_loader("./mnist-worker_loader.js");
         *self.bridge.borrow_mut() = Some(bridge);
         self.ui.backend.set("starting…".into());
         self.send(Command::Backend(self.ui.backend_choice.get_untracked()));

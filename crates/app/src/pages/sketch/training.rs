@@ -143,7 +143,7 @@ impl Training {
                         me.on_event(event);
                     }
                 })
-                .spawn("./sketch-worker.js");
+                .spawn_with_loader("./sketch-worker_loader.js");
             *self.bridge.borrow_mut() = Some(bridge);
         }
         if let Some(bridge) = self.bridge.borrow().as_ref() {

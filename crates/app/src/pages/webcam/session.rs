@@ -335,7 +335,7 @@ impl Controller {
                     me.on_event(event);
                 }
             })
-            .spawn("./webcam-worker.js");
+            .spawn_with_loader("./webcam-worker_loader.js");
         bridge.send(Command::Backend(self.ui.choice.get_untracked()));
         *self.bridge.borrow_mut() = Some(bridge);
     }
