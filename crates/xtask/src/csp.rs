@@ -33,6 +33,10 @@ const DIRECTIVES: [&str; 11] = [
     "form-action 'none'",
 ];
 
+/// What trunk's live-reload script holds until `trunk serve` fills it in
+/// per request: such a script cannot be hashed ahead of time.
+const TRUNK_TEMPLATE: &str = "{{__TRUNK_ADDRESS__}}";
+
 /// The marker the tag carries, so a second run replaces it.
 const MARK: &str = "data-playnet-csp";
 
@@ -80,9 +84,19 @@ pub fn inline_scripts(html: &str) -> Result<Vec<&str>> {
 /// governs.
 pub fn with_policy(html: &str) -> Result<String> {
     let html = without_policy(html);
+    let scripts = inline_scripts(&html)?;
+    let (templates, scripts): (Vec<&str>, Vec<&str>) = scripts
+        .into_iter()
+        .partition(|s| s.contains(TRUNK_TEMPLATE));
+    if !templates.is_empty() {
+        eprintln!(
+            "warning: the policy refuses trunk's live-reload script (its bytes change per request); \
+             `cargo xtask serve` runs trunk with --no-autoreload"
+        );
+    }
     let tag = format!(
         "<meta http-equiv=\"Content-Security-Policy\" {MARK} content=\"{}\">",
-        policy(inline_scripts(&html)?)
+        policy(scripts)
     );
     let head = html
         .find("<head>")
@@ -120,7 +134,10 @@ pub fn write_policy(folder: &Path) -> Result<usize> {
     let html =
         std::fs::read_to_string(&path).map_err(|e| fail!("reading {}: {e}", path.display()))?;
     let out = with_policy(&html)?;
-    let scripts = inline_scripts(&out)?.len();
+    let scripts = inline_scripts(&out)?
+        .iter()
+        .filter(|s| !s.contains(TRUNK_TEMPLATE))
+        .count();
     std::fs::write(&path, out).map_err(|e| fail!("writing {}: {e}", path.display()))?;
     Ok(scripts)
 }
@@ -163,6 +180,16 @@ mod tests {
             "<!doctype html>\n<html>\n  <head>\n    <meta charset=\"utf-8\" />\n    <meta http-equiv"
         ));
         assert_eq!(without_policy(&once), PAGE);
+    }
+
+    #[test]
+    fn trunks_live_reload_template_is_not_allowed() {
+        let page = PAGE.replace(
+            "</head>",
+            "<script>const a = '{{__TRUNK_ADDRESS__}}';</script></head>",
+        );
+        let with = with_policy(&page).unwrap();
+        assert_eq!(with.matches("'sha256-").count(), 1, "{with}");
     }
 
     #[test]

@@ -99,7 +99,9 @@ const SERVE_HELP: &str = "\
 usage: cargo xtask serve [--port N] [--release]
 
 Builds the page into target/serve/ (never dist/: that is what you host) and
-serves it at http://127.0.0.1:PORT/, rebuilding and reloading on every change.
+serves it at http://127.0.0.1:PORT/, rebuilding it on every change (reload the
+tab to see it: trunk's live-reload script is an inline script the page's
+Content-Security-Policy would refuse, so it is off).
 
 options:
   --port N      the port, 1–65535                 [8080]

@@ -3,8 +3,8 @@
 //! by `web/sw.js`, which precaches that list on install and serves it when
 //! the network is gone. A new build has a new version, so browsers install
 //! its worker and drop the old build's cache (see `web/sw.js`).
-//! `cargo xtask serve` writes none: trunk's live reload and a cache do not
-//! mix.
+//! `cargo xtask serve` writes none: a page rebuilt on every change and a
+//! cache do not mix.
 
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,8 @@
 //! `cargo xtask serve` and `cargo xtask build`: trunk, after setup.
 //!
 //! The two never share an output folder: `serve` writes a debug page with
-//! trunk's live-reload script into [`SERVE_DIR`], `build` the page to host
+//! no live-reload script (the page's Content-Security-Policy would refuse
+//! it) into [`SERVE_DIR`], `build` the page to host
 //! into [`BUILD_DIR`].
 
 use std::path::PathBuf;
@@ -19,7 +20,7 @@ pub const BUILD_DIR: &str = "dist";
 /// uploaded by mistake).
 pub const SERVE_DIR: &str = "target/serve";
 
-/// `trunk serve` on loopback; rebuilds and reloads the page on every change.
+/// `trunk serve` on loopback; rebuilds the page on every change.
 pub fn serve(port: u16, release: bool) -> Result<()> {
     setup(Needs::Web)?;
     println!("==> serving Playnet at http://127.0.0.1:{port}/ (Ctrl-C to stop)");
@@ -29,10 +30,16 @@ pub fn serve(port: u16, release: bool) -> Result<()> {
 /// The `trunk serve` command line for `port`.
 fn serve_command(port: u16, release: bool) -> Command {
     let mut cmd = command("trunk");
-    cmd.args(["serve", "--address", "127.0.0.1", "--port"])
-        .arg(port.to_string())
-        .arg("--dist")
-        .arg(workspace_root().join(SERVE_DIR));
+    cmd.args([
+        "serve",
+        "--no-autoreload",
+        "--address",
+        "127.0.0.1",
+        "--port",
+    ])
+    .arg(port.to_string())
+    .arg("--dist")
+    .arg(workspace_root().join(SERVE_DIR));
     if release {
         cmd.arg("--release");
     }
@@ -86,6 +93,11 @@ mod tests {
         let served = PathBuf::from(&args[at + 1]);
         assert_eq!(served, workspace_root().join(SERVE_DIR));
         assert!(!served.starts_with(workspace_root().join(BUILD_DIR)));
+        // No live-reload script, which the page's policy would refuse.
+        assert!(args.iter().any(|a| a == "--no-autoreload"));
+        // Trunk runs `cargo xtask csp` after every build.
+        let trunk = std::fs::read_to_string(workspace_root().join("Trunk.toml")).unwrap();
+        assert!(trunk.contains("command_arguments = [\"xtask\", \"csp\"]"));
         // Trunk.toml's own `dist` (what a bare `trunk build` writes) is the
         // build folder, not the served one.
         let trunk_toml = std::fs::read_to_string(workspace_root().join("Trunk.toml")).unwrap();
