@@ -14,6 +14,24 @@ pub fn object_url(bytes: &[u8], mime: &str) -> Result<String, JsValue> {
     web_sys::Url::create_object_url_with_blob(&blob)
 }
 
+/// The files picked in the file input that fired `event` (none for any
+/// other target). The input is emptied, so picking the same files again
+/// fires another `change`.
+pub fn picked(event: &web_sys::Event) -> Vec<web_sys::File> {
+    let Some(input) = event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+    else {
+        return Vec::new();
+    };
+    let files = input
+        .files()
+        .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
+        .unwrap_or_default();
+    input.set_value("");
+    files
+}
+
 /// Reads the two files of an exported model, whichever order they were
 /// picked in: the `.json` config as text and the other file's bytes.
 pub async fn read_model_files(files: Vec<web_sys::File>) -> Result<(String, Vec<u8>), String> {

@@ -1227,16 +1227,7 @@ fn ConfusionMatrix(ui: Signals) -> impl IntoView {
 #[component]
 fn ModelFiles(ui: Signals) -> impl IntoView {
     let load = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok())
-        else {
-            return;
-        };
-        let files: Vec<web_sys::File> = input
-            .files()
-            .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
-            .unwrap_or_default();
+        let files = crate::files::picked(&ev);
         leptos::task::spawn_local(async move {
             match crate::files::read_model_files(files).await {
                 Ok((json, safetensors)) => ui.pending.update(|p| {

@@ -436,20 +436,7 @@ pub fn TrainPanel(training: Rc<Training>, hide_text: bool) -> impl IntoView {
     };
     let import = {
         let t = training.clone();
-        move |ev: leptos::ev::Event| {
-            let Some(input) = ev
-                .target()
-                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok())
-            else {
-                return;
-            };
-            let files: Vec<web_sys::File> = input
-                .files()
-                .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
-                .unwrap_or_default();
-            input.set_value("");
-            t.import(files);
-        }
+        move |ev: leptos::ev::Event| t.import(crate::files::picked(&ev))
     };
     let nll = |v: Option<f32>| v.map_or_else(|| "–".to_string(), |v| format!("{v:.3}"));
     let attr = |v: Option<f32>| v.map_or_else(String::new, |v| format!("{v:.4}"));
