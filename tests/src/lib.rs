@@ -9,6 +9,8 @@
 //!   it when dropped.
 //! - [`lab::LabPage`] is the MNIST lab open in a browser, with helpers that
 //!   read its readouts.
+//! - [`stored`] reads and writes what a page keeps in IndexedDB, and makes
+//!   the store full.
 //! - [`tfjs::site`] is TensorFlow.js beside a benchmark's page, when npm
 //!   installed it.
 //! - [`Browser`] is a WebDriver session in headless Chromium with the flags
@@ -26,6 +28,7 @@ mod driver;
 mod error;
 pub mod lab;
 mod server;
+pub mod stored;
 pub mod tfjs;
 mod webdriver;
 

@@ -1507,3 +1507,61 @@ fn links_flow_while_training_and_are_solid_when_paused() -> Result<()> {
     .map_err(|e| e.context(format!("evenness after pausing {again:.2}")))?;
     page.expect_no_errors()
 }
+
+#[test]
+fn a_reload_keeps_the_trained_network_its_epoch_and_the_points_drawn() -> Result<()> {
+    let page = Page::open_at("/#dataset=xor", BrowserOptions::default())?;
+    wait_until(Duration::from_secs(5), "the data count", || {
+        Ok(page.data_count().is_ok())
+    })?;
+    page.set_value("brush", "1")?;
+    page.click_plane(5.5, 5.5)?;
+    page.click_plane(-5.5, 5.5)?;
+    wait_until(Duration::from_secs(5), "two new points", || {
+        Ok(page.data_count()?.0 == 252)
+    })?;
+    for _ in 0..25 {
+        page.click("step")?;
+    }
+    let epoch = page.wait_for_epoch("25 epochs", |e| e == 25)?;
+    let loss = page.browser.text_of(&by_testid("test-loss"))?;
+    let saved = || -> Result<Vec<serde_json::Value>> {
+        playnet_e2e::stored::headers(&page.browser, "playnet-playground", "sessions")
+    };
+    wait_until(Duration::from_secs(10), "the session saved", || {
+        Ok(saved()?.iter().any(|h| h["epoch"] == epoch))
+    })?;
+
+    page.browser
+        .execute("location.reload(); return null;", &[])?;
+    std::thread::sleep(Duration::from_millis(500));
+    page.browser
+        .find_within(LOAD_TIMEOUT, &by_testid("epoch"))?;
+    wait_until(Duration::from_secs(10), "the restore note", || {
+        Ok(page
+            .browser
+            .text_of(&by_testid("kept-text"))?
+            .contains("Restored your network from"))
+    })?;
+    assert_eq!(page.epoch()?, epoch);
+    assert_eq!(page.data_count()?.0, 252, "the points drawn are back");
+    assert_eq!(page.browser.text_of(&by_testid("test-loss"))?, loss);
+
+    // A link that names no settings finds the latest session too.
+    page.browser.goto(&page._server.url("/"))?;
+    page.browser
+        .find_within(LOAD_TIMEOUT, &by_testid("epoch"))?;
+    wait_until(Duration::from_secs(10), "the latest session", || {
+        Ok(page.epoch()? == epoch)
+    })?;
+    assert_eq!(page.browser.text_of(&by_testid("test-loss"))?, loss);
+
+    // Start fresh: new points, new weights, epoch 0; the session is forgotten.
+    page.click("kept-action")?;
+    page.wait_for_epoch("a fresh start", |e| e == 0)?;
+    assert_eq!(page.data_count()?.0, 250);
+    wait_until(Duration::from_secs(10), "the session forgotten", || {
+        Ok(saved()?.is_empty())
+    })?;
+    page.expect_no_errors()
+}

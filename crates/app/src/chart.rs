@@ -30,6 +30,20 @@ impl LossHistory {
         }
     }
 
+    /// A history brought back (thinned as [`LossHistory::push`] would).
+    pub fn from_points(points: Vec<(u64, f32, f32)>) -> LossHistory {
+        let mut history = LossHistory::default();
+        for (epoch, train, test) in points {
+            history.push(epoch, train, test);
+        }
+        history
+    }
+
+    /// `(epoch, train loss, test loss)`, oldest first.
+    pub fn points(&self) -> &[(u64, f32, f32)] {
+        &self.points
+    }
+
     /// Points recorded.
     pub fn len(&self) -> usize {
         self.points.len()

@@ -14,6 +14,19 @@ pub fn epoch(n: u64) -> String {
     out
 }
 
+/// A count grouped by thousands: `60000` → `60,000`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A loss with three decimals; a blown-up loss says so.
 pub fn loss(value: f32) -> String {
     if value.is_finite() {

@@ -78,6 +78,11 @@ impl Database {
         Ok(Database { db })
     }
 
+    /// Opens one of the pages' databases ([`crate::saved::PLACES`]).
+    pub async fn open_place(place: &crate::saved::Place) -> Result<Database, String> {
+        Database::open(place.name, place.version, place.stores).await
+    }
+
     fn store(&self, name: &str, mode: IdbTransactionMode) -> Result<IdbObjectStore, String> {
         self.db
             .transaction_with_str_and_mode(name, mode)

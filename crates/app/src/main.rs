@@ -19,12 +19,14 @@ mod files;
 mod format;
 mod heatmap;
 mod idb;
+mod kept;
 mod link_notes;
 mod meter;
 mod offline;
 mod pages;
 mod panic;
 mod route;
+mod saved;
 mod worker;
 
 fn main() {

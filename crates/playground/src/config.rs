@@ -223,16 +223,27 @@ impl PlaygroundConfig {
     /// — learning rate, batch size, optimiser, regularisation, dropout —
     /// differ).
     pub fn same_data_and_network(&self, other: &PlaygroundConfig) -> bool {
-        let training_only = |c: &PlaygroundConfig| PlaygroundConfig {
+        self.data_and_network() == other.data_and_network()
+    }
+
+    /// This config with every training setting at a fixed value: two
+    /// configs with the same data and network give the same one.
+    fn data_and_network(&self) -> PlaygroundConfig {
+        PlaygroundConfig {
             learning_rate: 0.0,
             batch_size: 0,
             optimizer: Optimizer::Sgd,
             regularization: None,
             regularization_rate: 0.0,
             dropout: 0.0,
-            ..c.clone()
-        };
-        training_only(self) == training_only(other)
+            ..self.clone()
+        }
+    }
+
+    /// A text naming this config's data and network (not its training
+    /// settings), for keeping a session per data set and network.
+    pub fn data_and_network_key(&self) -> String {
+        serde_json::to_string(&self.data_and_network()).unwrap_or_default()
     }
 
     /// The network this configuration describes.
@@ -308,6 +319,31 @@ impl PlaygroundConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_key_names_data_and_network_not_training_settings() {
+        let base = PlaygroundConfig::default();
+        let retuned = PlaygroundConfig {
+            learning_rate: 0.3,
+            batch_size: 1,
+            dropout: 0.2,
+            ..base.clone()
+        };
+        assert!(base.same_data_and_network(&retuned));
+        assert_eq!(base.data_and_network_key(), retuned.data_and_network_key());
+        let reseeded = PlaygroundConfig {
+            seed: base.seed + 1,
+            ..base.clone()
+        };
+        let wider = PlaygroundConfig {
+            network_shape: vec![8, 2],
+            ..base.clone()
+        };
+        for other in [reseeded, wider] {
+            assert!(!base.same_data_and_network(&other));
+            assert_ne!(base.data_and_network_key(), other.data_and_network_key());
+        }
+    }
 
     #[test]
     fn default_is_tensorflow_playgrounds_opening_state() {

@@ -229,6 +229,11 @@ impl<B: Backend> Session<B> {
         self.epoch
     }
 
+    /// Goes on counting from `epoch` (a session brought back from storage).
+    pub fn set_epoch(&mut self, epoch: u64) {
+        self.epoch = epoch;
+    }
+
     /// Takes a config whose data and network are this session's own and whose
     /// training settings (learning rate, batch size, optimiser, regularisation,
     /// dropout) may differ: the network keeps its weights and trains on with

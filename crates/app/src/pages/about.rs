@@ -152,6 +152,8 @@ pub fn About() -> impl IntoView {
                     {if browser_has_webgpu() { "available" } else { "not available" }}
                 </dd>
             </dl>
+            <h2>"Kept in this browser"</h2>
+            <crate::kept::ClearStoredData />
             <h2>"Credits"</h2>
             <table class="credits" data-testid="credits">
                 <thead>

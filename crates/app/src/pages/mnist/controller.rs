@@ -27,7 +27,10 @@ use web_sys::HtmlCanvasElement;
 
 use super::draw::{self, Axes, DigitLayout, Series};
 use super::link::LinkOptions;
+use super::store::{SavedLab, Store};
 use crate::files::object_url;
+use crate::kept::{Kept, Offer};
+use crate::saved;
 use crate::worker::MnistWorker;
 use crate::worker::protocol::{
     BackendChoice, Command, DigitGrid, Event, Keepsafe, MapsReport, Origin, Progress, SetupSpec,
@@ -95,6 +98,8 @@ pub struct Signals {
     pub confirm: RwSignal<Option<String>>,
     /// The download failed: the folder it tried, and whether the link chose it.
     pub data_failed: RwSignal<Option<(String, bool)>>,
+    /// What the page says about the network kept in this browser.
+    pub kept: RwSignal<Option<Kept>>,
 }
 
 impl Signals {
@@ -127,6 +132,7 @@ impl Signals {
             notes: RwSignal::new(Vec::new()),
             confirm: RwSignal::new(None),
             data_failed: RwSignal::new(None),
+            kept: RwSignal::new(None),
         }
     }
 }
@@ -279,6 +285,33 @@ pub struct Controller {
     /// Reset was pressed: the next fresh network says so.
     resetting: Cell<bool>,
     pending: RefCell<Option<Discard>>,
+    /// The network kept in this browser (see [`super::store`]).
+    storage: Storage,
+}
+
+/// The controller's side of [`super::store`].
+struct Storage {
+    store: RefCell<Option<Store>>,
+    /// What the store held when the page opened, until the page begins.
+    found: RefCell<Found>,
+    /// The data is in but the store was still being read.
+    begin_waiting: Cell<bool>,
+    /// The preset the link asked for (a saved network of another one is
+    /// offered, not restored).
+    link_preset: Option<&'static str>,
+    /// A saved network sent to the worker, until it is back.
+    resuming: RefCell<Option<(SavedLab, Vec<u8>)>>,
+    /// A saved network the page did not restore, offered instead.
+    offered: RefCell<Option<(SavedLab, Vec<u8>)>>,
+    /// A write in flight, and the newest record waiting for it.
+    writing: Cell<bool>,
+    next: RefCell<Option<Vec<u8>>>,
+}
+
+enum Found {
+    Looking,
+    Nothing,
+    Saved(SavedLab, Vec<u8>),
 }
 
 impl Controller {
@@ -300,8 +333,19 @@ impl Controller {
             loaded: Cell::new(false),
             resetting: Cell::new(false),
             pending: RefCell::new(None),
+            storage: Storage {
+                store: RefCell::new(None),
+                found: RefCell::new(Found::Looking),
+                begin_waiting: Cell::new(false),
+                link_preset: link.preset,
+                resuming: RefCell::new(None),
+                offered: RefCell::new(None),
+                writing: Cell::new(false),
+                next: RefCell::new(None),
+            },
         });
         controller.ui.notes.set(link.notes.clone());
+        controller.clone().open_store();
         controller.spawn_worker();
         controller.arm_hooks(&link);
         controller
@@ -501,11 +545,12 @@ impl Controller {
                     thousands(train),
                     thousands(test)
                 ));
-                self.configure_current();
+                self.begin();
             }
             Event::Keepsafe(copy) => {
                 let readouts = ui.stats.get_untracked().filter(|p| p.step == copy.step);
                 *self.keepsafe.borrow_mut() = Some((copy, readouts));
+                self.autosave();
             }
             Event::Crashed(why) => self.on_crash(why),
             Event::DataFailed(e) => {
@@ -517,7 +562,16 @@ impl Controller {
                 parameters,
                 origin,
             } => self.on_configured(&setup, parameters, origin),
-            Event::Refused(reason) => ui.status.set(reason),
+            Event::Refused(reason) => {
+                if self.storage.resuming.borrow_mut().take().is_some() {
+                    ui.kept.set(Some(Kept::problem(format!(
+                        "Could not restore the network saved in this browser ({reason}); \
+                         started a new one."
+                    ))));
+                    return self.configure_current();
+                }
+                ui.status.set(reason);
+            }
             Event::Backend(report) => {
                 ui.backend.set(report.name);
                 ui.backend_detail.set(report.detail);
@@ -658,6 +712,11 @@ impl Controller {
         ui.test.set(None);
         ui.chosen.set(None);
         let why = self.restoring.borrow_mut().take();
+        if let (Origin::Restored { step }, Some((lab, weights))) =
+            (origin, self.storage.resuming.borrow_mut().take())
+        {
+            return self.resumed(step, lab, weights);
+        }
         match origin {
             Origin::Restored { step } => {
                 // The curves up to the copy's step stay; what came after is
@@ -769,6 +828,222 @@ impl Controller {
         }
     }
 
+    // ----- the network kept in this browser -----
+
+    /// Opens the store and reads what it holds, while MNIST downloads.
+    fn open_store(self: Rc<Self>) {
+        leptos::task::spawn_local(async move {
+            let found = match Store::open().await {
+                Ok(store) => {
+                    let found = store.load().await;
+                    *self.storage.store.borrow_mut() = Some(store);
+                    found
+                }
+                Err(e) => Err(saved::save_failed("your network", &e)),
+            };
+            *self.storage.found.borrow_mut() = match found {
+                Ok(Some((lab, weights))) => Found::Saved(lab, weights),
+                Ok(None) => Found::Nothing,
+                Err(note) => {
+                    self.ui.kept.set(Some(Kept::problem(note)));
+                    Found::Nothing
+                }
+            };
+            if self.storage.begin_waiting.replace(false) {
+                self.begin();
+            }
+        });
+    }
+
+    /// The data is in: the saved network comes back (unless the link asks
+    /// for another preset: then it is offered), or a fresh one is built.
+    fn begin(&self) {
+        let found = std::mem::replace(&mut *self.storage.found.borrow_mut(), Found::Nothing);
+        match found {
+            Found::Looking => {
+                *self.storage.found.borrow_mut() = Found::Looking;
+                self.storage.begin_waiting.set(true);
+            }
+            Found::Nothing => self.configure_current(),
+            Found::Saved(lab, weights) => {
+                let other = self
+                    .storage
+                    .link_preset
+                    .filter(|&id| lab.preset.as_deref() != Some(id));
+                match other {
+                    Some(id) => {
+                        self.ui.kept.set(Some(Kept::offer(format!(
+                            "Your network saved at {} ({}, step {}) is kept in this browser; \
+                             this link opens {}. Training this one replaces it.",
+                            saved::when(lab.saved_at, saved::now_ms()),
+                            preset_name(lab.preset.as_deref()),
+                            thousands(lab.step),
+                            preset_name(Some(id)),
+                        ))));
+                        *self.storage.offered.borrow_mut() = Some((lab, weights));
+                        self.configure_current();
+                    }
+                    None => self.resume(lab, weights),
+                }
+            }
+        }
+    }
+
+    /// Sends a saved network to the worker ([`Controller::resumed`] shows it).
+    fn resume(&self, lab: SavedLab, weights: Vec<u8>) {
+        let Ok(setup) = SetupSpec::from_json(&lab.setup_json) else {
+            self.ui.kept.set(Some(Kept::problem(
+                "Ignored the network saved in this browser: its settings could not be read.".into(),
+            )));
+            return self.configure_current();
+        };
+        let id = lab
+            .preset
+            .as_deref()
+            .and_then(|id| playnet_mnist::PRESETS.iter().copied().find(|&p| p == id));
+        self.ui.preset.set(id);
+        self.ui.setup.set(setup);
+        self.seed.set(lab.seed);
+        self.ui.status.set("Restoring your network…".into());
+        self.send(Command::Restore {
+            setup: lab.setup_json.clone(),
+            seed: lab.seed,
+            copy: lab.keepsafe(weights.clone()),
+        });
+        *self.storage.resuming.borrow_mut() = Some((lab, weights));
+    }
+
+    /// The worker has the saved network back: its curves and readouts too.
+    fn resumed(&self, step: u32, lab: SavedLab, weights: Vec<u8>) {
+        let ui = self.ui;
+        let readouts = lab.readouts.filter(|p| p.step == step);
+        *self.views.borrow_mut() = Views {
+            train: lab.train.clone(),
+            test: lab.test.clone(),
+            dirty: Dirty::ALL,
+            ..Views::default()
+        };
+        ui.stats.set(Some(readouts.unwrap_or(Progress {
+            step,
+            ..Progress::default()
+        })));
+        *self.keepsafe.borrow_mut() = Some((lab.keepsafe(weights), readouts));
+        let text = format!(
+            "Restored your network from {}, step {}.",
+            saved::when(lab.saved_at, saved::now_ms()),
+            thousands(step)
+        );
+        ui.status.set(format!("{text} Press Start to go on."));
+        ui.kept.set(Some(Kept::restored(text)));
+    }
+
+    /// Writes the worker's latest copy, when the network is worth keeping.
+    fn autosave(self: &Rc<Self>) {
+        if !self.trained() || self.storage.resuming.borrow().is_some() {
+            return;
+        }
+        let record = {
+            let keepsafe = self.keepsafe.borrow();
+            let Some((copy, readouts)) = keepsafe.as_ref() else {
+                return;
+            };
+            let views = self.views.borrow();
+            let lab = SavedLab {
+                saved_at: saved::now_ms(),
+                preset: self.ui.preset.get_untracked().map(str::to_string),
+                setup_json: self.ui.setup.get_untracked().to_json(),
+                seed: self.seed.get(),
+                step: copy.step,
+                epoch: copy.epoch,
+                config_json: copy.config_json.clone(),
+                readouts: *readouts,
+                train: views.train.clone(),
+                test: views.test.clone(),
+            };
+            super::store::encode(&lab, &copy.weights)
+        };
+        match record {
+            Ok(bytes) if self.storage.writing.get() => {
+                *self.storage.next.borrow_mut() = Some(bytes)
+            }
+            Ok(bytes) => self.clone().write(bytes),
+            Err(e) => self
+                .ui
+                .kept
+                .set(Some(Kept::problem(saved::save_failed("your network", &e)))),
+        }
+    }
+
+    fn write(self: Rc<Self>, bytes: Vec<u8>) {
+        let Some(store) = self.storage.store.borrow().clone() else {
+            return;
+        };
+        self.storage.writing.set(true);
+        leptos::task::spawn_local(async move {
+            let result = store.save(&bytes).await;
+            self.storage.writing.set(false);
+            match result {
+                Ok(()) => {
+                    // The offered network was replaced; a failure is over.
+                    self.storage.offered.borrow_mut().take();
+                    let stale = self.ui.kept.with_untracked(|k| {
+                        k.as_ref()
+                            .is_some_and(|k| k.problem || k.offer == Some(Offer::Restore))
+                    });
+                    if stale {
+                        self.ui.kept.set(None);
+                    }
+                }
+                Err(e) => self
+                    .ui
+                    .kept
+                    .set(Some(Kept::problem(saved::save_failed("your network", &e)))),
+            }
+            if let Some(next) = self.storage.next.borrow_mut().take() {
+                self.clone().write(next);
+            }
+        });
+    }
+
+    /// The network in training is being replaced: its saved copy goes too
+    /// (a saved network that was only offered stays).
+    fn forget_saved(&self) {
+        self.storage.next.borrow_mut().take();
+        if self.storage.offered.borrow().is_some() {
+            return;
+        }
+        if self
+            .ui
+            .kept
+            .with_untracked(|k| k.as_ref().is_some_and(|k| !k.problem))
+        {
+            self.ui.kept.set(None);
+        }
+        if let Some(store) = self.storage.store.borrow().clone() {
+            let ui = self.ui;
+            leptos::task::spawn_local(async move {
+                if let Err(e) = store.forget().await {
+                    ui.kept.set(Some(Kept::problem(format!(
+                        "Could not forget the network saved in this browser ({e})."
+                    ))));
+                }
+            });
+        }
+    }
+
+    /// The kept note's button.
+    pub fn kept_offer(&self, offer: Offer) {
+        match offer {
+            Offer::StartFresh => self.reset(),
+            Offer::Restore => {
+                if let Some((lab, weights)) = self.storage.offered.borrow_mut().take() {
+                    self.ui.kept.set(None);
+                    self.resume(lab, weights);
+                }
+            }
+        }
+    }
+
     // ----- what the page's controls ask -----
 
     /// A fresh network of the current setup (step 0, paused).
@@ -822,6 +1097,7 @@ impl Controller {
     }
 
     fn carry_out(&self, action: Discard) {
+        self.forget_saved();
         match action {
             Discard::Reset => {
                 self.resetting.set(true);
@@ -1202,6 +1478,12 @@ fn paint_maps(canvas: &HtmlCanvasElement, maps: Option<&MapsReport>) {
 }
 
 /// `1 layer`, `3 layers`.
+/// A preset's name for people (a network of one's own has none).
+fn preset_name(id: Option<&str>) -> String {
+    id.and_then(preset)
+        .map_or_else(|| "your own network".into(), |p| p.name.to_string())
+}
+
 pub fn plural(n: usize, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")
@@ -1212,15 +1494,7 @@ pub fn plural(n: usize, noun: &str) -> String {
 
 /// `60000` → `60,000`.
 pub fn thousands(n: u32) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::format::thousands(u64::from(n))
 }
 
 #[cfg(test)]

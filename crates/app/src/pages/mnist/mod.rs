@@ -20,6 +20,7 @@ mod editor;
 mod fetch;
 mod link;
 mod pad;
+mod store;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -92,6 +93,10 @@ pub fn MnistLab() -> impl IntoView {
             <ul class="url-notes" data-testid="url-notes" class:hidden=move || ui.notes.with(Vec::is_empty)>
                 {move || ui.notes.get().into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
             </ul>
+            <crate::kept::KeptNote kept=ui.kept on_offer={
+                let c = controller.clone();
+                std::rc::Rc::new(move |offer| c.kept_offer(offer))
+            } />
             <div class="mnist-layout">
                 <aside class="mnist-presets">
                     <Presets controller=controller.clone() />

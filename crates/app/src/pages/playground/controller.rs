@@ -34,10 +34,13 @@ use super::layout::{self, Layout};
 use super::network::{self, Dash, LinkRef, Picture};
 use super::painter::Painter;
 use super::refresh::{Cycle, Part};
+use super::store::{self, Record, SavedSession, Store};
 use crate::chart::LossHistory;
 use crate::files::object_url;
 use crate::heatmap::{self, ColourTable, Palette};
+use crate::kept::{Kept, Offer};
 use crate::meter::RateMeter;
+use crate::saved;
 
 /// The page's state and readouts, as signals.
 #[derive(Clone, Copy)]
@@ -78,6 +81,8 @@ pub struct Signals {
     pub downloads: RwSignal<Option<(String, String)>>,
     /// Object URL of the last CSV export.
     pub csv_download: RwSignal<Option<String>>,
+    /// What the page says about the session kept in this browser.
+    pub kept: RwSignal<Option<Kept>>,
     /// Keep the network's weights when the regularisation, its rate or the
     /// batch size change (TensorFlow Playground starts over).
     pub keep_network: RwSignal<bool>,
@@ -178,6 +183,7 @@ impl Signals {
             brush: RwSignal::new(super::Brush::Off),
             downloads: RwSignal::new(None),
             csv_download: RwSignal::new(None),
+            kept: RwSignal::new(None),
             keep_network: RwSignal::new(true),
             confusion: RwSignal::new(None),
             tooltip: RwSignal::new(None),
@@ -339,8 +345,26 @@ pub struct Controller {
     confusion_at: Cell<f64>,
     /// A fingerprint of the points as last drawn.
     points_drawn: Cell<u64>,
+    /// The session kept in this browser.
+    keeping: Keeping,
     pub ui: Signals,
 }
+
+/// The controller's side of [`super::store`].
+#[derive(Default)]
+struct Keeping {
+    store: RefCell<Option<Store>>,
+    /// The fingerprint of the session as last saved.
+    saved: Cell<u64>,
+    writing: Cell<bool>,
+    /// The person changed the session by hand (points, weights, a loaded
+    /// model): worth keeping even before it trains.
+    touched: Cell<bool>,
+    ticker: Cell<Option<IntervalHandle>>,
+}
+
+/// How often a changed session is saved.
+const SAVE_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl Controller {
     pub fn new(ui: Signals) -> Rc<Self> {
@@ -357,6 +381,7 @@ impl Controller {
             metrics_at: Cell::new(f64::NEG_INFINITY),
             confusion_at: Cell::new(f64::NEG_INFINITY),
             points_drawn: Cell::new(0),
+            keeping: Keeping::default(),
             ui,
         });
         controller.apply(ui.config.get_untracked());
@@ -402,6 +427,7 @@ impl Controller {
                 Ok(live) => {
                     *self.live.borrow_mut() = Some(live);
                     self.history.borrow_mut().clear();
+                    self.keeping.touched.set(false);
                     self.hover_link.set(None);
                     self.points_drawn.set(0);
                     self.ui.status.set(String::new());
@@ -418,6 +444,11 @@ impl Controller {
             return;
         }
         for edit in &edits {
+            match edit {
+                Action::Export => return self.export(),
+                Action::Import(_) | Action::ExportCsv => {}
+                _ => self.keeping.touched.set(true),
+            }
             match edit {
                 Action::Export => return self.export(),
                 Action::Import(saved) => return self.import(saved),
@@ -495,12 +526,244 @@ impl Controller {
                 self.points_drawn.set(0);
                 self.ui.playing.set(false);
                 self.ui.status.set("Model loaded.".into());
+                self.keeping.touched.set(true);
                 // The session already matches, so this rebuilds nothing.
                 self.ui.config.set(config);
                 self.refresh();
             }
             Err(e) => self.ui.status.set(format!("Cannot load this model: {e}")),
         }
+    }
+
+    // ----- the session kept in this browser -----
+
+    /// Opens the store: the session kept for this data and network comes
+    /// back (with `bare`, a link that names no settings, the latest of
+    /// any), and from then on a changed session is saved every
+    /// [`SAVE_EVERY`].
+    pub fn keep(self: &Rc<Self>, bare: bool) {
+        let me = self.clone();
+        leptos::task::spawn_local(async move {
+            let store = match Store::open().await {
+                Ok(store) => store,
+                Err(e) => {
+                    let text = saved::save_failed("this playground", &e);
+                    return me.ui.kept.set(Some(Kept::problem(text)));
+                }
+            };
+            let key = store::key(&me.ui.config.get_untracked());
+            match store.find(&key).await {
+                Ok(found) => {
+                    let untouched = !me.keeping.touched.get()
+                        && me
+                            .live
+                            .borrow()
+                            .as_ref()
+                            .is_some_and(|l| l.session.epoch() == 0);
+                    let record = found.own.or(if bare { found.latest } else { None });
+                    match record {
+                        Some(record) if untouched => me.restore(&record),
+                        _ => {
+                            if let Some(note) = found.notes.into_iter().next() {
+                                me.ui.kept.set(Some(Kept::problem(note)));
+                            }
+                        }
+                    }
+                }
+                Err(e) => me.ui.kept.set(Some(Kept::problem(format!(
+                    "Could not read what this browser keeps ({e})."
+                )))),
+            }
+            *me.keeping.store.borrow_mut() = Some(store);
+            let weak = Rc::downgrade(&me);
+            let ticker = set_interval_with_handle(
+                move || {
+                    if let Some(c) = weak.upgrade() {
+                        c.autosave();
+                    }
+                },
+                SAVE_EVERY,
+            );
+            me.keeping.ticker.set(ticker.ok());
+        });
+    }
+
+    /// Stops saving (the page goes), after one last save.
+    pub fn stop_keeping(self: &Rc<Self>) {
+        if let Some(ticker) = self.keeping.ticker.take() {
+            ticker.clear();
+        }
+        self.autosave();
+    }
+
+    /// A fingerprint of what would be saved: settings, epoch, points and
+    /// the loss chart's length.
+    fn fingerprint(&self) -> Option<u64> {
+        use std::hash::{Hash, Hasher};
+        let live = self.live.borrow();
+        let session = &live.as_ref()?.session;
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        serde_json::to_string(session.config()).ok()?.hash(&mut h);
+        session.epoch().hash(&mut h);
+        let split = session.split();
+        for p in split.train.iter().chain(&split.test) {
+            (p.x.to_bits(), p.y.to_bits(), p.label.to_bits()).hash(&mut h);
+        }
+        split.train.len().hash(&mut h);
+        self.history.borrow().len().hash(&mut h);
+        Some(h.finish())
+    }
+
+    /// Saves the session if it changed since the last save and is worth
+    /// keeping (trained, or changed by hand).
+    fn autosave(self: &Rc<Self>) {
+        if self.keeping.writing.get() {
+            return;
+        }
+        let Some(print) = self.fingerprint() else {
+            return;
+        };
+        if print == self.keeping.saved.get() {
+            return;
+        }
+        let record = {
+            let live = self.live.borrow();
+            let Some(session) = live.as_ref().map(|l| &l.session) else {
+                return;
+            };
+            if session.epoch() == 0 && !self.keeping.touched.get() {
+                return;
+            }
+            let key = store::key(session.config());
+            ready(session.export())
+                .map_err(|e| e.to_string())
+                .and_then(|r| r.map_err(|e| e.to_string()))
+                .and_then(|model| {
+                    Record {
+                        session: SavedSession {
+                            saved_at: saved::now_ms(),
+                            model_json: model.json,
+                            epoch: session.epoch(),
+                            train: session.split().train.clone(),
+                            test: session.split().test.clone(),
+                            history: self.history.borrow().points().to_vec(),
+                        },
+                        safetensors: model.safetensors,
+                    }
+                    .encode()
+                })
+                .map(|bytes| (key, bytes))
+        };
+        let Some(store) = self.keeping.store.borrow().clone() else {
+            return;
+        };
+        let (key, bytes) = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let text = saved::save_failed("this playground", &e);
+                return self.ui.kept.set(Some(Kept::problem(text)));
+            }
+        };
+        self.keeping.writing.set(true);
+        let me = self.clone();
+        leptos::task::spawn_local(async move {
+            let result = store.save(&key, &bytes).await;
+            me.keeping.writing.set(false);
+            match result {
+                Ok(()) => {
+                    me.keeping.saved.set(print);
+                    if me
+                        .ui
+                        .kept
+                        .with_untracked(|k| k.as_ref().is_some_and(|k| k.problem))
+                    {
+                        me.ui.kept.set(None);
+                    }
+                }
+                Err(e) => {
+                    // Tried again at the next tick, should the store have room.
+                    let text = saved::save_failed("this playground", &e);
+                    me.ui.kept.set(Some(Kept::problem(text)));
+                }
+            }
+        });
+    }
+
+    /// Brings back a kept session.
+    fn restore(&self, record: &Record) {
+        let restored = Session::import(Cpu, &record.model())
+            .map_err(|e| e.to_string())
+            .and_then(|mut session| {
+                session
+                    .set_data(record.split())
+                    .map_err(|e| e.to_string())?;
+                session.set_epoch(record.session.epoch);
+                Live::around(session)
+            });
+        match restored {
+            Ok(live) => {
+                let config = live.session.config().clone();
+                *self.live.borrow_mut() = Some(live);
+                *self.history.borrow_mut() =
+                    LossHistory::from_points(record.session.history.clone());
+                self.points_drawn.set(0);
+                self.keeping.touched.set(true);
+                self.keeping.saved.set(self.fingerprint().unwrap_or(0));
+                self.ui.playing.set(false);
+                self.ui.kept.set(Some(Kept::restored(format!(
+                    "Restored your network from {}, epoch {}.",
+                    saved::when(record.session.saved_at, saved::now_ms()),
+                    crate::format::thousands(record.session.epoch)
+                ))));
+                // The session already matches, so this rebuilds nothing.
+                self.ui.config.set(config);
+                self.refresh();
+            }
+            Err(e) => self.ui.kept.set(Some(Kept::problem(format!(
+                "Could not restore the playground saved in this browser ({e}); this is a new one."
+            )))),
+        }
+    }
+
+    /// Forgets the session kept for the current data and network.
+    fn forget_saved(&self) {
+        let Some(store) = self.keeping.store.borrow().clone() else {
+            return;
+        };
+        self.keeping.saved.set(0);
+        let key = store::key(&self.ui.config.get_untracked());
+        let kept = self.ui.kept;
+        leptos::task::spawn_local(async move {
+            if let Err(e) = store.forget(&key).await {
+                kept.set(Some(Kept::problem(format!(
+                    "Could not forget the playground saved in this browser ({e})."
+                ))));
+            }
+        });
+    }
+
+    /// The kept note's button: Start fresh forgets the kept session and
+    /// starts this data and network anew (new points, new weights).
+    pub fn kept_offer(&self, offer: Offer) {
+        if offer != Offer::StartFresh {
+            return;
+        }
+        self.ui.kept.set(None);
+        self.keeping.touched.set(false);
+        self.forget_saved();
+        self.ui.playing.set(false);
+        match Live::new(self.ui.config.get_untracked()) {
+            Ok(live) => {
+                *self.live.borrow_mut() = Some(live);
+                self.history.borrow_mut().clear();
+                self.points_drawn.set(0);
+                self.ui
+                    .status
+                    .set("Started fresh: new points, new weights.".into());
+            }
+            Err(e) => self.fail(format!("Cannot build this playground: {e}")),
+        }
+        self.refresh();
     }
 
     fn fail(&self, message: String) {
@@ -553,6 +816,9 @@ impl Controller {
             None => return,
         };
         self.history.borrow_mut().clear();
+        if !self.keeping.touched.get() {
+            self.forget_saved();
+        }
         match result {
             Ok(()) => {
                 self.ui.status.set(String::new());

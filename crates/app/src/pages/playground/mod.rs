@@ -8,6 +8,7 @@ mod layout;
 mod network;
 mod painter;
 mod refresh;
+mod store;
 mod thumbnail;
 
 use std::rc::Rc;
@@ -86,6 +87,8 @@ pub fn Playground() -> impl IntoView {
         page.hidden.set(s.hidden.clone());
     });
     let controller = Controller::new(ui);
+    // A link that names no settings finds the latest kept session.
+    controller.keep(!hash.contains('='));
     // Every change is written back to the URL (without a history entry), so
     // the address is always a link to what is on screen.
     Effect::new(move |_| {
@@ -146,9 +149,11 @@ pub fn Playground() -> impl IntoView {
             }
         })
     };
+    let keeping = send_wrapper::SendWrapper::new(controller.clone());
     on_cleanup(move || {
         playing.set(false);
         keys.remove();
+        keeping.stop_keeping();
     });
 
     provide_context(page);
@@ -158,6 +163,10 @@ pub fn Playground() -> impl IntoView {
                 <li class="lead">"Some settings in this link could not be used:"</li>
                 {move || page.notes.get().into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
             </ul>
+            <crate::kept::KeptNote kept=ui.kept on_offer={
+                let c = controller.clone();
+                Rc::new(move |offer| c.kept_offer(offer))
+            } />
             <TopBar controller=controller.clone() />
             <div class="columns">
                 <DataColumn ui=ui />

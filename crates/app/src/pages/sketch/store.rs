@@ -132,8 +132,7 @@ pub fn unpack_model(bytes: &[u8]) -> Result<(String, Vec<u8>), String> {
     Ok((config, weights.to_vec()))
 }
 
-const DATABASE: &str = "playnet-sketch";
-const MODELS: &str = "models";
+const MODELS: &str = crate::saved::SKETCH.stores[0];
 
 /// The user's models in IndexedDB.
 #[derive(Clone)]
@@ -144,7 +143,7 @@ pub struct Models {
 impl Models {
     pub async fn open() -> Result<Models, String> {
         Ok(Models {
-            db: Database::open(DATABASE, 1, &[MODELS]).await?,
+            db: Database::open_place(&crate::saved::SKETCH).await?,
         })
     }
 

@@ -14,9 +14,8 @@ use wasm_bindgen::JsValue;
 
 use crate::idb::Database;
 
-const NAME: &str = "playnet-webcam";
-const EXAMPLES: &str = "examples";
-const PROJECT: &str = "project";
+const EXAMPLES: &str = crate::saved::WEBCAM.stores[0];
+const PROJECT: &str = crate::saved::WEBCAM.stores[1];
 
 /// What a reload finds.
 #[derive(Default)]
@@ -37,7 +36,7 @@ pub struct Store {
 impl Store {
     pub async fn open() -> Result<Store, String> {
         Ok(Store {
-            db: Database::open(NAME, 1, &[EXAMPLES, PROJECT]).await?,
+            db: Database::open_place(&crate::saved::WEBCAM).await?,
         })
     }
 
