@@ -17,6 +17,8 @@
 //! - `convert-efficientnet` folds EfficientNet-Lite0's PyTorch weights into
 //!   the compact safetensors file the page ships; `classify` runs it on
 //!   images or against the reference outputs.
+//! - `fuzz` runs the fuzz targets of every parser of user-supplied bytes
+//!   longer than `test` does.
 //!
 //! This crate uses only std (plus serde_json) for the automation itself, so
 //! it builds quickly before anything else is installed. It is not a library
@@ -25,6 +27,7 @@
 mod classify;
 mod convert_efficientnet;
 mod csp;
+mod fuzz;
 mod images;
 mod offline;
 mod setup;
@@ -78,6 +81,9 @@ commands:
   classify IMAGE… | --reference DIR [--shipped]
                              EfficientNet-Lite0's top-5 for images, or its error
                              against the reference outputs
+  fuzz [--seconds N] [TARGET…]
+                             fuzz every parser of user-supplied bytes for N s each
+                             (see `cargo xtask fuzz --help`)
   help                       show this message
 
 `cargo xtask <command> --help` shows one command's options.
@@ -151,6 +157,7 @@ fn help(command: Option<&str>) -> String {
         Some("train-sketch") => train_sketch::HELP.into(),
         Some("convert-efficientnet") => convert_efficientnet::HELP.into(),
         Some("classify") => classify::HELP.into(),
+        Some("fuzz") => fuzz::HELP.into(),
         _ => USAGE.into(),
     }
 }
@@ -239,6 +246,7 @@ fn dispatch(args: &[String]) -> Result<()> {
         "train-sketch" => train_sketch::run(rest),
         "convert-efficientnet" => convert_efficientnet::run(rest),
         "classify" => classify::run(rest),
+        "fuzz" => fuzz::run_fuzz(rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())

@@ -225,6 +225,10 @@ fn run_stage(stage: Stage, browser: Option<&Browser>, tally: &mut Tally) -> Resu
                 "xtask",
                 "--exclude",
                 "playnet-e2e",
+                // The fuzzer runs natively only (its allocator guard writes
+                // to a file descriptor).
+                "--exclude",
+                "playnet-fuzz",
                 "--lib",
                 "--bins",
                 "--target",

@@ -18,9 +18,9 @@ mod controller;
 mod draw;
 mod editor;
 mod fetch;
-mod link;
+pub(crate) mod link;
 mod pad;
-mod store;
+pub(crate) mod store;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -89,6 +89,7 @@ pub fn MnistLab() -> impl IntoView {
 
     view! {
         <section class="mnist" data-testid="mnist-lab">
+            <h1 class="visually-hidden">"MNIST lab: train a digit classifier"</h1>
             <LoadBar controller=controller.clone() />
             <ul class="url-notes" data-testid="url-notes" class:hidden=move || ui.notes.with(Vec::is_empty)>
                 {move || ui.notes.get().into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
@@ -304,7 +305,7 @@ fn Readouts(controller: Rc<Controller>) -> impl IntoView {
         <div class="mnist-readouts">
             <div class="metric big">
                 <span class="label">"Test accuracy"</span>
-                <span class="value" data-testid="test-accuracy">{move || percent(test.with(|t| t.as_ref().map(|t| t.accuracy)))}</span>
+                <span class="value" id="mnist-accuracy-readout" data-testid="test-accuracy">{move || percent(test.with(|t| t.as_ref().map(|t| t.accuracy)))}</span>
                 <span class="sub">"lecture: " <span data-testid="lecture-accuracy">{move || percent(lecture())}</span></span>
             </div>
             <div class="metric">
@@ -352,17 +353,19 @@ fn Charts(controller: Rc<Controller>) -> impl IntoView {
     view! {
         <div class="mnist-charts">
             <figure>
-                <figcaption>"Accuracy: " <span class="key test">"test"</span> " " <span class="key train">"batch"</span></figcaption>
-                <canvas node_ref=cv.accuracy width="480" height="200" data-testid="mnist-accuracy-chart"></canvas>
+                <figcaption id="mnist-accuracy-caption">"Accuracy: " <span class="key test">"test"</span> " " <span class="key train">"batch"</span></figcaption>
+                <canvas node_ref=cv.accuracy width="480" height="200" data-testid="mnist-accuracy-chart"
+                    role="img" aria-labelledby="mnist-accuracy-caption" aria-describedby="mnist-accuracy-readout"></canvas>
             </figure>
             <figure>
-                <figcaption>"Loss: " <span class="key test">"test"</span> " " <span class="key train">"batch"</span></figcaption>
-                <canvas node_ref=cv.loss width="480" height="200" data-testid="mnist-loss-chart"></canvas>
+                <figcaption id="mnist-loss-caption">"Loss: " <span class="key test">"test"</span> " " <span class="key train">"batch"</span></figcaption>
+                <canvas node_ref=cv.loss width="480" height="200" data-testid="mnist-loss-chart"
+                    role="img" aria-labelledby="mnist-loss-caption"></canvas>
             </figure>
             <figure>
-                <figcaption>
+                <figcaption id="mnist-weights-caption">
                     "Weights (min, 10/25/50/75/90th percentile, max) of "
-                    <select data-testid="band-layer" on:change=move |ev| {
+                    <select data-testid="band-layer" aria-label="The layer whose weights and biases are shown" on:change=move |ev| {
                         if let Ok(i) = event_target_value(&ev).parse() {
                             ui.band_layer.set(i);
                             c.repaint_bands();
@@ -373,11 +376,13 @@ fn Charts(controller: Rc<Controller>) -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </figcaption>
-                <canvas node_ref=cv.weights width="480" height="160" data-testid="mnist-weights-chart"></canvas>
+                <canvas node_ref=cv.weights width="480" height="160" data-testid="mnist-weights-chart"
+                    role="img" aria-labelledby="mnist-weights-caption"></canvas>
             </figure>
             <figure>
-                <figcaption>"Biases (batch norm: γ and β) of the same layer"</figcaption>
-                <canvas node_ref=cv.biases width="480" height="160" data-testid="mnist-biases-chart"></canvas>
+                <figcaption id="mnist-biases-caption">"Biases (batch norm: γ and β) of the same layer"</figcaption>
+                <canvas node_ref=cv.biases width="480" height="160" data-testid="mnist-biases-chart"
+                    role="img" aria-labelledby="mnist-biases-caption"></canvas>
             </figure>
         </div>
     }
@@ -404,12 +409,14 @@ fn Digits(controller: Rc<Controller>) -> impl IntoView {
     view! {
         <div class="mnist-digits">
             <figure>
-                <figcaption>"This batch: the network's answer under each digit; on red, a mistake (answer ≠ label)."</figcaption>
-                <canvas node_ref=cv.batch width="600" height="760" data-testid="mnist-batch"></canvas>
+                <figcaption id="mnist-batch-caption">"This batch: the network's answer under each digit; on red, a mistake (answer ≠ label)."</figcaption>
+                <canvas node_ref=cv.batch width="600" height="760" data-testid="mnist-batch"
+                    role="img" aria-labelledby="mnist-batch-caption"></canvas>
             </figure>
             <figure>
-                <figcaption>"Test digits, mistakes first (most confident first). Click one to see inside the network."</figcaption>
-                <canvas node_ref=cv.test_digits width="600" height="760" data-testid="mnist-test-digits" on:click=pick></canvas>
+                <figcaption id="mnist-test-digits-caption">"Test digits, mistakes first (most confident first). Click one to see inside the network."</figcaption>
+                <canvas node_ref=cv.test_digits width="600" height="760" data-testid="mnist-test-digits" on:click=pick
+                    role="img" aria-labelledby="mnist-test-digits-caption"></canvas>
             </figure>
             <figure class="confusion">
                 <figcaption>"Confusion matrix: rows are true digits, columns the network's answers."</figcaption>
@@ -425,7 +432,7 @@ fn Confusion(test: RwSignal<Option<controller::TestView>>) -> impl IntoView {
         <table class="confusion-matrix" data-testid="mnist-confusion">
             <thead>
                 <tr>
-                    <th></th>
+                    <th><span class="visually-hidden">"true digit ↓, answer →"</span></th>
                     {(0..10).map(|k| view! { <th>{k}</th> }).collect_view()}
                 </tr>
             </thead>
@@ -440,11 +447,13 @@ fn Confusion(test: RwSignal<Option<controller::TestView>>) -> impl IntoView {
                                 {(0..10usize).map(|col| {
                                     let n = confusion.get(row * 10 + col).copied().unwrap_or(0);
                                     let share = if total > 0 { f64::from(n) / f64::from(total) } else { 0.0 };
-                                    // Diagonal in green, mistakes in red, deeper for more.
+                                    // Diagonal in green, mistakes in red, deeper for more,
+                                    // never so deep that the count is hard to read (at
+                                    // most 60%: 5.4:1 or more against the text).
                                     let colour = if row == col {
-                                        format!("rgba(46, 125, 50, {:.3})", share)
+                                        format!("rgba(46, 125, 50, {:.3})", share.min(0.6))
                                     } else {
-                                        format!("rgba(198, 40, 40, {:.3})", (share * 8.0).min(1.0))
+                                        format!("rgba(198, 40, 40, {:.3})", (share * 8.0).min(0.6))
                                     };
                                     view! { <td style:background-color=colour class:diagonal={row == col}>{n}</td> }
                                 }).collect_view()}
@@ -464,11 +473,12 @@ fn Inside(controller: Rc<Controller>) -> impl IntoView {
     view! {
         <div class="mnist-inside">
             <figure>
-                <figcaption>"First layer's weights (blue negative, red positive): one image per unit or filter."</figcaption>
-                <canvas node_ref=cv.filters width="300" height="40" data-testid="mnist-filters"></canvas>
+                <figcaption id="mnist-filters-caption">"First layer's weights (blue negative, red positive): one image per unit or filter."</figcaption>
+                <canvas node_ref=cv.filters width="300" height="40" data-testid="mnist-filters"
+                    role="img" aria-labelledby="mnist-filters-caption"></canvas>
             </figure>
             <figure>
-                <figcaption>
+                <figcaption id="mnist-maps-caption">
                     {move || match (ui.has_maps.get(), ui.chosen.get()) {
                         (false, _) => "Activation maps: this network has no convolution layers.".to_string(),
                         (true, None) => "Activation maps: click a test digit above.".to_string(),
@@ -478,7 +488,8 @@ fn Inside(controller: Rc<Controller>) -> impl IntoView {
                         }
                     }}
                 </figcaption>
-                <canvas node_ref=cv.maps width="300" height="40" data-testid="mnist-maps"></canvas>
+                <canvas node_ref=cv.maps width="300" height="40" data-testid="mnist-maps"
+                    role="img" aria-labelledby="mnist-maps-caption"></canvas>
             </figure>
         </div>
     }

@@ -8,7 +8,7 @@ mod layout;
 mod network;
 mod painter;
 mod refresh;
-mod store;
+pub(crate) mod store;
 mod thumbnail;
 
 use std::rc::Rc;
@@ -159,6 +159,7 @@ pub fn Playground() -> impl IntoView {
     provide_context(page);
     view! {
         <section class="playground">
+            <h1 class="visually-hidden">"Neural network playground"</h1>
             <ul class="url-notes" data-testid="url-notes" class:hidden=move || page.notes.with(Vec::is_empty)>
                 <li class="lead">"Some settings in this link could not be used:"</li>
                 {move || page.notes.get().into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
@@ -267,7 +268,7 @@ fn Share(ui: Signals) -> impl IntoView {
     view! {
         <div class="share">
             <button data-testid="copy-link" on:click=copy>"Copy link"</button>
-            <input class="share-url" readonly data-testid="share-url" prop:value=link />
+            <input class="share-url" readonly aria-label="Link to this playground" data-testid="share-url" prop:value=link />
             <span class="hint" class:hidden=move || !copied.get()>"Copied."</span>
             <button data-testid="embed" on:click=move |_| embed_open.update(|o| *o = !*o)>"Embed…"</button>
             <div class="embed-dialog" data-testid="embed-dialog" class:hidden=move || !embed_open.get()>
@@ -290,7 +291,7 @@ fn Share(ui: Signals) -> impl IntoView {
                         </label>
                     }).collect_view()}
                 </div>
-                <textarea readonly rows="3" data-testid="embed-snippet" prop:value=snippet></textarea>
+                <textarea readonly rows="3" aria-label="Embed code" data-testid="embed-snippet" prop:value=snippet></textarea>
             </div>
         </div>
     }
@@ -315,16 +316,21 @@ enum Shortcut {
 }
 
 /// Space plays or pauses, → steps one epoch, r resets; never while typing in
-/// a field or with a modifier held.
+/// a field or with a modifier held, and Space never on a focused button or
+/// link (it presses that).
 fn shortcut(ev: &web_sys::KeyboardEvent) -> Option<Shortcut> {
     if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
         return None;
     }
-    let typing = ev
+    let tag = ev
         .target()
         .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
-        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
-    if typing {
+        .map(|el| el.tag_name())
+        .unwrap_or_default();
+    let typing = matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA");
+    // Space on a focused button or link presses it, as everywhere else.
+    let pressing = ev.key() == " " && matches!(tag.as_str(), "BUTTON" | "A" | "SUMMARY");
+    if typing || pressing {
         return None;
     }
     shortcut_for_key(&ev.key())
@@ -788,12 +794,26 @@ fn NetworkView(controller: Rc<Controller>) -> impl IntoView {
                 });
             }
         };
+        // A button, so the keyboard reaches every node: Enter or Space
+        // toggles a feature or opens a neuron's card, and focus shows the
+        // neuron large as hovering does.
+        let name = move || match feature {
+            Some(f) => format!("Input feature {}", f.label()),
+            None if column > hidden_count() => "Output neuron".to_string(),
+            None => format!("Neuron {} of hidden layer {column}", index + 1),
+        };
         view! {
-            <div
+            <button
+                type="button"
                 class="node"
                 class:inactive=move || !active()
                 class:input=feature.is_some()
                 class:selected=move || ui.selected.get() == Some((column, index))
+                aria-label=name
+                aria-pressed=move || {
+                    let pressed = if feature.is_some() { active() } else { ui.selected.get() == Some((column, index)) };
+                    pressed.to_string()
+                }
                 style=format!("left:{}px;top:{}px", x - layout::NODE / 2.0, y - layout::NODE / 2.0)
                 data-testid=match feature {
                     Some(f) => format!("feature-{}", f.tfp_key()),
@@ -803,9 +823,11 @@ fn NetworkView(controller: Rc<Controller>) -> impl IntoView {
                 on:click=toggle
                 on:mouseenter=move |_| ui.hovered.set(Some((column, index)))
                 on:mouseleave=move |_| ui.hovered.set(None)
+                on:focus=move |_| ui.hovered.set(Some((column, index)))
+                on:blur=move |_| ui.hovered.set(None)
             >
                 {feature.map(|f| view! { <span class="feature-label">{f.label()}</span> })}
-            </div>
+            </button>
         }
     };
     // The links canvas lies under the nodes, so it only hears the pointer
@@ -880,6 +902,7 @@ fn NetworkView(controller: Rc<Controller>) -> impl IntoView {
                                     <select
                                         class="layer-activation"
                                         title=format!("Activation of hidden layer {}", i + 1)
+                                        aria-label=format!("Activation of hidden layer {}", i + 1)
                                         data-testid=format!("layer-{i}-activation")
                                         prop:value=move || config.with(|c| c.layer_activation(i).name().to_string())
                                         on:change=move |ev| {
@@ -900,6 +923,9 @@ fn NetworkView(controller: Rc<Controller>) -> impl IntoView {
                 <canvas
                     class="links"
                     data-testid="links"
+                    aria-label="The network: each neuron's output over the plane, and the links between \
+                                them coloured by weight (blue positive, orange negative). Hover or tap a \
+                                link to see its weight."
                     on:pointermove=move |ev| c_move.point_at(f64::from(ev.offset_x()), f64::from(ev.offset_y()))
                     on:pointerdown=move |ev| c_down.point_at(f64::from(ev.offset_x()), f64::from(ev.offset_y()))
                     on:pointerleave=move |_| c_leave.leave_links()
@@ -1082,14 +1108,17 @@ fn OutputColumn(ui: Signals) -> impl IntoView {
                     {move || ui.accuracy.get().map(format::percent).unwrap_or_else(|| "—".into())}
                 </span>
             </div>
-            <canvas class="loss-chart" data-testid="loss-chart" width="300" height="60"></canvas>
+            <canvas class="loss-chart" data-testid="loss-chart" width="300" height="60"
+                aria-label="Training and test loss over the epochs (the readouts above give the latest)"></canvas>
             <ConfusionMatrix ui=ui />
             <div class="heatmap" data-testid="heatmap-output">
-                <canvas class="regions"></canvas>
+                <canvas class="regions" aria-hidden="true"></canvas>
                 <canvas
                     class="points"
                     width="400"
                     height="400"
+                    aria-label="The network's output over the plane (orange negative, blue positive), \
+                                with the data points on top"
                     class:painting=move || ui.brush.get() != Brush::Off
                     on:pointerdown=move |ev| {
                         last_paint.set(None);
@@ -1188,6 +1217,7 @@ fn ConfusionMatrix(ui: Signals) -> impl IntoView {
                 <span class="label">"Confusion matrix"</span>
                 <select
                     data-testid="confusion-set"
+                    aria-label="Which data the confusion matrix counts"
                     prop:value=move || if which.get() == DataSet::Test { "test" } else { "train" }
                     on:change=move |ev| which.set(if event_target_value(&ev) == "train" { DataSet::Train } else { DataSet::Test })
                 >

@@ -12,10 +12,10 @@
 
 mod candidates;
 mod export;
-mod link;
+pub(crate) mod link;
 mod pad;
 mod session;
-mod store;
+pub(crate) mod store;
 mod training;
 
 use leptos::html::Canvas;
@@ -138,6 +138,7 @@ pub fn Sketch() -> impl IntoView {
 
     view! {
         <section class="sketch" data-testid="sketch-page">
+            <h1 class="visually-hidden">"Sketch autocomplete"</h1>
             <ul class="url-notes" data-testid="url-notes" class:hidden=move || ui.notes.with(Vec::is_empty)>
                 {move || ui.notes.get().into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
             </ul>

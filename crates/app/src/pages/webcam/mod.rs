@@ -13,10 +13,10 @@
 
 mod camera;
 mod game;
-mod link;
+pub(crate) mod link;
 mod samples;
 mod session;
-mod store;
+pub(crate) mod store;
 
 use std::rc::Rc;
 
@@ -710,7 +710,7 @@ fn Evaluation(controller: Handle) -> impl IntoView {
                 <caption>{caption}</caption>
                 <thead>
                     <tr>
-                        <th></th>
+                        <th><span class="visually-hidden">"true class ↓, predicted →"</span></th>
                         {(0..evaluation.confusion.len())
                             .map(|i| view! { <th scope="col">{name(i)}</th> })
                             .collect_view()}
