@@ -17,10 +17,13 @@ mod csp;
 mod fetch;
 mod files;
 mod format;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod fuzzing;
 mod heatmap;
 mod idb;
 mod kept;
 mod link_notes;
+mod memory;
 mod meter;
 mod offline;
 mod pages;
@@ -32,6 +35,7 @@ mod worker;
 fn main() {
     panic::install();
     csp::record_violations();
+    memory::install();
     leptos::mount::mount_to_body(app::App);
     offline::register();
 }

@@ -43,6 +43,19 @@ impl RateMeter {
     }
 }
 
+/// This module's WebAssembly memory in bytes (0 natively): workers send it
+/// with their progress for the soak benchmark (see `crate::memory` in the page).
+pub fn wasm_bytes() -> u64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        core::arch::wasm32::memory_size(0) as u64 * 65_536
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

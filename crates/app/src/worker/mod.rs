@@ -26,7 +26,7 @@ mod devices;
 mod eval;
 mod inbox;
 mod lab;
-mod meter;
+pub(crate) mod meter;
 pub mod protocol;
 mod session;
 mod shell;

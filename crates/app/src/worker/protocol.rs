@@ -142,6 +142,9 @@ pub struct Progress {
     pub learning_rate: f32,
     /// Training steps per second of wall time (evaluation time left out).
     pub steps_per_second: f32,
+    /// The worker's WebAssembly memory in bytes (for the soak benchmark).
+    #[serde(default)]
+    pub memory_bytes: u64,
 }
 
 /// An evaluation of the test set.

@@ -669,6 +669,7 @@ impl Session {
             accuracy: accuracy / n as f32,
             learning_rate: last.learning_rate,
             steps_per_second: self.meter.rate() as f32,
+            memory_bytes: crate::worker::meter::wasm_bytes(),
         };
         self.send(Event::Progress(progress));
     }

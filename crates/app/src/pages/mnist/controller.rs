@@ -311,7 +311,7 @@ struct Storage {
 enum Found {
     Looking,
     Nothing,
-    Saved(SavedLab, Vec<u8>),
+    Saved(Box<SavedLab>, Vec<u8>),
 }
 
 impl Controller {
@@ -600,6 +600,7 @@ impl Controller {
                 }
             }
             Event::Progress(p) => {
+                crate::memory::worker_reported(p.memory_bytes);
                 let mut views = self.views.borrow_mut();
                 push_thinned(
                     &mut views.train,
@@ -842,7 +843,7 @@ impl Controller {
                 Err(e) => Err(saved::save_failed("your network", &e)),
             };
             *self.storage.found.borrow_mut() = match found {
-                Ok(Some((lab, weights))) => Found::Saved(lab, weights),
+                Ok(Some((lab, weights))) => Found::Saved(Box::new(lab), weights),
                 Ok(None) => Found::Nothing,
                 Err(note) => {
                     self.ui.kept.set(Some(Kept::problem(note)));
@@ -880,10 +881,10 @@ impl Controller {
                             thousands(lab.step),
                             preset_name(Some(id)),
                         ))));
-                        *self.storage.offered.borrow_mut() = Some((lab, weights));
+                        *self.storage.offered.borrow_mut() = Some((*lab, weights));
                         self.configure_current();
                     }
-                    None => self.resume(lab, weights),
+                    None => self.resume(*lab, weights),
                 }
             }
         }

@@ -625,6 +625,7 @@ impl Controller {
     }
 
     fn on_embedded(&self, e: Embedded) {
+        crate::memory::worker_reported(e.memory_bytes);
         self.in_flight.set(None);
         let Some(pending) = self.pending.borrow_mut().remove(&e.id) else {
             return;

@@ -41,6 +41,8 @@ pub struct Embedded {
     pub top: Vec<(u32, f32)>,
     /// Milliseconds the network took (not counting the message).
     pub ms: f32,
+    /// The worker's WebAssembly memory in bytes (for the soak benchmark).
+    pub memory_bytes: u64,
 }
 
 /// One epoch of head training.

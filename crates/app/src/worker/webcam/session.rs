@@ -241,6 +241,7 @@ impl Session {
                     embedding: output.features,
                     top,
                     ms,
+                    memory_bytes: crate::worker::meter::wasm_bytes(),
                 }));
             }
             Err(e) => self.send(Event::EmbedFailed {
