@@ -2,12 +2,17 @@
 //! curves in IndexedDB and says so when it restores them; a full store is a
 //! message while training goes on; a record of a format the page does not
 //! read is ignored with a note; the About page's "Clear stored data"
-//! forgets everything. (The Playground's own test is in `playground.rs`.)
+//! forgets everything; autosaving leaves no event listener behind. (The
+//! Playground's reload test is in `playground.rs`.)
 
 use std::time::Duration;
 
 use playnet_e2e::lab::LabPage;
-use playnet_e2e::{BrowserOptions, Result, by_testid, parse_count, stored, wait_until};
+use playnet_e2e::{
+    Browser, BrowserOptions, Result, StaticServer, by_testid, dist_dir, parse_count, stored,
+    wait_until,
+};
+use serde_json::json;
 
 const TRAIN: Duration = Duration::from_secs(90);
 
@@ -170,4 +175,53 @@ fn clear_stored_data_forgets_every_page() -> Result<()> {
     assert_eq!(page.count("mnist-step")?, 0);
     assert!(!page.shown("kept-note")?);
     page.expect_no_errors()
+}
+
+/// Live event listeners after a garbage collection.
+fn listeners(browser: &Browser) -> Result<u64> {
+    browser.cdp("HeapProfiler.collectGarbage", json!({}))?;
+    let dom = browser.cdp("Memory.getDOMCounters", json!({}))?;
+    Ok(dom["jsEventListeners"].as_u64().unwrap_or(0))
+}
+
+#[test]
+fn autosaving_leaves_no_event_listener_behind() -> Result<()> {
+    // Each IndexedDB request once leaked its handlers and itself: two
+    // listeners per request, six per autosave, for as long as the page ran.
+    let server = StaticServer::start(dist_dir()?)?;
+    let browser = Browser::start_with(BrowserOptions::default())?;
+    browser.goto(&server.url("/#/?dataset=xor"))?;
+    browser.find_within(Duration::from_secs(30), &by_testid("epoch"))?;
+    browser.click_on(&by_testid("play"))?;
+    let saved_epoch = || -> Result<u64> {
+        Ok(stored::headers(&browser, "playnet-playground", "sessions")?
+            .iter()
+            .filter_map(|h| h["epoch"].as_u64())
+            .max()
+            .unwrap_or(0))
+    };
+    let mut last = 0;
+    wait_until(Duration::from_secs(20), "a first save", || {
+        last = saved_epoch()?;
+        Ok(last > 0)
+    })?;
+    let before = listeners(&browser)?;
+    for save in 1..=4 {
+        wait_until(
+            Duration::from_secs(20),
+            &format!("save {save} more"),
+            || {
+                let now = saved_epoch()?;
+                let newer = now > last;
+                last = now;
+                Ok(newer)
+            },
+        )?;
+    }
+    let after = listeners(&browser)?;
+    assert!(
+        after <= before + 2,
+        "{before} event listeners before four autosaves, {after} after"
+    );
+    Ok(())
 }

@@ -8,14 +8,17 @@
 //! - the JavaScript heap after a forced garbage collection (DevTools'
 //!   `Runtime.getHeapUsage`);
 //! - the WebAssembly memory of the page and of its worker
-//!   (`window.__playnet_memory()`, see `crates/app/src/memory.rs`).
+//!   (`window.__playnet_memory()`, see `crates/app/src/memory.rs`);
+//! - live event listeners and DOM nodes (`Memory.getDOMCounters`): a
+//!   listener left behind per frame or per autosave shows here first.
 //!
 //! The scenarios: the Playground's largest network playing, the MNIST lab
 //! training its conv preset, and the webcam page's prediction loop on its
 //! sample pictures. A scenario fails when, after the first fifth of the run
 //! (the warm-up: caches fill, wasm memory grows to its working size), the
-//! heap or either wasm memory grows by more than 5 %, or frames/s over the
-//! last third fall below 80 % of the first third.
+//! median of the last third of the samples is more than 5 % above that of
+//! the first third for the heap, either wasm memory, the listeners or the
+//! nodes, or frames/s over the last third fall below 80 % of the first.
 //!
 //! ```sh
 //! cargo xtask build --release
@@ -56,6 +59,9 @@ struct Sample {
     heap_mb: f64,
     page_wasm_mb: f64,
     worker_wasm_mb: f64,
+    /// Live event listeners and DOM nodes (DevTools' `Memory.getDOMCounters`).
+    listeners: f64,
+    nodes: f64,
 }
 
 /// Frames the page drew in five seconds, per second.
@@ -79,6 +85,8 @@ fn sample(browser: &Browser, started: Instant, rate: &dyn Fn() -> Result<f64>) -
     let used = heap["usedSize"]
         .as_f64()
         .ok_or_else(|| Error::new(format!("Runtime.getHeapUsage gave {heap}")))?;
+    let dom = browser.cdp("Memory.getDOMCounters", json!({}))?;
+    let counter = |key: &str| dom.get(key).and_then(Value::as_f64).unwrap_or(0.0);
     let memory = browser.execute(
         "return window.__playnet_memory ? window.__playnet_memory() : null;",
         &[],
@@ -96,7 +104,14 @@ fn sample(browser: &Browser, started: Instant, rate: &dyn Fn() -> Result<f64>) -
         heap_mb: used / MB,
         page_wasm_mb: bytes("page") / MB,
         worker_wasm_mb: bytes("worker") / MB,
+        listeners: counter("jsEventListeners"),
+        nodes: counter("nodes"),
     })
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 fn mean(values: impl Iterator<Item = f64>) -> f64 {
@@ -120,8 +135,8 @@ fn soak(
         every.as_secs()
     );
     println!(
-        "{:>7} {:>7} {:>10} {:>9} {:>10} {:>12}",
-        "minute", "fps", rate_name, "heap MB", "page wasm", "worker wasm"
+        "{:>7} {:>7} {:>10} {:>9} {:>10} {:>12} {:>10} {:>7}",
+        "minute", "fps", rate_name, "heap MB", "page wasm", "worker wasm", "listeners", "nodes"
     );
     let mut samples: Vec<Sample> = Vec::new();
     let mut next = started;
@@ -133,8 +148,15 @@ fn soak(
         next += every;
         let s = sample(browser, started, rate)?;
         println!(
-            "{:>7.1} {:>7.1} {:>10.2} {:>9.1} {:>10.1} {:>12.1}",
-            s.minute, s.fps, s.rate, s.heap_mb, s.page_wasm_mb, s.worker_wasm_mb
+            "{:>7.1} {:>7.1} {:>10.2} {:>9.2} {:>10.1} {:>12.1} {:>10} {:>7}",
+            s.minute,
+            s.fps,
+            s.rate,
+            s.heap_mb,
+            s.page_wasm_mb,
+            s.worker_wasm_mb,
+            s.listeners,
+            s.nodes
         );
         samples.push(s);
     }
@@ -153,17 +175,21 @@ fn judge(name: &str, samples: &[Sample]) -> Result<()> {
     let mut problems = Vec::new();
     let mut report = Vec::new();
     type Metric = fn(&Sample) -> f64;
-    let metrics: [(&str, Metric); 3] = [
-        ("JS heap", |s| s.heap_mb),
-        ("page wasm", |s| s.page_wasm_mb),
-        ("worker wasm", |s| s.worker_wasm_mb),
+    let metrics: [(&str, &str, Metric); 5] = [
+        ("JS heap", " MB", |s| s.heap_mb),
+        ("page wasm", " MB", |s| s.page_wasm_mb),
+        ("worker wasm", " MB", |s| s.worker_wasm_mb),
+        ("event listeners", "", |s| s.listeners),
+        ("DOM nodes", "", |s| s.nodes),
     ];
-    for (label, get) in metrics {
-        let start = get(&steady[0]);
-        let peak = steady.iter().map(get).fold(f64::MIN, f64::max);
-        let growth = if start > 0.0 { peak / start - 1.0 } else { 0.0 };
+    for (label, unit, get) in metrics {
+        // The first third's median against the last third's: one sample
+        // caught mid-allocation does not decide it.
+        let start = median(first.iter().map(get).collect());
+        let end = median(last.iter().map(get).collect());
+        let growth = if start > 0.0 { end / start - 1.0 } else { 0.0 };
         report.push(format!(
-            "{label} {start:.1} → peak {peak:.1} MB ({:+.1} %)",
+            "{label} {start:.2}{unit} → {end:.2}{unit} ({:+.1} %)",
             growth * 100.0
         ));
         if growth > 0.05 {

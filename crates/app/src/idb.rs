@@ -21,26 +21,36 @@ pub struct Database {
     db: IdbDatabase,
 }
 
-/// A request's result, awaited.
+/// A request's result, awaited. The two handlers live only until the
+/// request settles, then both are detached and freed: a handler made with
+/// `Closure::once_into_js` that never runs (the error handler of every
+/// request that succeeds) would leak itself, the request and its promise,
+/// two listeners per request, every autosave.
 async fn settle(request: &IdbRequest) -> Result<JsValue, String> {
-    let promise = Promise::new(&mut |resolve, reject| {
-        let ok = request.clone();
-        let on_success = Closure::once_into_js(move |_: web_sys::Event| {
-            let _ = resolve.call1(&JsValue::NULL, &ok.result().unwrap_or(JsValue::UNDEFINED));
-        });
-        let failed = request.clone();
-        let on_error = Closure::once_into_js(move |_: web_sys::Event| {
-            let why = failed
-                .error()
-                .ok()
-                .flatten()
-                .map_or_else(|| "unknown error".to_string(), |e| e.message());
-            let _ = reject.call1(&JsValue::NULL, &JsValue::from_str(&why));
-        });
-        request.set_onsuccess(Some(on_success.unchecked_ref()));
-        request.set_onerror(Some(on_error.unchecked_ref()));
+    let mut settlers = None;
+    let promise = Promise::new(&mut |resolve, reject| settlers = Some((resolve, reject)));
+    let (resolve, reject) =
+        settlers.ok_or("the browser did not start the IndexedDB request's promise")?;
+    let ok = request.clone();
+    let on_success = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+        let _ = resolve.call1(&JsValue::NULL, &ok.result().unwrap_or(JsValue::UNDEFINED));
     });
-    JsFuture::from(promise).await.map_err(|e| describe(&e))
+    let failed = request.clone();
+    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+        let why = failed
+            .error()
+            .ok()
+            .flatten()
+            .map_or_else(|| "unknown error".to_string(), |e| e.message());
+        let _ = reject.call1(&JsValue::NULL, &JsValue::from_str(&why));
+    });
+    request.set_onsuccess(Some(on_success.as_ref().unchecked_ref()));
+    request.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    let result = JsFuture::from(promise).await.map_err(|e| describe(&e));
+    request.set_onsuccess(None);
+    request.set_onerror(None);
+    drop((on_success, on_error));
+    result
 }
 
 impl Database {
