@@ -13,6 +13,7 @@
 //!   the store full.
 //! - [`tfjs::site`] is TensorFlow.js beside a benchmark's page, when npm
 //!   installed it.
+//! - [`axe`] checks a page with axe-core (npm installs it in `target/axe`).
 //! - [`Browser`] is a WebDriver session in headless Chromium with the flags
 //!   that keep it off the network: find elements by CSS, click, read text,
 //!   run scripts, take screenshots. It holds a global lock, so tests that
@@ -23,6 +24,7 @@
 //! `cargo xtask test` builds the page and runs these tests; run
 //! `cargo test -p playnet-e2e --test harness` to check the harness alone.
 
+pub mod axe;
 pub mod base64;
 mod driver;
 mod error;

@@ -497,6 +497,33 @@ impl Browser {
             .map_err(|e| e.context(format!("{pointer_type} drag from ({x0:.0}, {y0:.0})")))
     }
 
+    /// Presses and releases each key in turn through WebDriver's input
+    /// actions, as a person at a keyboard would: the browser moves focus on
+    /// Tab itself. A key is a character or one of WebDriver's codes (Tab is
+    /// `"\u{E004}"`, Shift `"\u{E008}"`).
+    pub fn keys(&self, keys: &[&str]) -> Result<()> {
+        let mut steps = Vec::with_capacity(keys.len() * 2);
+        for key in keys {
+            steps.push(json!({ "type": "keyDown", "value": key }));
+            steps.push(json!({ "type": "keyUp", "value": key }));
+        }
+        let actions = json!({
+            "actions": [{ "type": "key", "id": "keyboard-1", "actions": steps }]
+        });
+        self.cmd(Method::Post(&actions), "/actions")
+            .map(drop)
+            .map_err(|e| e.context(format!("pressing {} keys", keys.len())))
+    }
+
+    /// Makes the `index`th frame of the current document the one that
+    /// [`execute`](Self::execute) and [`find`](Self::find) work in; `None`
+    /// goes back to the top-level document.
+    pub fn switch_to_frame(&self, index: Option<u32>) -> Result<()> {
+        self.cmd(Method::Post(&json!({ "id": index })), "/frame")
+            .map(drop)
+            .map_err(|e| e.context(format!("switching to frame {index:?}")))
+    }
+
     /// Finds `css` and clicks it.
     pub fn click_on(&self, css: &str) -> Result<()> {
         let el = self.find(css)?;

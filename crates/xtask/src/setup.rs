@@ -3,7 +3,8 @@
 //!
 //! A fresh machine has only rustup and cargo; this gets it to a state where
 //! `trunk build` and the browser tests run, without ever fetching anything
-//! outside the package registries (crates.io and Debian's apt).
+//! outside the package registries (crates.io, Debian's apt, and npm for
+//! axe-core, the accessibility tests' checker).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -11,18 +12,26 @@ use std::time::Instant;
 
 use crate::util::{
     self, Result, cargo, command, fail, human, locked_version, probe, run, toml_string, which,
+    workspace_root,
 };
 
 /// The trunk release we build with: 0.22 needs a newer rustc than we have.
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// axe-core, the accessibility checker of the browser tests (test tooling
+/// only, never in the page): `tests/src/axe.rs` names the same version.
+pub const AXE_VERSION: &str = "4.14.1";
+/// Where npm installs axe-core, from the workspace root (the tests read
+/// `node_modules/axe-core/axe.min.js` there).
+pub const AXE_DIR: &str = "target/axe";
 
 /// How much of the tool chain a subcommand needs.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Needs {
     /// wasm target, trunk, wasm-bindgen: enough to build and serve the page.
     Web,
-    /// Also Chromium, ChromeDriver and lavapipe: enough to run every test.
+    /// Also Chromium, ChromeDriver, lavapipe and axe-core (with npm):
+    /// enough to run every test.
     Everything,
 }
 
@@ -45,7 +54,11 @@ pub fn setup(needs: Needs) -> Result<Option<Browser>> {
     fetch_crates()?;
     let browser = match needs {
         Needs::Web => None,
-        Needs::Everything => Some(system_packages()?),
+        Needs::Everything => {
+            let browser = system_packages()?;
+            axe_core()?;
+            Some(browser)
+        }
     };
     println!("==> setup done ({})", human(started.elapsed()));
     Ok(browser)
@@ -229,6 +242,11 @@ fn system_packages() -> Result<Browser> {
             apt: "mesa-vulkan-drivers",
             present: lavapipe_installed(),
         },
+        SystemPackage {
+            label: "npm (installs axe-core for the accessibility tests)",
+            apt: "npm",
+            present: which("npm").is_some(),
+        },
     ];
     let mut missing = Vec::new();
     for package in wanted {
@@ -266,6 +284,56 @@ fn system_packages() -> Result<Browser> {
         chromium,
         chromedriver,
     })
+}
+
+/// The `version` of the npm package whose `package.json` is at `path`.
+fn npm_package_version(path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    json["version"].as_str().map(str::to_string)
+}
+
+/// axe-core from npm into [`AXE_DIR`], for the e2e accessibility tests.
+fn axe_core() -> Result<()> {
+    let label = format!("axe-core {AXE_VERSION} (npm, in {AXE_DIR})");
+    let dir = workspace_root().join(AXE_DIR);
+    let package = dir.join("node_modules/axe-core/package.json");
+    let found = npm_package_version(&package);
+    if found.as_deref() == Some(AXE_VERSION) {
+        return done_already(&label);
+    }
+    let Some(npm) = which("npm") else {
+        return Err(fail!(
+            "npm not found: the browser tests check each page with axe-core, which npm installs \
+             (`npm install --prefix {AXE_DIR} axe-core@{AXE_VERSION}`); install Node.js's npm \
+             (Debian: `apt-get install npm`), or `cargo xtask test --skip-browser` runs what \
+             needs no browser"
+        ));
+    };
+    match &found {
+        Some(other) => println!("… installing {label} (found axe-core {other})"),
+        None => installing(&label),
+    }
+    let t = Instant::now();
+    let mut cmd = command(npm);
+    cmd.args([
+        "install",
+        "--no-audit",
+        "--no-fund",
+        "--save-exact",
+        "--prefix",
+    ])
+    .arg(&dir)
+    .arg(format!("axe-core@{AXE_VERSION}"));
+    run(&mut cmd).map_err(|e| fail!("installing {label} failed: {e}"))?;
+    match npm_package_version(&package) {
+        Some(v) if v == AXE_VERSION => installed_in(&label, t),
+        other => Err(fail!(
+            "npm installed axe-core, but {} says {}",
+            package.display(),
+            other.as_deref().unwrap_or("nothing")
+        )),
+    }
 }
 
 fn apt_install(packages: &[&str]) -> Result<()> {
@@ -337,4 +405,20 @@ fn installing(label: &str) {
 fn installed_in(label: &str, started: Instant) -> Result<()> {
     println!("✓ {label} installed ({})", human(started.elapsed()));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn setup_installs_the_axe_core_the_tests_read() {
+        let axe = std::fs::read_to_string(workspace_root().join("tests/src/axe.rs")).unwrap();
+        assert!(
+            axe.contains(&format!("pub const VERSION: &str = \"{AXE_VERSION}\";")),
+            "tests/src/axe.rs names another axe-core than setup's {AXE_VERSION}"
+        );
+        assert!(axe.contains(&format!("--prefix {AXE_DIR} axe-core@{AXE_VERSION}")));
+        assert!(axe.contains(&format!("../{AXE_DIR}/node_modules/axe-core/axe.min.js")));
+    }
 }
