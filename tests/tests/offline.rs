@@ -3,7 +3,8 @@
 //! still works — the Playground trains, the MNIST lab loads its data, the
 //! webcam page its network, the sketch page a model, and the lesson its
 //! playgrounds. A new build's worker replaces the old one and its cache
-//! (no old files left to mix with new ones).
+//! (no old files left to mix with new ones). Chromium finds the page
+//! installable (a manifest with icons, a controlling service worker).
 //!
 //! The build is copied to a temporary folder so that the test can make a
 //! "new build" of it; stopping the test server is the network going away
@@ -203,5 +204,44 @@ fn after_one_visit_every_page_works_offline_and_a_new_build_replaces_the_old() -
     let panic = browser.execute("return window.__playnet_panic || null;", &[])?;
     assert!(panic.is_null(), "the page panicked: {panic}");
     let _ = std::fs::remove_dir_all(&site);
+    Ok(())
+}
+
+#[test]
+fn the_page_is_installable() -> Result<()> {
+    // Chromium's own verdict (what its install button and Lighthouse's
+    // installability audit read): a manifest with a name, a start URL and
+    // 192 and 512 px icons, a service worker that controls the page.
+    let server = StaticServer::start(dist_dir()?)?;
+    let browser = Browser::start()?;
+    browser.goto(&server.url("/"))?;
+    browser.find_within(Duration::from_secs(30), &by_testid("epoch"))?;
+    // A WebDriver browser opts in to the service worker (see crates/app/src/offline.rs).
+    browser.execute(
+        "localStorage.setItem('playnet-service-worker', 'on'); location.reload(); return null;",
+        &[],
+    )?;
+    browser.find_within(Duration::from_secs(30), &by_testid("epoch"))?;
+    wait_until(
+        Duration::from_secs(120),
+        "the service worker to control the page",
+        || {
+            Ok(browser
+                .execute("return !!navigator.serviceWorker.controller;", &[])?
+                .as_bool()
+                .unwrap_or(false))
+        },
+    )?;
+    let manifest = browser.cdp("Page.getAppManifest", serde_json::json!({}))?;
+    let errors = manifest["errors"].as_array().cloned().unwrap_or_default();
+    assert!(errors.is_empty(), "the manifest has errors: {errors:?}");
+    let mut last = Value::Null;
+    wait_until(Duration::from_secs(20), "no installability errors", || {
+        last = browser.cdp("Page.getInstallabilityErrors", serde_json::json!({}))?;
+        Ok(last["installabilityErrors"]
+            .as_array()
+            .is_some_and(|e| e.is_empty()))
+    })
+    .map_err(|e| e.context(format!("Chromium says: {last}")))?;
     Ok(())
 }
