@@ -306,6 +306,10 @@ fn the_links_seed_and_the_saved_drawing_reproduce_the_candidates() -> Result<()>
         .find_within(Duration::from_secs(30), &by_testid("sketch-page"))?;
     page.wait_model()?;
     assert_eq!(page.drawing("data-lines")?, "3", "the drawing survives");
+    assert_eq!(
+        page.browser.text_of(&by_testid("kept-text"))?,
+        "Restored your drawing from this browser (3 strokes)."
+    );
     let again = page.wait_done(9)?;
     assert_eq!(first, again, "the same link and drawing, other candidates");
     // Redraw picks a new seed, writes it to the link, and draws others.
@@ -314,6 +318,14 @@ fn the_links_seed_and_the_saved_drawing_reproduce_the_candidates() -> Result<()>
     let url = page.browser.current_url()?;
     assert!(!url.contains("seed=5&"), "{url}");
     assert_ne!(first, other);
+    // The kept note's Start fresh empties the page.
+    page.browser.click_on(&by_testid("kept-action"))?;
+    assert_eq!(page.drawing("data-lines")?, "0");
+    let note = page.browser.find(&by_testid("kept-note"))?;
+    assert!(
+        !page.browser.is_displayed(&note)?,
+        "the note goes with the drawing"
+    );
     page.no_panic()
 }
 

@@ -316,6 +316,12 @@ fn recorded_scenes_train_a_head_that_steers_the_maze_and_survives_reload_and_exp
         Ok(page.count(0)? == warm && page.count(1)? == cool)
     })?;
     assert!(page.text("head-note")?.starts_with("Trained"));
+    let kept = page.text("kept-text")?;
+    assert!(
+        kept.starts_with("Restored your project from this browser: ")
+            && kept.ends_with(&format!("{} examples and the trained head.", warm + cool)),
+        "{kept}"
+    );
     expect_follows(&page.predictions_per_scene(2)?, "up", "down")?;
 
     // Export, clear everything, import: the same predictions.

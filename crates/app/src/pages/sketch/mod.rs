@@ -133,6 +133,10 @@ pub fn Sketch() -> impl IntoView {
             }
         }
     };
+    let kept_offer: std::rc::Rc<dyn Fn(crate::kept::Offer)> = {
+        let s = session.clone();
+        std::rc::Rc::new(move |offer| s.kept_offer(offer))
+    };
     let loading = move || ui.phase.get() == Phase::Loading;
     let no_model = move || matches!(ui.phase.get(), Phase::Loading | Phase::Error);
 
@@ -142,6 +146,7 @@ pub fn Sketch() -> impl IntoView {
             <ul class="url-notes" data-testid="url-notes" class:hidden=move || ui.notes.with(Vec::is_empty)>
                 {move || ui.notes.get().into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
             </ul>
+            <crate::kept::KeptNote kept=ui.kept on_offer=kept_offer />
             <p class="explain" data-testid="sketch-explain" class:hidden=ui.hide_text>
                 "Start a drawing: when you lift the pen, a recurrent network trained on "
                 "Quick, Draw! (Magenta's sketch-rnn) finishes it, several ways at once. "

@@ -113,6 +113,8 @@ pub struct Ui {
     pub notes: RwSignal<Vec<String>>,
     /// Said when the drawing is longer than the model reads.
     pub truncated: RwSignal<Option<String>>,
+    /// The drawing a reload brought back ("Restored your drawing…").
+    pub kept: RwSignal<Option<crate::kept::Kept>>,
     pub hide_text: bool,
 }
 
@@ -149,6 +151,7 @@ impl Session {
         let (lines, stored_note) = store::load();
         let mut notes = link.notes.clone();
         notes.extend(stored_note);
+        let kept = restored_text(lines.len()).map(crate::kept::Kept::restored);
         let ui = Ui {
             lines: RwSignal::new(lines),
             classes: RwSignal::new(Vec::new()),
@@ -169,6 +172,7 @@ impl Session {
             ms_per_step: RwSignal::new(0.0),
             notes: RwSignal::new(notes),
             truncated: RwSignal::new(None),
+            kept: RwSignal::new(kept),
             hide_text: link.hide_text,
         };
         let session = Rc::new(Session {
@@ -642,8 +646,16 @@ impl Session {
     }
 
     pub fn clear(self: &Rc<Self>) {
+        self.ui.kept.set(None);
         self.ui.lines.set(Vec::new());
         self.changed_drawing();
+    }
+
+    /// The kept note's Start fresh: an empty page.
+    pub fn kept_offer(self: &Rc<Self>, offer: crate::kept::Offer) {
+        if offer == crate::kept::Offer::StartFresh {
+            self.clear();
+        }
     }
 
     /// Candidate `i` becomes part of the drawing.
@@ -698,4 +710,31 @@ fn to_canvas(origin: [f32; 2], p: [f32; 2]) -> [f32; 2] {
 pub fn drawing_end(lines: &Lines) -> Option<[f32; 2]> {
     let first = *lines.first()?.first()?;
     Some(end_point(&lines_to_stroke3(lines, first), first))
+}
+
+/// What the page says when a reload brought a drawing back.
+fn restored_text(strokes: usize) -> Option<String> {
+    match strokes {
+        0 => None,
+        1 => Some("Restored your drawing from this browser (1 stroke).".into()),
+        n => Some(format!(
+            "Restored your drawing from this browser ({n} strokes)."
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_restored_drawing_is_named_with_its_strokes() {
+        assert_eq!(super::restored_text(0), None);
+        assert_eq!(
+            super::restored_text(3).as_deref(),
+            Some("Restored your drawing from this browser (3 strokes).")
+        );
+        assert_eq!(
+            super::restored_text(1).as_deref(),
+            Some("Restored your drawing from this browser (1 stroke).")
+        );
+    }
 }

@@ -110,6 +110,10 @@ pub fn Webcam() -> impl IntoView {
     }
 
     let (for_head, for_project) = (controller.clone(), controller.clone());
+    let kept_offer: Rc<dyn Fn(crate::kept::Offer)> = {
+        let c = controller.clone();
+        Rc::new(move |offer| c.kept_offer(offer))
+    };
     view! {
         <div class="webcam-page" data-testid="webcam-page">
             <header class="page-intro">
@@ -146,6 +150,7 @@ pub fn Webcam() -> impl IntoView {
                             .collect_view()
                     }}
                 </ul>
+                <crate::kept::KeptNote kept=ui.kept on_offer=kept_offer />
             </header>
             // Wide: what the room watches (camera, prediction, game) on the
             // left, the teaching (classes, head, project) on the right; narrow:

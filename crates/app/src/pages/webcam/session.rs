@@ -35,6 +35,7 @@ use super::link::LinkOptions;
 use super::samples;
 use super::store::Store;
 use crate::fetch::{fetch_bytes, fetch_text};
+use crate::kept::{Kept, Offer};
 use crate::pages::mnist::choice;
 use crate::worker::protocol::{BackendChoice, BackendReport};
 use crate::worker::webcam::WebcamWorker;
@@ -158,6 +159,8 @@ pub struct Ui {
     pub augment: RwSignal<bool>,
     pub include_examples: RwSignal<bool>,
     pub notes: RwSignal<Vec<String>>,
+    /// What a reload brought back from this browser ("Restored your project…").
+    pub kept: RwSignal<Option<Kept>>,
     pub hide_text: bool,
 }
 
@@ -239,6 +242,7 @@ impl Controller {
             augment: RwSignal::new(false),
             include_examples: RwSignal::new(true),
             notes: RwSignal::new(link.notes.clone()),
+            kept: RwSignal::new(None),
             hide_text: link.hide_text,
             classes: RwSignal::new(Vec::new()),
         };
@@ -365,7 +369,15 @@ impl Controller {
                             self.note(note);
                         }
                         if let Some(meta) = saved.meta {
+                            let restored = restored_text(
+                                meta.classes.len(),
+                                saved.examples.len(),
+                                saved.head.is_some(),
+                            );
                             self.apply(meta, saved.head, saved.examples);
+                            if let Some(text) = restored {
+                                self.ui.kept.set(Some(Kept::restored(text)));
+                            }
                         }
                     }
                     Err(e) => self.note(format!("the saved project could not be read: {e}")),
@@ -1100,8 +1112,19 @@ impl Controller {
         Ok(())
     }
 
+    /// The kept note's Start fresh: forgets the restored project.
+    pub fn kept_offer(&self, offer: Offer) {
+        if offer == Offer::StartFresh {
+            self.clear_all();
+            self.ui
+                .status
+                .set("Started fresh: no classes recorded, no trained head.".into());
+        }
+    }
+
     /// Forgets every class, example and head, here and in the browser.
     pub fn clear_all(&self) {
+        self.ui.kept.set(None);
         self.queue.borrow_mut().clear();
         self.examples.borrow_mut().clear();
         self.next_class_key.set(4);
@@ -1112,5 +1135,50 @@ impl Controller {
         self.ui.history.set(Vec::new());
         self.refresh_classes();
         self.with_store(async move |store| store.clear().await);
+    }
+}
+/// What the page says when a reload brought a project back, if there was
+/// anything to bring (a project with no example and no head is the page as
+/// it opens).
+fn restored_text(classes: usize, examples: usize, head: bool) -> Option<String> {
+    if examples == 0 && !head {
+        return None;
+    }
+    let plural = |n: usize, one: &str, many: &str| {
+        format!(
+            "{} {}",
+            crate::format::thousands(n as u64),
+            if n == 1 { one } else { many }
+        )
+    };
+    let mut text = format!(
+        "Restored your project from this browser: {}, {}",
+        plural(classes, "class", "classes"),
+        plural(examples, "example", "examples")
+    );
+    if head {
+        text.push_str(" and the trained head");
+    }
+    text.push('.');
+    Some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::restored_text;
+
+    #[test]
+    fn a_restored_project_is_named_with_its_counts() {
+        assert_eq!(restored_text(4, 0, false), None);
+        assert_eq!(
+            restored_text(3, 1_204, true).as_deref(),
+            Some(
+                "Restored your project from this browser: 3 classes, 1,204 examples and the trained head."
+            )
+        );
+        assert_eq!(
+            restored_text(1, 1, false).as_deref(),
+            Some("Restored your project from this browser: 1 class, 1 example.")
+        );
     }
 }
