@@ -155,6 +155,9 @@ pub fn About() -> impl IntoView {
             <h2>"Kept in this browser"</h2>
             <crate::kept::ClearStoredData />
             <h2>"Credits"</h2>
+            // Narrower than the table (a phone), the table scrolls on its
+            // own, not the page; focusable so the keyboard can scroll it.
+            <div class="table-scroll" role="region" aria-label="Credits" tabindex="0">
             <table class="credits" data-testid="credits">
                 <thead>
                     <tr>
@@ -182,6 +185,7 @@ pub fn About() -> impl IntoView {
                         .collect_view()}
                 </tbody>
             </table>
+            </div>
             <p class="muted">
                 "The repository's NOTICE, LICENSE-MIT and LICENSE-APACHE files, and \
                  assets/README.md (each shipped file's origin and checksum), say the same at \
