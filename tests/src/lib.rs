@@ -107,6 +107,19 @@ pub fn parse_count(text: &str) -> Result<u64> {
         .map_err(|_| Error::new(format!("expected a count, got {text:?}")))
 }
 
+/// Opens the webcam page on its sample pictures with the CPU backend (the
+/// benchmarks' setting) and waits for the network to load and embed.
+pub fn open_webcam_samples(browser: &Browser, server: &StaticServer) -> Result<()> {
+    browser.goto(&server.url("/#/webcam?samples=true&backend=cpu"))?;
+    wait_until(Duration::from_secs(180), "the network to load", || {
+        let status = browser.find(&by_testid("status"))?;
+        Ok(browser.attribute(&status, "data-phase")?.as_deref() == Some("ready"))
+    })?;
+    wait_until(Duration::from_secs(60), "the first embeddings", || {
+        Ok(parse_decimal(&browser.text_of(&by_testid("embed-ms"))?)? > 0.0)
+    })
+}
+
 /// The first decimal number in `text` (`0.512`, `loss 1.2e-3`), which must be
 /// finite.
 pub fn parse_decimal(text: &str) -> Result<f64> {

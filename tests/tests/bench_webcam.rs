@@ -18,7 +18,8 @@
 use std::time::Duration;
 
 use playnet_e2e::{
-    Browser, BrowserOptions, Error, Result, StaticServer, by_testid, dist_dir, tfjs, wait_until,
+    Browser, BrowserOptions, Error, Result, StaticServer, by_testid, dist_dir, open_webcam_samples,
+    parse_decimal, tfjs,
 };
 
 /// Readings of the page's meters, one a second.
@@ -76,11 +77,7 @@ window.bench = async (backend, runs) => {
 "#;
 
 fn number(browser: &Browser, id: &str) -> Result<f64> {
-    let text = browser.text_of(&by_testid(id))?;
-    text.trim_end_matches(" ms")
-        .trim()
-        .parse()
-        .map_err(|_| Error::new(format!("{id} reads {text:?}")))
+    parse_decimal(&browser.text_of(&by_testid(id))?)
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -93,14 +90,7 @@ fn median(mut values: Vec<f64>) -> f64 {
 fn embedding_ms_in_the_page_and_in_tfjs() -> Result<()> {
     let server = StaticServer::start(dist_dir()?)?;
     let browser = Browser::start_with(BrowserOptions::default())?;
-    browser.goto(&server.url("/#/webcam?samples=true&backend=cpu"))?;
-    wait_until(Duration::from_secs(180), "the network to load", || {
-        let status = browser.find(&by_testid("status"))?;
-        Ok(browser.attribute(&status, "data-phase")?.as_deref() == Some("ready"))
-    })?;
-    wait_until(Duration::from_secs(60), "the first embeddings", || {
-        Ok(number(&browser, "embed-ms")? > 0.0)
-    })?;
+    open_webcam_samples(&browser, &server)?;
     std::thread::sleep(Duration::from_secs(3));
     let (mut ms, mut fps) = (Vec::new(), Vec::new());
     for _ in 0..READINGS {

@@ -31,8 +31,8 @@ use std::time::{Duration, Instant};
 
 use playnet_e2e::lab::LabPage;
 use playnet_e2e::{
-    Browser, BrowserOptions, Error, Result, StaticServer, by_testid, dist_dir, parse_decimal,
-    wait_until,
+    Browser, BrowserOptions, Error, Result, StaticServer, by_testid, dist_dir, open_webcam_samples,
+    parse_decimal, wait_until,
 };
 use serde_json::{Value, json};
 
@@ -257,21 +257,8 @@ fn soak_mnist_conv_preset() -> Result<()> {
 fn soak_webcam_prediction_loop() -> Result<()> {
     let server = StaticServer::start(dist_dir()?)?;
     let browser = Browser::start_with(BrowserOptions::default())?;
-    browser.goto(&server.url("/#/webcam?samples=true&backend=cpu"))?;
-    wait_until(Duration::from_secs(180), "the network to load", || {
-        let status = browser.find(&by_testid("status"))?;
-        Ok(browser.attribute(&status, "data-phase")?.as_deref() == Some("ready"))
-    })?;
-    let embed_ms = || -> Result<f64> {
-        let text = browser.text_of(&by_testid("embed-ms"))?;
-        text.trim_end_matches(" ms")
-            .trim()
-            .parse()
-            .map_err(|_| Error::new(format!("embed-ms reads {text:?}")))
-    };
-    wait_until(Duration::from_secs(60), "the first embeddings", || {
-        Ok(embed_ms()? > 0.0)
-    })?;
+    open_webcam_samples(&browser, &server)?;
+    let embed_ms = || parse_decimal(&browser.text_of(&by_testid("embed-ms"))?);
     soak(
         "Webcam page, prediction loop",
         "embed ms",
