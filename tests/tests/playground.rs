@@ -792,7 +792,7 @@ fn three_layouts_render_without_overlap() -> Result<()> {
         page.wait_for_epoch("one step", |e| e == 1)?;
         page.browser.screenshot(&format!("layout-{name}"))?;
         let overlaps = page.browser.execute(
-            "const parts = ['.playground > .controls', '.controls.training', '.column.data', \
+            "const parts = ['.playground > .controls.top', '.controls.training', '.column.data', \
                             '.column.network', '.column.output', '.share', '.article'] \
                .map(s => [s, document.querySelector(s).getBoundingClientRect()]); \
              const bad = []; \
@@ -1321,7 +1321,7 @@ fn the_largest_network_plays_and_draws_every_heatmap() -> Result<()> {
          for (let col = 1; col <= 11; col++) { \
            for (const i of [0, col === 11 ? 0 : 31]) { \
              const n = document.querySelector(`[data-node='${col}-${i}']`); \
-             const x = Math.round((n.offsetLeft + 17) * s), y = Math.round((n.offsetTop + 17) * s); \
+             const x = Math.round((n.offsetLeft + n.offsetWidth / 2) * s), y = Math.round((n.offsetTop + n.offsetHeight / 2) * s); \
              const p = ctx.getImageData(x, y, 1, 1).data; \
              if (p[0] === 247 && p[1] === 247 && p[2] === 247) blank.push(`${col}-${i}`); \
            } \
@@ -1356,7 +1356,7 @@ fn the_output_plot_has_axes_and_every_node_shows_its_bias() -> Result<()> {
          const ctx = c.getContext('2d'); \
          return ['1-0', '1-3', '2-1', '3-0'].map(id => { \
            const n = document.querySelector(`[data-node='${id}']`); \
-           const x = Math.round((n.offsetLeft + 1) * s), y = Math.round((n.offsetTop + 33) * s) - 1; \
+           const x = Math.round((n.offsetLeft + 1) * s), y = Math.round((n.offsetTop + n.offsetHeight - 1) * s) - 1; \
            return Array.from(ctx.getImageData(x, y, 1, 1).data.slice(0, 3)).join(','); });",
         &[],
     )?;

@@ -81,6 +81,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "loss",
     "layerActivations",
     "dropout",
+    "projector",
+    "more",
 ];
 
 /// Feature toggles in the order TFP writes them.
@@ -111,6 +113,13 @@ pub struct PageState {
     pub discretize: bool,
     /// Hide the explanatory text below the playground (`hideText`).
     pub hide_text: bool,
+    /// Projector mode (`projector=true`): larger text and controls for a
+    /// room, the article hidden.
+    pub projector: bool,
+    /// Whether the row of settings beyond TFP's (optimiser, loss, speed…)
+    /// is open (`more`); `None` leaves it to the mode: open, except in
+    /// projector mode.
+    pub more: Option<bool>,
     /// Controls hidden for embedding via `<control>_hide=true` (e.g.
     /// `"dataset"`, `"learningRate"`), sorted, deduplicated.
     pub hidden: BTreeSet<String>,
@@ -131,6 +140,8 @@ impl Default for PageState {
             show_test_data: false,
             discretize: false,
             hide_text: false,
+            projector: false,
+            more: None,
             hidden: BTreeSet::new(),
             other_dataset: DatasetKind::RegPlane,
         }
@@ -281,6 +292,12 @@ impl PageState {
         }
         if c.dropout != 0.0 {
             pairs.push(("dropout".into(), number_text(c.dropout)));
+        }
+        if self.projector {
+            pairs.push(("projector".into(), "true".into()));
+        }
+        if let Some(more) = self.more {
+            pairs.push(("more".into(), bool_text(more).into()));
         }
         pairs
             .iter()
@@ -612,6 +629,10 @@ impl Raw {
         c.features = features;
         c.init_zero = bool_setting(notes, &self, "initZero", false);
         s.hide_text = bool_setting(notes, &self, "hideText", false);
+        s.projector = bool_setting(notes, &self, "projector", false);
+        if self.get("more").is_some() {
+            s.more = Some(bool_setting(notes, &self, "more", true));
+        }
         // `collectStats` and `tutorial` are TFP's and have no effect here.
         if let Some(v) = self.get("optimizer") {
             match v.parse::<Optimizer>() {
@@ -1006,6 +1027,29 @@ mod tests {
         bce.config.activation = Activation::LeakyRelu;
         bce.config.learning_rate = 0.1234567;
         round_trips(&bce);
+    }
+
+    #[test]
+    fn projector_mode_and_the_extras_row_are_in_the_link() {
+        let mut s = PageState::default();
+        s.projector = true;
+        s.more = Some(true);
+        round_trips(&s);
+        assert!(
+            s.to_hash().ends_with("&projector=true&more=true"),
+            "{}",
+            s.to_hash()
+        );
+        s.projector = false;
+        s.more = Some(false);
+        round_trips(&s);
+        assert!(s.to_hash().ends_with("&hideText=false&more=false"));
+        // Neither is written when it is the default.
+        assert!(!PageState::default().to_hash().contains("projector"));
+        assert!(!PageState::default().to_hash().contains("more"));
+        let (s, notes) = PageState::from_hash("#projector=yes&more=maybe");
+        assert!(!s.projector && s.more == Some(true));
+        assert_eq!(notes.len(), 2, "{notes:?}");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 /// The article; hidden while `hidden` is true.
 #[component]
-pub fn Article(hidden: RwSignal<bool>) -> impl IntoView {
+pub fn Article(hidden: Signal<bool>) -> impl IntoView {
     view! {
         <article class="article" data-testid="article" class:hidden=move || hidden.get()>
             <h2>"What am I looking at?"</h2>

@@ -91,6 +91,9 @@ pub struct Signals {
     pub confusion: RwSignal<Option<Confusions>>,
     /// The value under the pointer: a link's weight or a node's bias.
     pub tooltip: RwSignal<Option<Tooltip>>,
+    /// The box the network view fills on a wide screen (measured by the
+    /// page); `None` on a phone, where the view has its natural size.
+    pub fit: RwSignal<Option<layout::Fit>>,
 }
 
 /// The confusion matrices of both data sets.
@@ -187,7 +190,13 @@ impl Signals {
             keep_network: RwSignal::new(true),
             confusion: RwSignal::new(None),
             tooltip: RwSignal::new(None),
+            fit: RwSignal::new(None),
         }
+    }
+
+    /// Where the network view of `config` puts its nodes now.
+    pub fn layout(&self, config: &PlaygroundConfig) -> Layout {
+        layout::layout(&column_sizes(config), self.fit.get_untracked())
     }
 }
 
@@ -1018,7 +1027,7 @@ impl Controller {
         whole: bool,
     ) -> Result<(), JsValue> {
         let config = live.session.config();
-        let lay: Layout = layout::layout(&column_sizes(config));
+        let lay: Layout = self.ui.layout(config);
         let scale = picture_scale(&lay);
         let (w, h) = (
             (lay.width * scale).ceil() as usize,
@@ -1121,7 +1130,7 @@ impl Controller {
     pub fn point_at(&self, x: f64, y: f64) {
         let live = self.live.borrow();
         let Some(live) = live.as_ref() else { return };
-        let lay = layout::layout(&column_sizes(live.session.config()));
+        let lay = self.ui.layout(live.session.config());
         let link = network::link_at(&lay, &live.sources(), x, y);
         self.hover_link.set(link.map(|l| (l, x, y)));
         self.update_tooltip(live);
@@ -1160,7 +1169,7 @@ impl Controller {
     /// the node under it, with the values as they are now.
     fn update_tooltip(&self, live: &Live) {
         let config = live.session.config();
-        let lay = layout::layout(&column_sizes(config));
+        let lay = self.ui.layout(config);
         let layers = live.session.model().dense_layers();
         let tip = if let Some((link, x, y)) = self.hover_link.get() {
             weight_row(&live.sources(), link).and_then(|row| {
@@ -1185,8 +1194,8 @@ impl Controller {
                 let text = format!("bias {bias:.3}: {}", node_name(config, c, i, layers.len()));
                 Some(Tooltip {
                     kind: TipKind::Bias,
-                    x: within(&lay, &text, x + layout::NODE / 2.0 + 4.0),
-                    y: y - layout::NODE / 2.0,
+                    x: within(&lay, &text, x + lay.node / 2.0 + 4.0),
+                    y: y - lay.node / 2.0,
                     text,
                 })
             })

@@ -4,6 +4,7 @@
 
 mod article;
 mod controller;
+mod fit;
 mod layout;
 mod network;
 mod painter;
@@ -74,6 +75,8 @@ pub fn Playground() -> impl IntoView {
     let page = Page {
         base: StoredValue::new(state),
         hide_text: RwSignal::new(false),
+        projector: RwSignal::new(false),
+        more: RwSignal::new(None),
         hidden: RwSignal::new(Default::default()),
         notes: RwSignal::new(notes),
     };
@@ -84,6 +87,8 @@ pub fn Playground() -> impl IntoView {
     }
     page.base.with_value(|s| {
         page.hide_text.set(s.hide_text);
+        page.projector.set(s.projector);
+        page.more.set(s.more);
         page.hidden.set(s.hidden.clone());
     });
     let controller = Controller::new(ui);
@@ -132,6 +137,7 @@ pub fn Playground() -> impl IntoView {
             ui.show_test_data.track();
             ui.discretize.track();
             ui.selected.track();
+            ui.fit.track();
             c.refresh();
         });
     }
@@ -156,9 +162,17 @@ pub fn Playground() -> impl IntoView {
         keeping.stop_keeping();
     });
 
+    // On a wide screen the page is one screen: the plot and the network
+    // fill what the bars leave.
+    let section = NodeRef::<leptos::html::Section>::new();
+    Effect::new(move |_| {
+        if let Some(el) = section.get() {
+            fit::watch(el, ui.fit);
+        }
+    });
     provide_context(page);
     view! {
-        <section class="playground">
+        <section class="playground" node_ref=section class:projector=move || page.projector.get()>
             <h1 class="visually-hidden">"Neural network playground"</h1>
             <ul class="url-notes" data-testid="url-notes" class:hidden=move || page.notes.with(Vec::is_empty)>
                 <li class="lead">"Some settings in this link could not be used:"</li>
@@ -175,7 +189,7 @@ pub fn Playground() -> impl IntoView {
                 <OutputColumn ui=ui />
             </div>
             <Share ui=ui />
-            <p class="explain" data-testid="explain" class:hidden=move || page.hide_text.get()>
+            <p class="explain" data-testid="explain" class:hidden=move || page.hide_text.get() || page.projector.get()>
                 "Each square in the network shows what one neuron computes over the plane: orange \
                  for negative outputs, blue for positive. The inputs on the left are features of a \
                  point; every hidden neuron mixes the previous column through the links (blue \
@@ -183,7 +197,7 @@ pub fn Playground() -> impl IntoView {
                  is the network's answer, drawn behind the data. Press Play and watch the regions bend \
                  to fit the points as the test loss falls; hover any neuron to see it large."
             </p>
-            <article::Article hidden=page.hide_text />
+            <article::Article hidden=Signal::derive(move || page.hide_text.get() || page.projector.get()) />
         </section>
     }
 }
@@ -194,6 +208,10 @@ struct Page {
     /// The state the page was opened with (seed text, the other dataset…).
     base: StoredValue<PageState>,
     hide_text: RwSignal<bool>,
+    /// Projector mode: large text and controls, no article.
+    projector: RwSignal<bool>,
+    /// The extras row asked open or closed; `None`: open unless projecting.
+    more: RwSignal<Option<bool>>,
     hidden: RwSignal<BTreeSet<String>>,
     /// What the URL asked for that could not be used.
     notes: RwSignal<Vec<String>>,
@@ -207,8 +225,15 @@ impl Page {
         state.show_test_data = ui.show_test_data.get();
         state.discretize = ui.discretize.get();
         state.hide_text = self.hide_text.get();
+        state.projector = self.projector.get();
+        state.more = self.more.get();
         state.hidden = self.hidden.get();
         state
+    }
+
+    /// Whether the row of settings beyond TensorFlow Playground's shows.
+    fn more_open(&self) -> bool {
+        self.more.get().unwrap_or(!self.projector.get())
     }
 }
 
@@ -267,6 +292,7 @@ fn Share(ui: Signals) -> impl IntoView {
     };
     view! {
         <div class="share">
+            <p class="shortcuts">"Keys: space play/pause · → step · r reset"</p>
             <button data-testid="copy-link" on:click=copy>"Copy link"</button>
             <input class="share-url" readonly aria-label="Link to this playground" data-testid="share-url" prop:value=link />
             <span class="hint" class:hidden=move || !copied.get()>"Copied."</span>
@@ -354,12 +380,13 @@ where
 
 #[component]
 fn TopBar(controller: Rc<Controller>) -> impl IntoView {
+    let page = use_context::<Page>().expect("the playground provides its page state");
     let ui = controller.ui;
     let config = ui.config;
     let (c_play, c_step, c_reset) = (controller.clone(), controller.clone(), controller.clone());
     let problem_of = move || config.with(|c| c.dataset.problem());
     view! {
-        <div class="controls">
+        <div class="controls top">
             <button data-testid="reset" class:hidden=hidden("resetButton") title="New random weights, same data" on:click=move |_| c_reset.reset()>
                 "Reset"
             </button>
@@ -434,26 +461,6 @@ fn TopBar(controller: Rc<Controller>) -> impl IntoView {
                     {REGULARIZATION_RATES.map(|r| view! { <option value=r.to_string()>{r.to_string()}</option> }).collect_view()}
                 </select>
             </label>
-            <label class="metric" class:hidden=hidden("dropout")>
-                <span class="label">"Dropout"</span>
-                <select
-                    data-testid="dropout"
-                    title="Share of each hidden layer's outputs dropped in every training step (never when drawing or testing)"
-                    prop:value=move || config.with(|c| c.dropout.to_string())
-                    on:change=move |ev| {
-                        let value = event_target_value(&ev);
-                        let options = config.with_untracked(|c| dropout_options(c.dropout));
-                        if let Some(rate) = parse_option(&options, &value) {
-                            config.update(|c| c.dropout = rate);
-                        }
-                    }
-                >
-                    {move || dropout_options(config.with(|c| c.dropout))
-                        .into_iter()
-                        .map(|r| view! { <option value=r.to_string() selected=move || config.with(|c| c.dropout == r)>{dropout_label(r)}</option> })
-                        .collect_view()}
-                </select>
-            </label>
             <label class="metric" class:hidden=hidden("problem")>
                 <span class="label">"Problem type"</span>
                 <select
@@ -476,9 +483,27 @@ fn TopBar(controller: Rc<Controller>) -> impl IntoView {
                     <option value="multiclass">"Multi-class"</option>
                 </select>
             </label>
-            <div class="metric">
-                <span class="label">"Computing on"</span>
-                <span class="value" data-testid="backend">{Cpu.name()}</span>
+            <div class="view-buttons">
+                <button
+                    data-testid="more"
+                    aria-expanded=move || page.more_open().to_string()
+                    aria-controls="playground-more"
+                    title="Optimizer, loss, dropout, speed and more"
+                    on:click=move |_| page.more.set(Some(!page.more_open()))
+                >
+                    {move || if page.more_open() { "Fewer settings" } else { "More settings" }}
+                </button>
+                <button
+                    data-testid="projector"
+                    aria-pressed=move || page.projector.get().to_string()
+                    title="Large text and controls for a room; hides the article"
+                    on:click=move |_| {
+                        page.projector.update(|p| *p = !*p);
+                        page.more.set(None);
+                    }
+                >
+                    "Projector"
+                </button>
             </div>
         </div>
         <TrainingBar ui=ui />
@@ -492,10 +517,31 @@ const SPEEDS: [u32; 7] = [1, 2, 5, 10, 20, 50, 100];
 /// page's own measure of how fast it runs.
 #[component]
 fn TrainingBar(ui: Signals) -> impl IntoView {
+    let page = use_context::<Page>().expect("the playground provides its page state");
     let config = ui.config;
     let binary = move || config.with(|c| c.dataset.problem() == Problem::Classification);
     view! {
-        <div class="controls training">
+        <div class="controls training" id="playground-more" class:hidden=move || !page.more_open()>
+            <label class="metric" class:hidden=hidden("dropout")>
+                <span class="label">"Dropout"</span>
+                <select
+                    data-testid="dropout"
+                    title="Share of each hidden layer's outputs dropped in every training step (never when drawing or testing)"
+                    prop:value=move || config.with(|c| c.dropout.to_string())
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        let options = config.with_untracked(|c| dropout_options(c.dropout));
+                        if let Some(rate) = parse_option(&options, &value) {
+                            config.update(|c| c.dropout = rate);
+                        }
+                    }
+                >
+                    {move || dropout_options(config.with(|c| c.dropout))
+                        .into_iter()
+                        .map(|r| view! { <option value=r.to_string() selected=move || config.with(|c| c.dropout == r)>{dropout_label(r)}</option> })
+                        .collect_view()}
+                </select>
+            </label>
             <label class="metric">
                 <span class="label">"Optimizer"</span>
                 <select
@@ -564,9 +610,12 @@ fn TrainingBar(ui: Signals) -> impl IntoView {
                 <input type="checkbox" data-testid="keep-network"
                     prop:checked=move || ui.keep_network.get()
                     on:change=move |ev| ui.keep_network.set(event_target_checked(&ev)) />
-                "Keep trained weights when changing regularization or batch size"
+                "Keep weights when changing regularization or batch size"
             </label>
-            <p class="shortcuts">"Keys: space play/pause · → step · r reset"</p>
+            <div class="metric">
+                <span class="label">"Computing on"</span>
+                <span class="value small" data-testid="backend">{Cpu.name()}</span>
+            </div>
         </div>
     }
 }
@@ -764,9 +813,9 @@ fn DataColumn(ui: Signals) -> impl IntoView {
 fn NetworkView(controller: Rc<Controller>) -> impl IntoView {
     let ui = controller.ui;
     let config = ui.config;
-    let lay = move || config.with(|c| layout::layout(&column_sizes(c)));
+    let lay = move || config.with(|c| layout::layout(&column_sizes(c), ui.fit.get()));
     let hidden_count = move || config.with(|c| c.network_shape.len());
-    let node = move |column: usize, index: usize, x: f64, y: f64| {
+    let node = move |column: usize, index: usize, x: f64, y: f64, side: f64| {
         let feature = (column == 0).then(|| Feature::ALL[index]);
         let active = move || feature.is_none_or(|f| config.with(|c| c.features.contains(&f)));
         let toggle = move |_| {
@@ -814,7 +863,7 @@ fn NetworkView(controller: Rc<Controller>) -> impl IntoView {
                     let pressed = if feature.is_some() { active() } else { ui.selected.get() == Some((column, index)) };
                     pressed.to_string()
                 }
-                style=format!("left:{}px;top:{}px", x - layout::NODE / 2.0, y - layout::NODE / 2.0)
+                style=format!("left:{}px;top:{}px;width:{side}px;height:{side}px", x - side / 2.0, y - side / 2.0)
                 data-testid=match feature {
                     Some(f) => format!("feature-{}", f.tfp_key()),
                     None => format!("node-{column}-{index}"),
@@ -878,12 +927,17 @@ fn NetworkView(controller: Rc<Controller>) -> impl IntoView {
             <div class="layer-buttons" style=move || format!("width:{}px", lay().width)>
                 {move || {
                     let l = lay();
+                    // As wide as the column spacing allows (60 px at most);
+                    // narrower, a layer says only its neuron count.
+                    let spacing = l.columns.get(1).zip(l.columns.first()).map_or(60.0, |(b, a)| b[0].0 - a[0].0);
+                    let control = (spacing - 4.0).clamp(30.0, 60.0);
+                    let narrow = control < 56.0;
                     (0..hidden_count())
                         .map(|i| {
                             let x = l.columns[i + 1][0].0;
                             let width = move || config.with(|c| c.network_shape.get(i).copied().unwrap_or(0));
                             view! {
-                                <div class="layer-control" style=format!("left:{}px", x - 30.0)>
+                                <div class="layer-control" class:narrow=narrow style=format!("left:{}px;width:{control}px", x - control / 2.0)>
                                     <button
                                         data-testid=format!("layer-{i}-add-neuron")
                                         disabled=move || { width() >= MAX_NEURONS }
@@ -898,7 +952,9 @@ fn NetworkView(controller: Rc<Controller>) -> impl IntoView {
                                             if let Some(n) = c.network_shape.get_mut(i) { *n = (*n - 1).max(1) }
                                         })
                                     >"−"</button>
-                                    <div class="neuron-count">{move || match width() { 1 => "1 neuron".to_string(), n => format!("{n} neurons") }}</div>
+                                    <div class="neuron-count" title=move || format!("{} in hidden layer {}", match width() { 1 => "1 neuron".to_string(), n => format!("{n} neurons") }, i + 1)>
+                                        {move || match (narrow, width()) { (true, n) => n.to_string(), (false, 1) => "1 neuron".to_string(), (false, n) => format!("{n} neurons") }}
+                                    </div>
                                     <select
                                         class="layer-activation"
                                         title=format!("Activation of hidden layer {}", i + 1)
@@ -919,6 +975,7 @@ fn NetworkView(controller: Rc<Controller>) -> impl IntoView {
                         .collect_view()
                 }}
             </div>
+            <div class="network-fit">
             <div class="network-area" style=move || { let l = lay(); format!("width:{}px;height:{}px", l.width, l.height) }>
                 <canvas
                     class="links"
@@ -937,7 +994,7 @@ fn NetworkView(controller: Rc<Controller>) -> impl IntoView {
                         .iter()
                         .enumerate()
                         .flat_map(|(c, nodes)| nodes.iter().enumerate().map(move |(i, &(x, y))| (c, i, x, y)))
-                        .map(|(c, i, x, y)| node(c, i, x, y))
+                        .map(|(c, i, x, y)| node(c, i, x, y, l.node))
                         .collect_view()
                 }}
                 <div
@@ -956,6 +1013,7 @@ fn NetworkView(controller: Rc<Controller>) -> impl IntoView {
                 >
                     {move || bias_tip().map(|(text, _, _)| text).unwrap_or_default()}
                 </div>
+            </div>
             </div>
             <NodeCardView ui=ui />
         </div>
@@ -1094,6 +1152,7 @@ fn OutputColumn(ui: Signals) -> impl IntoView {
     view! {
         <div class="column output">
             <h2>"Output"</h2>
+            <div class="output-metrics">
             <div class="metric">
                 <span class="label">"Test loss"</span>
                 <span class="value" data-testid="test-loss">{move || format::loss(ui.test_loss.get())}</span>
@@ -1108,9 +1167,7 @@ fn OutputColumn(ui: Signals) -> impl IntoView {
                     {move || ui.accuracy.get().map(format::percent).unwrap_or_else(|| "—".into())}
                 </span>
             </div>
-            <canvas class="loss-chart" data-testid="loss-chart" width="300" height="60"
-                aria-label="Training and test loss over the epochs (the readouts above give the latest)"></canvas>
-            <ConfusionMatrix ui=ui />
+            </div>
             <div class="heatmap" data-testid="heatmap-output">
                 <canvas class="regions" aria-hidden="true"></canvas>
                 <canvas
@@ -1153,6 +1210,9 @@ fn OutputColumn(ui: Signals) -> impl IntoView {
                 "Discretize output"
             </label>
             <p class="status" data-testid="status" role="status">{move || ui.status.get()}</p>
+            <canvas class="loss-chart" data-testid="loss-chart" width="300" height="60"
+                aria-label="Training and test loss over the epochs (the readouts above give the latest)"></canvas>
+            <ConfusionMatrix ui=ui />
             <ModelFiles ui=ui />
         </div>
     }

@@ -17,7 +17,7 @@
 
 use std::ops::Range;
 
-use super::layout::{self, Layout};
+use super::layout::Layout;
 use crate::heatmap::ColourTable;
 
 /// One link of the network view: from node `from` of column `column` to
@@ -45,9 +45,9 @@ impl Span {
         let &(x0, y0) = lay.columns.get(link.column)?.get(link.from)?;
         let &(x1, y1) = lay.columns.get(link.column + 1)?.get(link.to)?;
         Some(Span {
-            x0: x0 + layout::NODE / 2.0,
+            x0: x0 + lay.node / 2.0,
             y0,
-            x1: x1 - layout::NODE / 2.0,
+            x1: x1 - lay.node / 2.0,
             y1,
         })
     }
@@ -314,7 +314,7 @@ pub fn link_at(lay: &Layout, sources: &[usize], x: f64, y: f64) -> Option<LinkRe
     for column in 0..lay.columns.len().saturating_sub(1) {
         let (cx0, _) = *lay.columns[column].first()?;
         let (cx1, _) = *lay.columns[column + 1].first()?;
-        if x < cx0 + layout::NODE / 2.0 || x > cx1 - layout::NODE / 2.0 {
+        if x < cx0 + lay.node / 2.0 || x > cx1 - lay.node / 2.0 {
             continue;
         }
         let froms: Vec<usize> = if column == 0 {
@@ -361,7 +361,7 @@ mod tests {
 
     #[test]
     fn a_link_is_drawn_where_link_at_finds_it() {
-        let lay = layout::layout(&[9, 4, 1]);
+        let lay = super::super::layout::layout(&[9, 4, 1], None);
         let sources = [0, 1];
         let link = LinkRef {
             column: 0,

@@ -54,8 +54,8 @@ impl Painter<'_> {
         let left = self.lay.columns.get(gap)?.first()?.0;
         let right = self.lay.columns.get(gap + 1)?.first()?.0;
         Some((
-            ((left + layout::NODE / 2.0) * self.scale).floor() as usize,
-            ((right - layout::NODE / 2.0) * self.scale).ceil() as usize,
+            ((left + self.lay.node / 2.0) * self.scale).floor() as usize,
+            ((right - self.lay.node / 2.0) * self.scale).ceil() as usize,
         ))
     }
 
@@ -131,7 +131,7 @@ impl Painter<'_> {
     /// Side of a node's heatmap square (inside its 1-pixel border) and the
     /// top-left pixel of the square of the node centred at `at`.
     fn square(&self, at: (f64, f64)) -> (usize, usize, usize) {
-        let inner = layout::NODE - 2.0;
+        let inner = self.lay.node - 2.0;
         let side = (inner * self.scale).round() as usize;
         let (x, y) = at;
         (
