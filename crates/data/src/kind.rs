@@ -5,7 +5,7 @@ use core::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::rng::Rng;
+use crate::rng::Stream;
 use crate::{DataError, Point, multiclass, tfp};
 
 /// What a data set asks a network to learn.
@@ -146,7 +146,12 @@ impl FromStr for DatasetKind {
 /// point); for TFP's binary sets `2 · ceil(num_samples / 2)`, as in TFP, so
 /// an odd count gets one more point. Points come grouped by class, in
 /// generation order; [`crate::shuffle`] them before splitting.
-pub fn generate(kind: DatasetKind, num_samples: usize, noise: f64, rng: &mut Rng) -> Vec<Point> {
+pub fn generate(
+    kind: DatasetKind,
+    num_samples: usize,
+    noise: f64,
+    rng: &mut (impl Stream + ?Sized),
+) -> Vec<Point> {
     let n = num_samples;
     match kind {
         DatasetKind::Circle => tfp::circle(n, noise, rng),

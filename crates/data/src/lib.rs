@@ -13,10 +13,23 @@
 //!   a network is fed.
 //!
 //! Everything is deterministic: the same seed gives bit-identical points
-//! natively and in wasm32. The generator is a PCG ([`Rng`]), and every
-//! transcendental function comes from the pure-Rust `libm` crate, because
-//! platform maths libraries differ in the last bit. [`fingerprint`] and the
-//! constants in [`golden`] let tests check that across platforms.
+//! natively and in wasm32. The generator is a PCG ([`Rng`]) for our own
+//! seeds, or TFP's own seedrandom stream ([`Arc4`]) for a TFP link's seed
+//! text; both are integer arithmetic. Every transcendental function comes
+//! from the pure-Rust `libm` crate, because platform maths libraries differ
+//! in the last bit. [`fingerprint`] and the constants in [`golden`] let tests
+//! check that across platforms.
+//!
+//! With TFP's stream the points equal TFP's bit for bit wherever its maths
+//! is exactly rounded (xor, the regression sets, the shuffle and split); the
+//! points that go through `sin`, `cos` or `log` (circle, spiral, gauss) may
+//! differ from Chromium's in the last bit of an `f64`, because Chromium's
+//! maths equals glibc's and `libm` is musl's (about 3 % of sines). We keep
+//! `libm` on both paths rather than switch to the platform's maths for TFP
+//! seeds: the page (wasm32, where std's maths *is* `libm`) and
+//! `cargo xtask train` then agree bit for bit on a TFP link too, and the
+//! network sees `f32`s, in which those last bits vanish (the tests in
+//! `tests/tfp_reference.rs` show every point equal after rounding to `f32`).
 //!
 //! - MNIST: decoding IDX files (gzip or raw) with errors that say what is
 //!   wrong ([`parse_idx_gz`], [`IdxError`]), the data set as [`Mnist`] and
@@ -37,6 +50,7 @@ mod mnist;
 mod multiclass;
 mod point;
 mod rng;
+mod seedrandom;
 mod split;
 mod tfp;
 
@@ -47,5 +61,6 @@ pub use idx::{IdxArray, IdxError, MAX_GUNZIP_BYTES, gunzip, is_gzip, parse_idx, 
 pub use kind::{DatasetKind, Problem, generate};
 pub use mnist::{Digits, MNIST_CLASSES, MNIST_FILES, MNIST_SIDE, Mnist};
 pub use point::{FINGERPRINT_START, Point, fingerprint, fingerprint_f32};
-pub use rng::{Rng, normal_random, rng, uniform};
-pub use split::{Split, make, shuffle, split};
+pub use rng::{Rng, Stream, normal_random, rng, uniform};
+pub use seedrandom::{Arc4, key as seedrandom_key, to_fixed5};
+pub use split::{Split, make, make_from, shuffle, split};

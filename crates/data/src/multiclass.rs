@@ -7,7 +7,7 @@
 use core::f64::consts::PI;
 
 use crate::Point;
-use crate::rng::{Rng, normal_random};
+use crate::rng::{Stream, normal_random};
 use crate::tfp::{gauss_variance, spiral_arm};
 
 /// How many points class `j` of `k` gets out of `n`.
@@ -24,7 +24,12 @@ fn class_angle(j: usize, k: usize) -> f64 {
 /// `deltaT = 2π · j / k`: for `i` in `0..m` (`m` = the arm's size),
 /// `r = i / m · 5`, `t = 1.75 · i / m · 2π + deltaT`, plus `U(−1, 1) · noise`
 /// on each coordinate.
-pub(crate) fn spiral_k(k: usize, n: usize, noise: f64, rng: &mut Rng) -> Vec<Point> {
+pub(crate) fn spiral_k(
+    k: usize,
+    n: usize,
+    noise: f64,
+    rng: &mut (impl Stream + ?Sized),
+) -> Vec<Point> {
     let mut points = Vec::with_capacity(n);
     for j in 0..k {
         let m = class_size(n, k, j);
@@ -37,7 +42,12 @@ pub(crate) fn spiral_k(k: usize, n: usize, noise: f64, rng: &mut Rng) -> Vec<Poi
 /// `k` gaussian blobs centred evenly on a circle of radius 3 (class `j` at
 /// angle `2π · j / k`), with the variance of TFP's gauss set (0.5 at noise 0,
 /// 4 at noise 0.5).
-pub(crate) fn blobs_k(k: usize, n: usize, noise: f64, rng: &mut Rng) -> Vec<Point> {
+pub(crate) fn blobs_k(
+    k: usize,
+    n: usize,
+    noise: f64,
+    rng: &mut (impl Stream + ?Sized),
+) -> Vec<Point> {
     let variance = gauss_variance(noise);
     let mut points = Vec::with_capacity(n);
     for j in 0..k {

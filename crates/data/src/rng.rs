@@ -1,14 +1,32 @@
-//! The seeded random number generator and the two distributions TensorFlow
+//! The seeded random number generators and the two distributions TensorFlow
 //! Playground draws from.
 //!
 //! Everything here is chosen to give bit-identical numbers natively and in
 //! wasm32: a PCG generator (pure integer arithmetic), rand's standard `f64`
 //! (53 random bits times 2⁻⁵³), and `libm` for the logarithm.
+//!
+//! The generators, the shuffle and the split take any [`Stream`] of uniform
+//! doubles: our PCG ([`Rng`], for our own seeds) or TFP's own seedrandom
+//! stream ([`crate::Arc4`], for a TFP link's seed text).
 
 use rand::{Rng as _, SeedableRng};
 
-/// The generator every dataset draws from.
+/// The generator every dataset draws from for our own (integer) seeds.
 pub type Rng = rand_pcg::Pcg64Mcg;
+
+/// A source of uniform doubles in `[0, 1)`: what TFP's code calls
+/// `Math.random()`. Every draw of the data sets goes through it.
+pub trait Stream {
+    /// The next uniform double in `[0, 1)`.
+    fn next_f64(&mut self) -> f64;
+}
+
+impl Stream for Rng {
+    /// rand's standard `f64`, exactly as before the trait existed.
+    fn next_f64(&mut self) -> f64 {
+        self.random::<f64>()
+    }
+}
 
 /// A generator seeded with `seed`; the same seed gives the same stream on
 /// every platform.
@@ -18,8 +36,8 @@ pub fn rng(seed: u64) -> Rng {
 
 /// A uniform draw from `[a, b)`, computed as TensorFlow Playground's
 /// `randUniform` does: `random * (b - a) + a`.
-pub fn uniform(rng: &mut Rng, a: f64, b: f64) -> f64 {
-    rng.random::<f64>() * (b - a) + a
+pub fn uniform<R: Stream + ?Sized>(rng: &mut R, a: f64, b: f64) -> f64 {
+    rng.next_f64() * (b - a) + a
 }
 
 /// A normal draw with the given mean and variance, by the Marsaglia polar
@@ -29,10 +47,10 @@ pub fn uniform(rng: &mut Rng, a: f64, b: f64) -> f64 {
 /// The one difference: a pair with `s == 0` is rejected too, where TFP would
 /// return NaN. That needs two draws of exactly 0.5, so it never changes a
 /// real data set.
-pub fn normal_random(rng: &mut Rng, mean: f64, variance: f64) -> f64 {
+pub fn normal_random<R: Stream + ?Sized>(rng: &mut R, mean: f64, variance: f64) -> f64 {
     let (v1, s) = loop {
-        let v1 = 2.0 * rng.random::<f64>() - 1.0;
-        let v2 = 2.0 * rng.random::<f64>() - 1.0;
+        let v1 = 2.0 * rng.next_f64() - 1.0;
+        let v2 = 2.0 * rng.next_f64() - 1.0;
         let s = v1 * v1 + v2 * v2;
         if s <= 1.0 && s != 0.0 {
             break (v1, s);

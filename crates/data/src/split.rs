@@ -1,10 +1,9 @@
 //! Shuffling and the train/test split, as TensorFlow Playground does them,
-//! and [`make`], which goes from a seed to a split in one call.
-
-use rand::Rng as _;
+//! and [`make`], which goes from a seed to a split in one call ([`make_from`]
+//! from any stream, such as TFP's own [`crate::Arc4`]).
 
 use crate::point::extend_fingerprint;
-use crate::rng::{Rng, rng};
+use crate::rng::{Stream, rng};
 use crate::{DataError, DatasetKind, Point, fingerprint, generate};
 
 /// The smallest and largest training share TFP's slider allows, in percent.
@@ -15,11 +14,11 @@ const NOISE_PERCENT: core::ops::RangeInclusive<u32> = 0..=50;
 /// Shuffles in place with TFP's Fisher–Yates: walking `counter` down from
 /// the length, swap `counter − 1` with `floor(random · counter)`. One uniform
 /// per element, so the result depends only on the seed, not on the platform.
-pub fn shuffle(points: &mut [Point], rng: &mut Rng) {
+pub fn shuffle(points: &mut [Point], rng: &mut (impl Stream + ?Sized)) {
     let mut counter = points.len();
     while counter > 0 {
         // random < 1, so the index is < counter.
-        let index = (rng.random::<f64>() * counter as f64) as usize;
+        let index = (rng.next_f64() * counter as f64) as usize;
         counter -= 1;
         points.swap(counter, index);
     }
@@ -70,6 +69,19 @@ pub fn make(
     perc_train: u32,
     seed: u64,
 ) -> Result<Split, DataError> {
+    make_from(kind, noise_percent, perc_train, &mut rng(seed))
+}
+
+/// [`make`] drawing from `stream` as it stands instead of a fresh PCG: the
+/// generator, then the shuffle, take their draws from it in TFP's order,
+/// and the stream is left just after the shuffle (where TFP goes on to draw
+/// the initial weights).
+pub fn make_from(
+    kind: DatasetKind,
+    noise_percent: u32,
+    perc_train: u32,
+    stream: &mut (impl Stream + ?Sized),
+) -> Result<Split, DataError> {
     if !NOISE_PERCENT.contains(&noise_percent) {
         return Err(DataError::NoiseOutOfRange {
             percent: noise_percent,
@@ -80,10 +92,9 @@ pub fn make(
             percent: perc_train,
         });
     }
-    let mut rng = rng(seed);
     let noise = f64::from(noise_percent) / 100.0;
-    let mut points = generate(kind, kind.default_samples(), noise, &mut rng);
-    shuffle(&mut points, &mut rng);
+    let mut points = generate(kind, kind.default_samples(), noise, stream);
+    shuffle(&mut points, stream);
     let (train, test) = split(&points, perc_train)?;
     Ok(Split { train, test })
 }
@@ -91,6 +102,7 @@ pub fn make(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::Rng as _;
 
     fn numbered(n: usize) -> Vec<Point> {
         (0..n)

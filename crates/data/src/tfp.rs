@@ -13,7 +13,7 @@
 use core::f64::consts::PI;
 
 use crate::Point;
-use crate::rng::{Rng, normal_random, uniform};
+use crate::rng::{Stream, normal_random, uniform};
 
 /// How many times JavaScript's `for (i = 0; i < n / 2; i++)` runs.
 fn js_half(n: usize) -> usize {
@@ -46,7 +46,7 @@ pub(crate) fn gauss_variance(noise: f64) -> f64 {
 
 /// Two concentric classes: +1 inside radius 2.5, −1 in the ring 3.5..5.
 /// Noise moves the point used for the label, not the stored point.
-pub(crate) fn circle(n: usize, noise: f64, rng: &mut Rng) -> Vec<Point> {
+pub(crate) fn circle(n: usize, noise: f64, rng: &mut (impl Stream + ?Sized)) -> Vec<Point> {
     let radius = 5.0;
     let mut points = Vec::with_capacity(2 * js_half(n));
     for (r_min, r_max) in [(0.0, radius * 0.5), (radius * 0.7, radius)] {
@@ -66,7 +66,7 @@ pub(crate) fn circle(n: usize, noise: f64, rng: &mut Rng) -> Vec<Point> {
 }
 
 /// Four quadrants, kept 0.3 away from the axes; +1 where `x·y ≥ 0`.
-pub(crate) fn xor(n: usize, noise: f64, rng: &mut Rng) -> Vec<Point> {
+pub(crate) fn xor(n: usize, noise: f64, rng: &mut (impl Stream + ?Sized)) -> Vec<Point> {
     let padding = 0.3;
     let pad = |v: f64| if v > 0.0 { v + padding } else { v - padding };
     (0..n)
@@ -84,7 +84,7 @@ pub(crate) fn xor(n: usize, noise: f64, rng: &mut Rng) -> Vec<Point> {
 
 /// Two gaussian clouds, +1 around (2, 2) and −1 around (−2, −2); noise widens
 /// them (see [`gauss_variance`]).
-pub(crate) fn gauss(n: usize, noise: f64, rng: &mut Rng) -> Vec<Point> {
+pub(crate) fn gauss(n: usize, noise: f64, rng: &mut (impl Stream + ?Sized)) -> Vec<Point> {
     let variance = gauss_variance(noise);
     let mut points = Vec::with_capacity(2 * js_half(n));
     for (c, label) in [(2.0, 1.0), (-2.0, -1.0)] {
@@ -108,7 +108,7 @@ pub(crate) fn spiral_arm(
     delta_t: f64,
     label: f64,
     noise: f64,
-    rng: &mut Rng,
+    rng: &mut (impl Stream + ?Sized),
 ) -> impl Iterator<Item = Point> {
     (0..count).map(move |i| {
         let i = i as f64;
@@ -121,7 +121,7 @@ pub(crate) fn spiral_arm(
 }
 
 /// Two interleaved spirals, +1 starting at angle 0 and −1 at angle π.
-pub(crate) fn spiral(n: usize, noise: f64, rng: &mut Rng) -> Vec<Point> {
+pub(crate) fn spiral(n: usize, noise: f64, rng: &mut (impl Stream + ?Sized)) -> Vec<Point> {
     let arm_len = n as f64 / 2.0;
     let mut points = Vec::with_capacity(2 * js_half(n));
     for (delta_t, label) in [(0.0, 1.0), (PI, -1.0)] {
@@ -132,7 +132,7 @@ pub(crate) fn spiral(n: usize, noise: f64, rng: &mut Rng) -> Vec<Point> {
 
 /// Regression on a tilted plane: label = (x + y) / 10, mapped the d3 way
 /// and not clamped, on the noisy position.
-pub(crate) fn reg_plane(n: usize, noise: f64, rng: &mut Rng) -> Vec<Point> {
+pub(crate) fn reg_plane(n: usize, noise: f64, rng: &mut (impl Stream + ?Sized)) -> Vec<Point> {
     regression(n, noise, rng, |x, y| {
         linear_scale(x + y, (-10.0, 10.0), (-1.0, 1.0), false)
     })
@@ -141,7 +141,12 @@ pub(crate) fn reg_plane(n: usize, noise: f64, rng: &mut Rng) -> Vec<Point> {
 /// TFP's regression sampler, shared by both regression sets: a point
 /// uniform in the 12 × 12 square, labelled at a noisy copy of its position
 /// (the draws come in TFP's order: x, y, noise x, noise y).
-fn regression(n: usize, noise: f64, rng: &mut Rng, label: impl Fn(f64, f64) -> f64) -> Vec<Point> {
+fn regression(
+    n: usize,
+    noise: f64,
+    rng: &mut (impl Stream + ?Sized),
+    label: impl Fn(f64, f64) -> f64,
+) -> Vec<Point> {
     let radius = 6.0;
     (0..n)
         .map(|_| {
@@ -184,7 +189,7 @@ fn reg_gauss_label(x: f64, y: f64) -> f64 {
 }
 
 /// Regression on six signed bumps of radius 2 in a 3 × 2 grid.
-pub(crate) fn reg_gauss(n: usize, noise: f64, rng: &mut Rng) -> Vec<Point> {
+pub(crate) fn reg_gauss(n: usize, noise: f64, rng: &mut (impl Stream + ?Sized)) -> Vec<Point> {
     regression(n, noise, rng, reg_gauss_label)
 }
 
