@@ -1565,3 +1565,61 @@ fn a_reload_keeps_the_trained_network_its_epoch_and_the_points_drawn() -> Result
     })?;
     page.expect_no_errors()
 }
+
+#[test]
+fn the_loss_chart_has_axes_a_legend_and_reads_the_hovered_epoch() -> Result<()> {
+    let page = Page::open()?;
+    // Record what the page writes on the chart from here on.
+    page.browser.execute(
+        "window.__chart_text = []; const fill = CanvasRenderingContext2D.prototype.fillText; \
+         CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) { \
+           if (this.canvas.dataset.testid === 'loss-chart') window.__chart_text.push(String(text)); \
+           return fill.call(this, text, ...rest); }; return null;",
+        &[],
+    )?;
+    for n in 1..=3 {
+        page.click("step")?;
+        page.wait_for_epoch("a step", |e| e == n)?;
+    }
+    let texts = page.browser.execute("return window.__chart_text;", &[])?;
+    let texts: Vec<String> =
+        serde_json::from_value(texts).map_err(|e| Error::new(e.to_string()))?;
+    for wanted in ["epoch", "training loss", "test loss", "0", "3"] {
+        assert!(
+            texts.iter().any(|t| t == wanted),
+            "{wanted:?} not drawn on the chart: {texts:?}"
+        );
+    }
+    assert!(
+        texts.iter().filter(|t| parse_decimal(t).is_ok()).count() >= 6,
+        "tick labels on both axes: {texts:?}"
+    );
+    // The pointer at the plot's right end reads the latest epoch, as the
+    // readouts above show it; at its left end, epoch 0.
+    page.browser.execute(
+        "document.querySelector('[data-testid=loss-chart]').scrollIntoView({block: 'center'}); return null;",
+        &[],
+    )?;
+    let r = page.browser.execute(
+        "const r = document.querySelector('[data-testid=loss-chart]').getBoundingClientRect(); \
+         return [r.left, r.right, r.top, r.bottom];",
+        &[],
+    )?;
+    let num = |i: usize| r[i].as_f64().unwrap_or(f64::NAN);
+    let (left, right, mid) = (num(0), num(1), (num(2) + num(3)) / 2.0);
+    page.browser
+        .pointer(PointerKind::Mouse, right - 10.0, mid, false)?;
+    let hover = page.browser.text_of(&by_testid("loss-chart-hover"))?;
+    let train = page.browser.text_of(&by_testid("train-loss"))?;
+    let test = page.browser.text_of(&by_testid("test-loss"))?;
+    assert_eq!(
+        hover,
+        format!("Epoch 3: training loss {train} · test loss {test}")
+    );
+    page.browser.screenshot("loss-chart-hover")?;
+    page.browser
+        .pointer(PointerKind::Mouse, left + 2.0, mid, false)?;
+    let hover = page.browser.text_of(&by_testid("loss-chart-hover"))?;
+    assert!(hover.starts_with("Epoch 0: training loss "), "{hover}");
+    page.expect_no_errors()
+}

@@ -28,6 +28,7 @@ use web_sys::HtmlCanvasElement;
 use super::draw::{self, Axes, DigitLayout, Series};
 use super::link::LinkOptions;
 use super::store::{SavedLab, Store};
+use crate::chart;
 use crate::files::object_url;
 use crate::kept::{Kept, Offer};
 use crate::saved;
@@ -1284,9 +1285,6 @@ fn paint_curves(
     test: &[(f64, f64, f64)],
     which: Curve,
 ) {
-    let Some(ctx) = draw::context(canvas) else {
-        return;
-    };
     let pick = |p: &(f64, f64, f64)| match which {
         Curve::Accuracy => (p.0, p.2),
         Curve::Loss => (p.0, p.1),
@@ -1310,30 +1308,31 @@ fn paint_curves(
             (0.0, hi)
         }
     };
-    let axes = Axes {
-        x: (0.0, last),
-        y,
-        width: f64::from(canvas.width()),
-        height: f64::from(canvas.height()),
-    };
-    axes.draw(&ctx, |v| match which {
+    let format = move |v: f64| match which {
         Curve::Accuracy => format!("{:.1}%", v * 100.0),
         Curve::Loss => format!("{v:.2}"),
-    });
-    axes.line(
-        &ctx,
-        &Series {
+    };
+    let lines = [
+        chart::Line {
+            name: "training",
+            colour: chart::RGBColor(0x90, 0xa4, 0xae),
             points: &train,
-            colour: "#90a4ae",
-            width: 1.0,
         },
-    );
-    axes.line(
-        &ctx,
-        &Series {
+        chart::Line {
+            name: "test",
+            colour: chart::RGBColor(0xe6, 0x51, 0x00),
             points: &test,
-            colour: "#e65100",
-            width: 2.0,
+        },
+    ];
+    let _ = chart::lines_chart(
+        canvas,
+        &chart::Lines {
+            x: (0.0, last),
+            y,
+            x_label: "step",
+            y_format: &format,
+            lines: &lines,
+            hover: None,
         },
     );
 }

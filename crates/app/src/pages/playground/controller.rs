@@ -35,7 +35,7 @@ use super::network::{self, Dash, LinkRef, Picture};
 use super::painter::Painter;
 use super::refresh::{Cycle, Part};
 use super::store::{self, Record, SavedSession, Store};
-use crate::chart::LossHistory;
+use crate::chart::{Frame, LossHistory};
 use crate::files::object_url;
 use crate::heatmap::{self, ColourTable, Palette};
 use crate::kept::{Kept, Offer};
@@ -94,6 +94,8 @@ pub struct Signals {
     /// The box the network view fills on a wide screen (measured by the
     /// page); `None` on a phone, where the view has its natural size.
     pub fit: RwSignal<Option<layout::Fit>>,
+    /// The loss chart's point under the pointer: `(epoch, train, test)`.
+    pub chart_hover: RwSignal<Option<(u64, f32, f32)>>,
 }
 
 /// The confusion matrices of both data sets.
@@ -191,6 +193,7 @@ impl Signals {
             confusion: RwSignal::new(None),
             tooltip: RwSignal::new(None),
             fit: RwSignal::new(None),
+            chart_hover: RwSignal::new(None),
         }
     }
 
@@ -334,6 +337,9 @@ fn sources(config: &PlaygroundConfig) -> Vec<usize> {
 pub struct Controller {
     live: RefCell<Option<Live>>,
     history: RefCell<LossHistory>,
+    /// Where the loss chart's plot lies, for turning the pointer into an
+    /// epoch.
+    chart_frame: Cell<Frame>,
     /// Bumped on every Play, so a stale frame loop knows to stop.
     run: Cell<u32>,
     meter: RefCell<RateMeter>,
@@ -380,6 +386,7 @@ impl Controller {
         let controller = Rc::new(Controller {
             live: RefCell::new(None),
             history: RefCell::new(LossHistory::default()),
+            chart_frame: Cell::new(Frame::default()),
             run: Cell::new(0),
             meter: RefCell::new(RateMeter::default()),
             timings: RefCell::new(Timings::default()),
@@ -896,6 +903,35 @@ impl Controller {
         self.live.borrow().as_ref().map_or(0, |l| l.session.epoch())
     }
 
+    /// Draws the loss chart, with the hovered epoch marked.
+    fn draw_chart(&self) {
+        let Some(c) = canvas("[data-testid=loss-chart]") else {
+            return;
+        };
+        let start = now();
+        let hover = self.ui.chart_hover.get_untracked().map(|p| p.0);
+        if let Ok(frame) =
+            self.history
+                .borrow()
+                .draw(&c, "epoch", &["training loss", "test loss"], hover)
+        {
+            self.chart_frame.set(frame);
+        }
+        self.timings.borrow_mut().record("chart", now() - start);
+    }
+
+    /// The pointer is over the loss chart at CSS pixel column `x` (`None`:
+    /// it left): shows the losses at the epoch under it.
+    pub fn hover_chart(&self, x: Option<f64>) {
+        let point = x.and_then(|x| {
+            self.history
+                .borrow()
+                .nearest(self.chart_frame.get().x_at(x))
+        });
+        set_if_changed(self.ui.chart_hover, point);
+        self.draw_chart();
+    }
+
     /// Reads the metrics and repaints every view of the network.
     pub fn refresh(&self) {
         self.redraw(true, true);
@@ -938,9 +974,7 @@ impl Controller {
                 set_if_changed(self.ui.confusion, confusion);
             }
             self.timings.borrow_mut().record("metrics", now() - start);
-            if let Some(c) = canvas("[data-testid=loss-chart]") {
-                let _ = self.history.borrow().draw(&c);
-            }
+            self.draw_chart();
         }
         let split = session.split();
         set_if_changed(self.ui.counts, (split.train.len(), split.test.len()));

@@ -186,7 +186,7 @@ pub fn Playground() -> impl IntoView {
             <div class="columns">
                 <DataColumn ui=ui />
                 <NetworkView controller=controller.clone() />
-                <OutputColumn ui=ui />
+                <OutputColumn controller=controller.clone() />
             </div>
             <Share ui=ui />
             <p class="explain" data-testid="explain" class:hidden=move || page.hide_text.get() || page.projector.get()>
@@ -1116,7 +1116,8 @@ fn NodeCardView(ui: Signals) -> impl IntoView {
 }
 
 #[component]
-fn OutputColumn(ui: Signals) -> impl IntoView {
+fn OutputColumn(controller: Rc<Controller>) -> impl IntoView {
+    let ui = controller.ui;
     // Where the last point of a drag went, so painting spaces points out.
     let last_paint = RwSignal::new(None::<(f64, f64)>);
     let paint_at = move |ev: &web_sys::PointerEvent| {
@@ -1210,10 +1211,32 @@ fn OutputColumn(ui: Signals) -> impl IntoView {
                 "Discretize output"
             </label>
             <p class="status" data-testid="status" role="status">{move || ui.status.get()}</p>
-            <canvas class="loss-chart" data-testid="loss-chart" width="300" height="60"
-                aria-label="Training and test loss over the epochs (the readouts above give the latest)"></canvas>
+            <LossChart controller=controller.clone() />
             <ConfusionMatrix ui=ui />
             <ModelFiles ui=ui />
+        </div>
+    }
+}
+
+/// The training and test loss over the epochs, with axes and a legend;
+/// hovering (or touching) it reads the losses at the epoch under the
+/// pointer.
+#[component]
+fn LossChart(controller: Rc<Controller>) -> impl IntoView {
+    let ui = controller.ui;
+    let (c_move, c_leave) = (controller.clone(), controller);
+    view! {
+        <div class="loss-chart-box">
+            <canvas class="loss-chart" data-testid="loss-chart"
+                aria-label="Training and test loss over the epochs (the readouts above give the latest)"
+                on:pointermove=move |ev| c_move.hover_chart(Some(f64::from(ev.offset_x())))
+                on:pointerleave=move |_| c_leave.hover_chart(None)></canvas>
+            <p class="chart-hover" data-testid="loss-chart-hover" aria-live="polite">
+                {move || ui.chart_hover.get().map(|(epoch, train, test)| format!(
+                    "Epoch {}: training loss {} · test loss {}",
+                    format::thousands(epoch), format::loss(train), format::loss(test)
+                )).unwrap_or_else(|| "Hover the chart to read the losses at an epoch.".into())}
+            </p>
         </div>
     }
 }

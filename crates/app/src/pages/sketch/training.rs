@@ -284,7 +284,12 @@ impl Training {
     /// Redraws the loss curve.
     pub fn draw_curve(&self) {
         if let Some(canvas) = self.chart.get_untracked() {
-            let _ = self.history.borrow().draw(&canvas);
+            let _ = self.history.borrow().draw(
+                &canvas,
+                "step",
+                &["training NLL", "validation NLL"],
+                None,
+            );
         }
     }
 

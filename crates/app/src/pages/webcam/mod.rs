@@ -548,7 +548,7 @@ fn HeadPanel(controller: Handle) -> impl IntoView {
             history.push(u64::from(r.epoch), r.loss, r.loss);
         }
         if let Some(canvas) = chart.get() {
-            let _ = history.draw(&canvas);
+            let _ = history.draw(&canvas, "epoch", &["training loss"], None);
         }
     });
     let on_kind = {
