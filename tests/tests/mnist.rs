@@ -94,6 +94,28 @@ fn softmax_trains_in_a_worker_while_the_page_keeps_drawing() -> Result<()> {
         page.text("mnist-confusion")?.len() > 100,
         "the confusion matrix is empty"
     );
+    // The curves read the step under the pointer: at the right end of the
+    // accuracy chart, the latest test, as the readout shows it.
+    let r = page.browser.execute(
+        "const c = document.querySelector('[data-testid=mnist-accuracy-chart]'); \
+         c.scrollIntoView({block: 'center'}); const r = c.getBoundingClientRect(); \
+         return [r.right - 10, (r.top + r.bottom) / 2];",
+        &[],
+    )?;
+    let at = |i: usize| r[i].as_f64().unwrap_or(f64::NAN);
+    page.browser
+        .pointer(playnet_e2e::PointerKind::Mouse, at(0), at(1), false)?;
+    let hover = page.text("mnist-curve-hover")?;
+    let shown = page.number("test-accuracy")?;
+    let read = hover
+        .strip_prefix("test at step ")
+        .and_then(|rest| rest.split("accuracy ").nth(1))
+        .and_then(|rest| rest.split('%').next())
+        .and_then(|v| v.parse::<f64>().ok());
+    assert!(
+        read.is_some_and(|v| (v - shown).abs() < 0.051) && hover.contains(" · batch at step "),
+        "hovered {hover:?}, the readout says {shown}%"
+    );
 
     // The kernel switch changes the backend, and training still works.
     page.click("simd-toggle")?;

@@ -28,7 +28,7 @@ use web_sys::HtmlCanvasElement;
 use super::draw::{self, Axes, DigitLayout, Series};
 use super::link::LinkOptions;
 use super::store::{SavedLab, Store};
-use crate::chart;
+use crate::chart::{self, Frame};
 use crate::files::object_url;
 use crate::kept::{Kept, Offer};
 use crate::saved;
@@ -101,6 +101,8 @@ pub struct Signals {
     pub data_failed: RwSignal<Option<(String, bool)>>,
     /// What the page says about the network kept in this browser.
     pub kept: RwSignal<Option<Kept>>,
+    /// What the curves read at the hovered step (empty: nothing hovered).
+    pub curve_hover: RwSignal<String>,
 }
 
 impl Signals {
@@ -133,6 +135,7 @@ impl Signals {
             notes: RwSignal::new(Vec::new()),
             confirm: RwSignal::new(None),
             data_failed: RwSignal::new(None),
+            curve_hover: RwSignal::new(String::new()),
             kept: RwSignal::new(None),
         }
     }
@@ -208,6 +211,10 @@ struct Views {
     /// `(step, loss, accuracy)`.
     train: Vec<(f64, f64, f64)>,
     test: Vec<(f64, f64, f64)>,
+    /// The hovered step, marked on both curve charts.
+    hover: Option<f64>,
+    /// Where each curve chart's plot lies (accuracy, loss).
+    frames: [Frame; 2],
     bands: Vec<(u32, Vec<Bands>)>,
     batch: Option<DigitGrid>,
     test_digits: Option<DigitGrid>,
@@ -1218,18 +1225,41 @@ impl Controller {
         });
     }
 
+    /// The pointer is over the accuracy (`loss` false) or the loss chart at
+    /// CSS pixel column `x` (`None`: it left): both charts mark the step
+    /// under it and the page reads the curves there.
+    pub fn hover_curves(&self, loss: bool, x: Option<f64>) {
+        let mut views = self.views.borrow_mut();
+        let step = x.map(|x| views.frames[usize::from(loss)].x_at(x));
+        views.hover = step;
+        views.dirty.curves = true;
+        let text = step.map_or_else(String::new, |step| {
+            curve_reading(&views.train, &views.test, step)
+        });
+        self.ui.curve_hover.set(text);
+    }
+
     fn paint(&self) {
         let dirty = std::mem::take(&mut self.views.borrow_mut().dirty);
-        let views = self.views.borrow();
-        let canvas = |r: NodeRef<Canvas>| -> Option<HtmlCanvasElement> { r.get_untracked() };
         if dirty.curves {
-            if let Some(c) = canvas(self.canvases.accuracy) {
-                paint_curves(&c, &views.train, &views.test, Curve::Accuracy);
-            }
-            if let Some(c) = canvas(self.canvases.loss) {
-                paint_curves(&c, &views.train, &views.test, Curve::Loss);
+            let mut views = self.views.borrow_mut();
+            for (k, (node, which)) in [
+                (self.canvases.accuracy, Curve::Accuracy),
+                (self.canvases.loss, Curve::Loss),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                if let Some(c) = node.get_untracked()
+                    && let Some(frame) =
+                        paint_curves(&c, &views.train, &views.test, which, views.hover)
+                {
+                    views.frames[k] = frame;
+                }
             }
         }
+        let views = self.views.borrow();
+        let canvas = |r: NodeRef<Canvas>| -> Option<HtmlCanvasElement> { r.get_untracked() };
         if dirty.bands {
             let layer = self
                 .ui
@@ -1279,12 +1309,43 @@ enum Curve {
     Loss,
 }
 
+/// The point of `points` (`(step, loss, accuracy)`) nearest to `step`.
+fn nearest(points: &[(f64, f64, f64)], step: f64) -> Option<(f64, f64, f64)> {
+    points
+        .iter()
+        .min_by(|a, b| (a.0 - step).abs().total_cmp(&(b.0 - step).abs()))
+        .copied()
+}
+
+/// What the curves say near `step`: the nearest test evaluation and the
+/// nearest batch, each with its own step.
+fn curve_reading(train: &[(f64, f64, f64)], test: &[(f64, f64, f64)], step: f64) -> String {
+    let part = |name: &str, p: Option<(f64, f64, f64)>| {
+        p.map(|(s, loss, accuracy)| {
+            format!(
+                "{name} at step {}: accuracy {}, loss {loss:.3}",
+                crate::format::thousands(s.max(0.0).round() as u64),
+                crate::format::percent(accuracy as f32)
+            )
+        })
+    };
+    [
+        part("test", nearest(test, step)),
+        part("batch", nearest(train, step)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" · ")
+}
+
 fn paint_curves(
     canvas: &HtmlCanvasElement,
     train: &[(f64, f64, f64)],
     test: &[(f64, f64, f64)],
     which: Curve,
-) {
+    hover: Option<f64>,
+) -> Option<Frame> {
     let pick = |p: &(f64, f64, f64)| match which {
         Curve::Accuracy => (p.0, p.2),
         Curve::Loss => (p.0, p.1),
@@ -1314,7 +1375,7 @@ fn paint_curves(
     };
     let lines = [
         chart::Line {
-            name: "training",
+            name: "batch",
             colour: chart::RGBColor(0x90, 0xa4, 0xae),
             points: &train,
         },
@@ -1324,7 +1385,7 @@ fn paint_curves(
             points: &test,
         },
     ];
-    let _ = chart::lines_chart(
+    chart::lines_chart(
         canvas,
         &chart::Lines {
             x: (0.0, last),
@@ -1332,9 +1393,10 @@ fn paint_curves(
             x_label: "step",
             y_format: &format,
             lines: &lines,
-            hover: None,
+            hover,
         },
-    );
+    )
+    .ok()
 }
 
 /// The percentile bands of tensor `k` (0: weights or γ, 1: biases or β) of `layer`.
@@ -1500,6 +1562,18 @@ pub fn thousands(n: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hovering_reads_the_nearest_test_and_batch() {
+        let train = [(10.0, 0.5, 0.8), (20.0, 0.4, 0.85), (30.0, 0.3, 0.9)];
+        let test = [(0.0, 2.3, 0.1), (25.0, 0.35, 0.88)];
+        assert_eq!(
+            curve_reading(&train, &test, 21.0),
+            "test at step 25: accuracy 88.0%, loss 0.350 · batch at step 20: accuracy 85.0%, loss 0.400"
+        );
+        assert_eq!(curve_reading(&[], &[], 5.0), "");
+        assert_eq!(nearest(&test, -3.0).map(|p| p.0), Some(0.0));
+    }
 
     #[test]
     fn thousands_are_separated() {

@@ -355,13 +355,20 @@ fn Charts(controller: Rc<Controller>) -> impl IntoView {
             <figure>
                 <figcaption id="mnist-accuracy-caption">"Accuracy: " <span class="key test">"test"</span> " " <span class="key train">"batch"</span></figcaption>
                 <canvas node_ref=cv.accuracy width="480" height="200" data-testid="mnist-accuracy-chart"
-                    role="img" aria-labelledby="mnist-accuracy-caption" aria-describedby="mnist-accuracy-readout"></canvas>
+                    role="img" aria-labelledby="mnist-accuracy-caption" aria-describedby="mnist-accuracy-readout"
+                    on:pointermove={ let c = controller.clone(); move |ev| c.hover_curves(false, Some(f64::from(ev.offset_x()))) }
+                    on:pointerleave={ let c = controller.clone(); move |_| c.hover_curves(false, None) }></canvas>
             </figure>
             <figure>
                 <figcaption id="mnist-loss-caption">"Loss: " <span class="key test">"test"</span> " " <span class="key train">"batch"</span></figcaption>
                 <canvas node_ref=cv.loss width="480" height="200" data-testid="mnist-loss-chart"
-                    role="img" aria-labelledby="mnist-loss-caption"></canvas>
+                    role="img" aria-labelledby="mnist-loss-caption"
+                    on:pointermove={ let c = controller.clone(); move |ev| c.hover_curves(true, Some(f64::from(ev.offset_x()))) }
+                    on:pointerleave={ let c = controller.clone(); move |_| c.hover_curves(true, None) }></canvas>
             </figure>
+            <p class="chart-hover mnist-curve-hover" data-testid="mnist-curve-hover" aria-live="polite">
+                {move || { let t = ui.curve_hover.get(); if t.is_empty() { "Hover a chart to read the curves at a step.".to_string() } else { t } }}
+            </p>
             <figure>
                 <figcaption id="mnist-weights-caption">
                     "Weights (min, 10/25/50/75/90th percentile, max) of "
