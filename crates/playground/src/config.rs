@@ -61,8 +61,29 @@ pub struct PlaygroundConfig {
     pub dropout: f32,
     /// Start every weight at 0 (TensorFlow Playground's `initZero`).
     pub init_zero: bool,
-    /// Seeds both the data and the initial weights.
+    /// Seeds both the data and the initial weights (our PCG), unless
+    /// `tfp_seed` says the seed is TensorFlow Playground's.
     pub seed: u64,
+    /// The seed text of a TensorFlow Playground link (`seed=0.12345`: any
+    /// text that is not a plain integer), set with
+    /// [`PlaygroundConfig::set_seed_text`]. While `seed` is still the
+    /// number it gives ([`crate::seed_from_text`]), the data and the initial
+    /// weights come from TFP's own seedrandom stream keyed with this text,
+    /// exactly as TFP makes them ([`PlaygroundConfig::seed_source`]).
+    /// Absent for our integer seeds, so older saved files read as before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tfp_seed: Option<String>,
+}
+
+/// Where a configuration's data and initial weights come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SeedSource<'a> {
+    /// Our PCG generator seeded with the number (`#seed=7`, `--seed 7`).
+    Pcg(u64),
+    /// TensorFlow Playground's seedrandom stream keyed with its seed text
+    /// (`#seed=0.12345`): data, shuffle and initial weights from one stream
+    /// in TFP's order, so they equal TFP's.
+    Tfp(&'a str),
 }
 
 impl Default for PlaygroundConfig {
@@ -85,11 +106,39 @@ impl Default for PlaygroundConfig {
             dropout: 0.0,
             init_zero: false,
             seed: 1,
+            tfp_seed: None,
         }
     }
 }
 
 impl PlaygroundConfig {
+    /// Sets the seed from a link's or the command line's seed text: a plain
+    /// integer (1 to 20 ASCII digits that fit a `u64`) is our PCG seed; any
+    /// other text is a TensorFlow Playground seed (see `tfp_seed`).
+    pub fn set_seed_text(&mut self, text: &str) {
+        self.seed = crate::seed_from_text(text);
+        self.tfp_seed = crate::url::is_tfp_seed(text).then(|| text.to_owned());
+    }
+
+    /// Where the data and initial weights come from: TFP's stream while
+    /// `tfp_seed` is set and `seed` is still the number its text gives
+    /// (a seed changed to another number since is ours), else our PCG.
+    pub fn seed_source(&self) -> SeedSource<'_> {
+        match &self.tfp_seed {
+            Some(text) if crate::seed_from_text(text) == self.seed => SeedSource::Tfp(text),
+            _ => SeedSource::Pcg(self.seed),
+        }
+    }
+
+    /// True when `other` has the same points: data set, noise, training
+    /// share and seed (the network and training settings may differ).
+    pub fn same_data(&self, other: &PlaygroundConfig) -> bool {
+        self.dataset == other.dataset
+            && self.noise == other.noise
+            && self.perc_train_data == other.perc_train_data
+            && self.seed_source() == other.seed_source()
+    }
+
     /// The loss in use: the chosen one, or the problem's usual one.
     pub fn effective_loss(&self) -> Loss {
         self.loss.unwrap_or(match self.dataset.problem() {
@@ -497,6 +546,56 @@ mod tests {
         c.set_layer_activation(1, Activation::Relu);
         let json = serde_json::to_string(&c).unwrap();
         assert_eq!(serde_json::from_str::<PlaygroundConfig>(&json).unwrap(), c);
+    }
+
+    #[test]
+    fn seed_texts_pick_the_stream() {
+        let mut c = PlaygroundConfig::default();
+        assert_eq!(c.seed_source(), SeedSource::Pcg(1));
+        for text in ["7", "007", "18446744073709551615"] {
+            c.set_seed_text(text);
+            assert_eq!(c.tfp_seed, None, "{text}");
+            assert!(matches!(c.seed_source(), SeedSource::Pcg(_)), "{text}");
+        }
+        for text in [
+            "0.12345",
+            "0.42420",
+            "hello",
+            "-5",
+            "+7",
+            "18446744073709551616",
+        ] {
+            c.set_seed_text(text);
+            assert_eq!(c.seed_source(), SeedSource::Tfp(text));
+            assert_eq!(c.seed, crate::seed_from_text(text));
+        }
+        // Saved files: the field only when set, and older files read as ours.
+        let json = serde_json::to_string(&c).unwrap();
+        assert!(
+            json.contains(r#""tfpSeed":"18446744073709551616""#),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<PlaygroundConfig>(&json).unwrap(), c);
+        let plain = serde_json::to_string(&PlaygroundConfig::default()).unwrap();
+        assert!(!plain.contains("tfpSeed"), "{plain}");
+        // Same data: the seed counts, the network does not.
+        let a = {
+            let mut a = PlaygroundConfig::default();
+            a.set_seed_text("0.1");
+            a
+        };
+        let wider = PlaygroundConfig {
+            network_shape: vec![8],
+            ..a.clone()
+        };
+        assert!(a.same_data(&wider));
+        let mut other = a.clone();
+        other.set_seed_text("0.2");
+        assert!(!a.same_data(&other));
+        assert!(!a.same_data(&PlaygroundConfig {
+            noise: 5,
+            ..a.clone()
+        }));
     }
 
     #[test]

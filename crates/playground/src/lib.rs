@@ -22,7 +22,7 @@ mod session;
 mod url;
 
 pub use config::{
-    BATCH_SIZES, ConfigError, MAX_DROPOUT, MAX_LAYERS, MAX_NEURONS, PlaygroundConfig,
+    BATCH_SIZES, ConfigError, MAX_DROPOUT, MAX_LAYERS, MAX_NEURONS, PlaygroundConfig, SeedSource,
 };
 pub use csv::{CsvError, MAX_POINTS, parse_points, write_points};
 pub use session::{Confusion, Metrics, Report, SavedModel, Session, SessionError, fingerprint};

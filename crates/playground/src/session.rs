@@ -1,14 +1,30 @@
 //! A training session: the data and the network a config describes, trained
 //! one epoch at a time.
+//!
+//! A TensorFlow Playground seed ([`SeedSource::Tfp`], a link's
+//! `seed=0.12345`) makes the session TFP's: the points, their shuffle and
+//! split and the initial weights come from one seedrandom stream
+//! ([`playnet_data::Arc4`]) in TFP's order, so they are TFP's own (the
+//! points within the last bit of a double where `sin`, `cos` or `log` are
+//! involved, the weights exactly, both then rounded to `f32`). The session
+//! keeps the stream and goes on drawing from it as TFP's page does:
+//! [`Session::reset`] and [`Session::rebuild`] (a new network, the same
+//! points) draw the next weights from wherever it stands, and
+//! [`Session::regenerate`] and [`Session::follow`] (new points) first make
+//! the next seed text from it with JavaScript's `toFixed(5)`. Our integer
+//! seeds ([`SeedSource::Pcg`]) keep the PCG path, untouched.
 
-use playnet_data::{Point, Problem, Split, feature_matrix};
+use playnet_data::{
+    Arc4, DatasetKind, Feature, Point, Problem, Split, Stream, feature_matrix, generate, make,
+    make_from, to_fixed5,
+};
 use playnet_engine::loss::arg_max;
 use playnet_engine::{
     Backend, Checkpoint, EngineError, Examples, Loss, Net, Tensor, Trainer, evaluate, ready,
 };
 use serde::Serialize;
 
-use crate::{ConfigError, PlaygroundConfig};
+use crate::{ConfigError, PlaygroundConfig, SeedSource};
 
 /// Losses and accuracies after some epoch.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -94,21 +110,47 @@ pub struct Session<B: Backend> {
     trainer: Trainer<B>,
     epoch: u64,
     resets: u64,
+    /// TFP's stream where it stands, for a TFP-seeded session; `None` for
+    /// our PCG seeds.
+    stream: Option<Arc4>,
 }
 
 impl<B: Backend> Session<B> {
     /// Generates the data and a fresh network for `config`.
     pub fn new(backend: B, config: PlaygroundConfig) -> Result<Self, SessionError> {
+        Self::build(backend, config, None)
+    }
+
+    /// [`Session::new`]; with a TFP seed and `thumbnails`, the draws of
+    /// TFP's dataset thumbnails for that problem come between the shuffle
+    /// and the weights (TFP redraws them when the problem changes).
+    fn build(
+        backend: B,
+        config: PlaygroundConfig,
+        thumbnails: Option<Problem>,
+    ) -> Result<Self, SessionError> {
         config.validate()?;
-        let split = playnet_data::make(
-            config.dataset,
-            config.noise,
-            config.perc_train_data,
-            config.seed,
-        )?;
+        let (kind, noise, perc) = (config.dataset, config.noise, config.perc_train_data);
+        let mut stream = match config.seed_source() {
+            SeedSource::Pcg(_) => None,
+            SeedSource::Tfp(text) => Some(Arc4::new(text)),
+        };
+        let split = match stream.as_mut() {
+            None => make(kind, noise, perc, config.seed)?,
+            Some(stream) => {
+                let split = make_from(kind, noise, perc, stream)?;
+                if let Some(problem) = thumbnails {
+                    draw_thumbnails(problem, stream);
+                }
+                split
+            }
+        };
         let train = examples(&backend, &config, &split.train)?;
         let test = examples(&backend, &config, &split.test)?;
-        let model = config.mlp_config().build(backend, config.seed)?;
+        let mut model = config.mlp_config().build(backend, config.seed)?;
+        if let Some(stream) = stream.as_mut() {
+            tfp_weights(&mut model, &config, stream)?;
+        }
         let trainer = trainer(&config, config.seed);
         Ok(Session {
             config,
@@ -119,7 +161,97 @@ impl<B: Backend> Session<B> {
             trainer,
             epoch: 0,
             resets: 0,
+            stream,
         })
+    }
+
+    /// True when the data and weights come from TFP's stream (a TFP seed).
+    pub fn tfp_seeded(&self) -> bool {
+        self.stream.is_some()
+    }
+
+    /// TFP's reaction to a new data set, noise or training share
+    /// (`generateData()` then `reset()`): the next seed text is drawn from
+    /// this session's stream and replaces `config`'s seed, and the new
+    /// session is built from it, so its link reproduces it. When the
+    /// problem (classification or regression) changes, TFP's thumbnails
+    /// take their draws between the shuffle and the weights, as there.
+    ///
+    /// A session on our own seeds just builds `Session::new(config)`.
+    pub fn follow(&mut self, mut config: PlaygroundConfig) -> Result<Session<B>, SessionError> {
+        let backend = self.model.backend().clone();
+        let Some(text) = self.next_seed_text() else {
+            return Session::new(backend, config);
+        };
+        config.set_seed_text(&text);
+        let (old, new) = (self.config.dataset.problem(), config.dataset.problem());
+        let tfp_problem = |p| matches!(p, Problem::Classification | Problem::Regression);
+        let thumbnails = (old != new && tfp_problem(old) && tfp_problem(new)).then_some(new);
+        Session::build(backend, config, thumbnails)
+    }
+
+    /// TFP's Regenerate (`generateData()` alone): a new seed text from the
+    /// stream, the points it gives, and the same network, epoch and
+    /// optimiser. The config then carries the new seed. Only for a
+    /// TFP-seeded session; ours get a new number seed and a new session.
+    pub fn regenerate(&mut self) -> Result<(), SessionError> {
+        let Some(text) = self.next_seed_text() else {
+            return Err(ConfigError(
+                "only a TensorFlow Playground seed regenerates from its stream".into(),
+            )
+            .into());
+        };
+        let mut config = self.config.clone();
+        config.set_seed_text(&text);
+        let mut stream = Arc4::new(&text);
+        let split = make_from(
+            config.dataset,
+            config.noise,
+            config.perc_train_data,
+            &mut stream,
+        )?;
+        let backend = self.model.backend().clone();
+        self.train = examples(&backend, &config, &split.train)?;
+        self.test = examples(&backend, &config, &split.test)?;
+        self.split = split;
+        self.config = config;
+        self.stream = Some(stream);
+        Ok(())
+    }
+
+    /// TFP's `reset()` after a change of the network alone (activation,
+    /// layers, neurons, features, loss…): the same points, a new network at
+    /// epoch 0. With a TFP seed its weights are the stream's next draws; with
+    /// ours it is exactly the network `Session::new(config)` would build.
+    /// `config` must have this session's data ([`PlaygroundConfig::same_data`]).
+    pub fn rebuild(&mut self, config: PlaygroundConfig) -> Result<(), SessionError> {
+        config.validate()?;
+        if !config.same_data(&self.config) {
+            return Err(
+                ConfigError("this change needs new data; build a new session".into()).into(),
+            );
+        }
+        let backend = self.model.backend().clone();
+        let train = examples(&backend, &config, &self.split.train)?;
+        let test = examples(&backend, &config, &self.split.test)?;
+        let mut model = config.mlp_config().build(backend, config.seed)?;
+        if let Some(stream) = self.stream.as_mut() {
+            tfp_weights(&mut model, &config, stream)?;
+        }
+        self.trainer = trainer(&config, config.seed);
+        self.train = train;
+        self.test = test;
+        self.model = model;
+        self.config = config;
+        self.resets = 0;
+        self.epoch = 0;
+        Ok(())
+    }
+
+    /// `Math.random().toFixed(5)` from the stream, as TFP makes a new seed;
+    /// `None` without a TFP seed.
+    fn next_seed_text(&mut self) -> Option<String> {
+        self.stream.as_mut().map(|s| to_fixed5(s.next_f64()))
     }
 
     /// The configuration this session was built from.
@@ -257,14 +389,19 @@ impl<B: Backend> Session<B> {
     }
 
     /// New random weights (a different draw each time, still determined by the
-    /// seed), the same data, epoch 0.
+    /// seed), the same data, epoch 0. With a TFP seed the weights are the
+    /// stream's next draws, as TFP's Reset gives.
     pub fn reset(&mut self) -> Result<(), SessionError> {
         self.resets += 1;
         let seed = self.run_seed();
-        self.model = self
+        let mut model = self
             .config
             .mlp_config()
             .build(self.model.backend().clone(), seed)?;
+        if let Some(stream) = self.stream.as_mut() {
+            tfp_weights(&mut model, &self.config, stream)?;
+        }
+        self.model = model;
         self.trainer = trainer(&self.config, seed);
         self.epoch = 0;
         Ok(())
@@ -399,6 +536,76 @@ fn confusion(config: &PlaygroundConfig, outputs: &[f32], points: &[Point]) -> Co
         }
     }
     Confusion { classes, counts }
+}
+
+/// Sets `model`'s weights and biases as TFP's `buildNetwork` makes them,
+/// drawing from `stream`: layer by layer, node by node, each node's input
+/// links in order, one `Math.random() − 0.5` per link (drawn even with
+/// `initZero`, which then sets it to 0); biases 0.1, or 0 with `initZero`.
+///
+/// TFP's input nodes are the features in its fixed order ([`Feature::ALL`]'s,
+/// ours last), which may not be `config.features`' order; our weight matrix
+/// is `[inputs, outputs]` row-major, so link `from → to` is
+/// `from · outputs + to`.
+fn tfp_weights<B: Backend>(
+    model: &mut Net<B>,
+    config: &PlaygroundConfig,
+    stream: &mut Arc4,
+) -> Result<(), SessionError> {
+    let backend = model.backend().clone();
+    let rank = |f: &Feature| Feature::ALL.iter().position(|g| g == f);
+    let mut inputs: Vec<usize> = (0..config.features.len()).collect();
+    inputs.sort_by_key(|&i| rank(&config.features[i]));
+    let zero = config.init_zero;
+    let layers = model.dense_layers().len();
+    for layer in 0..layers {
+        let name = format!("layers.{layer}.weight");
+        let weight = model
+            .param_mut(&name)
+            .ok_or_else(|| ConfigError(format!("the network has no {name}")))?;
+        let (rows, cols) = match weight.shape().dims() {
+            &[rows, cols] => (rows, cols),
+            dims => return Err(ConfigError(format!("{name} has shape {dims:?}")).into()),
+        };
+        let sources: Vec<usize> = if layer == 0 {
+            inputs.clone()
+        } else {
+            (0..rows).collect()
+        };
+        let mut values = vec![0.0f32; rows * cols];
+        for to in 0..cols {
+            for &from in &sources {
+                let w = stream.next_f64() - 0.5;
+                values[from * cols + to] = if zero { 0.0 } else { w as f32 };
+            }
+        }
+        *weight = Tensor::from_slice(&backend, &values, [rows, cols])?;
+        let name = format!("layers.{layer}.bias");
+        let bias = model
+            .param_mut(&name)
+            .ok_or_else(|| ConfigError(format!("the network has no {name}")))?;
+        let b = if zero { 0.0 } else { 0.1 };
+        *bias = Tensor::from_slice(&backend, &vec![b; cols], [cols])?;
+    }
+    Ok(())
+}
+
+/// The draws of TFP's `drawDatasetThumbnails()`: 200 points at noise 0 of
+/// each of the problem's data sets, in TFP's order.
+fn draw_thumbnails(problem: Problem, stream: &mut (impl Stream + ?Sized)) {
+    let kinds: &[DatasetKind] = match problem {
+        Problem::Classification => &[
+            DatasetKind::Circle,
+            DatasetKind::Xor,
+            DatasetKind::Gauss,
+            DatasetKind::Spiral,
+        ],
+        Problem::Regression => &[DatasetKind::RegPlane, DatasetKind::RegGauss],
+        Problem::MultiClass => &[],
+    };
+    for &kind in kinds {
+        generate(kind, 200, 0.0, stream);
+    }
 }
 
 /// A fresh trainer for `config`, its dropout masks drawn from `seed`.
@@ -774,6 +981,126 @@ mod tests {
             s.train_epoch().unwrap();
         }
         assert!(ready(s.metrics()).unwrap().unwrap().diverged());
+    }
+
+    fn tfp(text: &str) -> PlaygroundConfig {
+        let mut c = PlaygroundConfig::default();
+        c.set_seed_text(text);
+        c
+    }
+
+    fn all_weights(s: &Session<Cpu>) -> Vec<Vec<f32>> {
+        s.model()
+            .parameters()
+            .into_iter()
+            .map(|(_, t, _)| ready(t.to_vec(&Cpu)).unwrap().unwrap())
+            .collect()
+    }
+
+    /// Counts the draws of a stream.
+    struct Counting(Arc4, usize);
+
+    impl Stream for Counting {
+        fn next_f64(&mut self) -> f64 {
+            self.1 += 1;
+            self.0.next_f64()
+        }
+    }
+
+    #[test]
+    fn the_thumbnails_take_as_many_draws_as_on_tfps_page() {
+        // tfp-reference's page_load_events for seed 0.12345: 3,024 draws
+        // for the classification thumbnails, 1,600 for regression.
+        for (problem, draws) in [(Problem::Classification, 3024), (Problem::Regression, 1600)] {
+            let mut stream = Counting(Arc4::new("0.12345"), 0);
+            draw_thumbnails(problem, &mut stream);
+            assert_eq!(stream.1, draws, "{problem:?}");
+        }
+    }
+
+    #[test]
+    fn a_tfp_seed_draws_everything_from_one_stream_and_goes_on() {
+        let config = tfp("0.12345");
+        assert_eq!(config.seed_source(), SeedSource::Tfp("0.12345"));
+        let a = Session::new(Cpu, config.clone()).unwrap();
+        assert!(a.tfp_seeded());
+        // The same text, the same session; another text, another one.
+        let b = Session::new(Cpu, config.clone()).unwrap();
+        assert_eq!((a.split(), all_weights(&a)), (b.split(), all_weights(&b)));
+        let other = Session::new(Cpu, tfp("0.12346")).unwrap();
+        assert_ne!(a.split(), other.split());
+        // TFP's biases and the stream's weights, not the PCG's.
+        let pcg = Session::new(Cpu, PlaygroundConfig::default()).unwrap();
+        assert!(!pcg.tfp_seeded());
+        assert_ne!(all_weights(&a), all_weights(&pcg));
+        assert!(all_weights(&a)[1].iter().all(|&b| b == 0.1));
+
+        // Reset draws on: new weights each time, never the first ones again.
+        let mut s = Session::new(Cpu, config.clone()).unwrap();
+        s.reset().unwrap();
+        let once = all_weights(&s);
+        assert_ne!(once, all_weights(&a));
+        s.reset().unwrap();
+        assert_ne!(all_weights(&s), once);
+        assert_eq!(s.split(), a.split());
+
+        // With initZero the links still draw (TFP draws, then zeroes them).
+        let zero = PlaygroundConfig {
+            init_zero: true,
+            ..config.clone()
+        };
+        let mut z = Session::new(Cpu, zero.clone()).unwrap();
+        assert!(all_weights(&z).iter().flatten().all(|&w| w == 0.0));
+        let mut plain = Session::new(Cpu, config.clone()).unwrap();
+        z.rebuild(config.clone()).unwrap();
+        plain.reset().unwrap();
+        assert_eq!(all_weights(&z), all_weights(&plain));
+    }
+
+    #[test]
+    fn rebuild_follow_and_regenerate_on_our_seeds() {
+        // Rebuild is exactly a new session for our seeds.
+        let mut s = Session::new(Cpu, PlaygroundConfig::default()).unwrap();
+        s.reset().unwrap();
+        let relu = PlaygroundConfig {
+            activation: Activation::Relu,
+            ..Default::default()
+        };
+        s.rebuild(relu.clone()).unwrap();
+        let new = Session::new(Cpu, relu.clone()).unwrap();
+        assert_eq!(all_weights(&s), all_weights(&new));
+        assert_eq!((s.split(), s.config()), (new.split(), &relu));
+        // So is follow, with the config's own seed.
+        let xor = PlaygroundConfig {
+            dataset: DatasetKind::Xor,
+            ..Default::default()
+        };
+        let next = s.follow(xor.clone()).unwrap();
+        assert_eq!(next.config(), &xor);
+        assert_eq!(next.split(), Session::new(Cpu, xor).unwrap().split());
+        // Regenerate belongs to TFP's seeds.
+        assert!(s.regenerate().is_err());
+    }
+
+    #[test]
+    fn a_number_seed_after_a_tfp_seed_is_ours() {
+        let mut c = tfp("0.5");
+        c.seed = 9;
+        assert_eq!(c.seed_source(), SeedSource::Pcg(9));
+        let s = Session::new(Cpu, c).unwrap();
+        assert!(!s.tfp_seeded());
+        assert_eq!(
+            s.split(),
+            Session::new(
+                Cpu,
+                PlaygroundConfig {
+                    seed: 9,
+                    ..Default::default()
+                }
+            )
+            .unwrap()
+            .split()
+        );
     }
 
     #[test]

@@ -28,7 +28,7 @@ use playnet_data::{DatasetKind, Feature, Problem};
 use playnet_engine::{Activation, Loss, Optimizer, Regularization};
 use serde::{Deserialize, Serialize};
 
-use crate::{BATCH_SIZES, MAX_DROPOUT, MAX_LAYERS, MAX_NEURONS, PlaygroundConfig};
+use crate::{BATCH_SIZES, MAX_DROPOUT, MAX_LAYERS, MAX_NEURONS, PlaygroundConfig, SeedSource};
 
 /// Most notes [`PageState::from_hash`] returns; the rest are counted in a
 /// last note.
@@ -105,7 +105,10 @@ const FEATURE_KEY_ORDER: [Feature; 9] = [
 pub struct PageState {
     pub config: PlaygroundConfig,
     /// TFP's seed string, kept verbatim (e.g. `"0.12345"`); `config.seed`
-    /// derives from it through [`seed_from_text`].
+    /// derives from it through [`seed_from_text`], and a text that is not a
+    /// plain integer is also `config.tfp_seed` (TFP's own stream). The
+    /// page's later seeds live in `config`, which [`PageState::to_hash`]
+    /// prefers.
     pub seed_text: String,
     /// Show the test points on the plane (TFP's `showTestData`).
     pub show_test_data: bool,
@@ -155,21 +158,37 @@ impl Default for PageState {
 /// Any other text (TFP's own seeds look like `"0.61427"`) is hashed: the
 /// 64-bit FNV-1a hash of its UTF-8 bytes (offset basis
 /// `0xcbf29ce484222325`, prime `0x100000001b3`).
+///
+/// Those other texts are TensorFlow Playground's seeds: with one, the data
+/// and weights come from TFP's own random stream instead (see
+/// [`PlaygroundConfig::seed_source`]); the hash still names the run.
 pub fn seed_from_text(text: &str) -> u64 {
-    let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
-    match text.parse::<u64>() {
-        Ok(n) if digits => n,
-        _ => text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+    integer_seed(text).unwrap_or_else(|| {
+        text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-        }),
-    }
+        })
+    })
+}
+
+/// The number a plain-integer seed text is (1 to 20 ASCII digits that fit
+/// in a `u64`), or `None`.
+fn integer_seed(text: &str) -> Option<u64> {
+    let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    text.parse::<u64>().ok().filter(|_| digits)
+}
+
+/// True when a seed text is TensorFlow Playground's (not a plain integer),
+/// so it keys TFP's stream rather than our PCG.
+pub(crate) fn is_tfp_seed(text: &str) -> bool {
+    integer_seed(text).is_none()
 }
 
 impl PageState {
-    /// Sets the seed string and the numeric seed that derives from it.
+    /// Sets the seed string and the config's seed that derives from it
+    /// ([`PlaygroundConfig::set_seed_text`]).
     pub fn set_seed_text(&mut self, text: impl Into<String>) {
         self.seed_text = text.into();
-        self.config.seed = seed_from_text(&self.seed_text);
+        self.config.set_seed_text(&self.seed_text);
     }
 
     /// Reads a URL hash (with or without the leading `#`).
@@ -217,10 +236,14 @@ impl PageState {
             };
             (c.dataset, other)
         };
-        let seed = if seed_from_text(&self.seed_text) == c.seed {
-            encode(&self.seed_text)
-        } else {
-            c.seed.to_string()
+        // The config's TFP seed wins: the page draws a new one from TFP's
+        // stream when the data changes, as TFP does.
+        let seed = match c.seed_source() {
+            SeedSource::Tfp(text) => encode(text),
+            SeedSource::Pcg(seed) if seed_from_text(&self.seed_text) == seed => {
+                encode(&self.seed_text)
+            }
+            SeedSource::Pcg(seed) => seed.to_string(),
         };
         let bool_text = |b: bool| if b { "true" } else { "false" };
         let mut pairs: Vec<(String, String)> = vec![
@@ -667,7 +690,7 @@ impl Raw {
             ));
             c.loss = None;
         }
-        s.config.seed = seed_from_text(&s.seed_text);
+        s.config.set_seed_text(&s.seed_text);
         s.hidden = self.hidden;
         if let Err(why) = s.config.validate() {
             // Unreachable by construction; the promise of a valid state
@@ -1031,9 +1054,11 @@ mod tests {
 
     #[test]
     fn projector_mode_and_the_extras_row_are_in_the_link() {
-        let mut s = PageState::default();
-        s.projector = true;
-        s.more = Some(true);
+        let mut s = PageState {
+            projector: true,
+            more: Some(true),
+            ..Default::default()
+        };
         round_trips(&s);
         assert!(
             s.to_hash().ends_with("&projector=true&more=true"),
@@ -1174,6 +1199,27 @@ mod tests {
         let (back, notes) = PageState::from_hash(&s.to_hash());
         assert!(notes.is_empty());
         assert_eq!((back.config.seed, back.seed_text.as_str()), (42, "42"));
+    }
+
+    #[test]
+    fn a_tfp_seed_rides_in_the_config_and_its_newest_text_is_written() {
+        let (mut s, notes) = parse("seed=0.12345&dataset=circle");
+        assert!(notes.is_empty(), "{notes:?}");
+        assert_eq!(s.config.seed_source(), SeedSource::Tfp("0.12345"));
+        round_trips(&s);
+        // The page draws the next seed into the config (TFP's data change).
+        s.config.set_seed_text("0.62930");
+        assert!(s.to_hash().contains("&seed=0.62930&"), "{}", s.to_hash());
+        assert_eq!(seed_from_text("0.62930"), s.config.seed);
+        // A number seed set since is written as the number.
+        s.config.seed = 5;
+        assert!(s.to_hash().contains("&seed=5&"), "{}", s.to_hash());
+        let (back, _) = PageState::from_hash(&s.to_hash());
+        assert_eq!(back.config.seed_source(), SeedSource::Pcg(5));
+        // Integer seeds stay ours.
+        let (s, _) = parse("seed=7");
+        assert_eq!(s.config.seed_source(), SeedSource::Pcg(7));
+        assert_eq!(s.config.tfp_seed, None);
     }
 
     #[test]

@@ -250,6 +250,8 @@ mod properties {
                 dropout,
                 init_zero,
                 seed: 0,
+                // set_seed_text below sets it for TFP's seed texts.
+                tfp_seed: None,
             };
             for (layer, a) in layer_activations.into_iter().enumerate() {
                 config.set_layer_activation(layer, a);
@@ -263,6 +265,8 @@ mod properties {
                 show_test_data,
                 discretize,
                 hide_text,
+                projector: false,
+                more: None,
                 hidden,
                 other_dataset,
             };

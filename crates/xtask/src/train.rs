@@ -1,6 +1,8 @@
 //! `cargo xtask train`: trains a playground network natively with the same
 //! engine, data and seeds as the page, printing progress and ending with one
-//! JSON line of metrics.
+//! JSON line of metrics. `--seed` reads like a link's `seed=`: a whole
+//! number is ours, any other text TensorFlow Playground's (its exact data
+//! and initial weights).
 
 use playnet_data::{DatasetKind, parse_list};
 use playnet_engine::{Activation, Loss, Optimizer, Regularization, ready};
@@ -35,7 +37,11 @@ options (defaults are TensorFlow Playground's):
   --noise N             noise, 0–50                                 [0]
   --train-percent N     share of points used for training, 10–90    [50]
   --init-zero           start every weight at 0
-  --seed N              seeds the data and the initial weights      [1]
+  --seed SEED           seeds the data and the initial weights      [1]
+                        a whole number seeds our generator; any other
+                        text is a TensorFlow Playground link's seed
+                        (e.g. 0.12345) and gives TFP's exact data and
+                        initial weights, as the page does
   --every N             print progress every N epochs    [epochs / 10]";
 
 /// Parses the flags, trains, prints.
@@ -141,7 +147,13 @@ fn parse(args: &[String]) -> Result<(PlaygroundConfig, u64, Option<u64>)> {
         config.perc_train_data = number("--train-percent", &v)?;
     }
     if let Some(v) = flags.value("--seed")? {
-        config.seed = number("--seed", &v)?;
+        if v.is_empty() {
+            return Err(Error::Usage(
+                "--seed wants a whole number or a TensorFlow Playground seed such as 0.12345"
+                    .into(),
+            ));
+        }
+        config.set_seed_text(&v);
     }
     config.init_zero = flags.switch("--init-zero")?;
     let epochs = flags.count("--epochs")?.unwrap_or(100);
@@ -161,6 +173,7 @@ fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T> {
 mod tests {
     use super::*;
     use playnet_data::Feature;
+    use playnet_playground::SeedSource;
 
     fn args(s: &str) -> Vec<String> {
         s.split_whitespace().map(String::from).collect()
@@ -180,6 +193,21 @@ mod tests {
         );
         assert_eq!(c.network_shape, vec![8, 8]);
         assert_eq!((c.seed, epochs, every), (7, 1000, None));
+    }
+
+    #[test]
+    fn a_seed_is_a_number_or_tfps_text() {
+        let (c, _, _) = parse(&args("--seed 7")).unwrap();
+        assert_eq!(c.seed_source(), SeedSource::Pcg(7));
+        let (c, _, _) = parse(&args("--seed 0.12345")).unwrap();
+        assert_eq!(c.seed_source(), SeedSource::Tfp("0.12345"));
+        // The page's link gives the same config.
+        let (page, _) = playnet_playground::PageState::from_hash("#seed=0.12345");
+        assert_eq!(c, page.config);
+        match parse(&["--seed".to_string(), String::new()]) {
+            Err(Error::Usage(msg)) => assert!(msg.contains("0.12345"), "{msg}"),
+            other => panic!("expected a usage error, got {:?}", other.map(|r| r.1)),
+        }
     }
 
     #[test]
