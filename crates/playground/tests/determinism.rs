@@ -14,6 +14,10 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 const SPIRAL_SEED7: u64 = 0x15f9_f78c_fb3d_9977;
 /// `fingerprint` of a noisy multi-class run with every input feature.
 const BLOBS4_SEED99: u64 = 0xf46e_3766_e1a8_498a;
+/// `fingerprint` of the spiral run on TensorFlow Playground's seed
+/// `0.12345` (its seedrandom stream, and `sin` through `libm`): the page and
+/// `cargo xtask train` agree on a TFP link too.
+const SPIRAL_TFP_SEED: u64 = 0x39a4_b236_f11e_01d4;
 
 fn spiral() -> PlaygroundConfig {
     PlaygroundConfig {
@@ -61,5 +65,14 @@ fn data_and_initial_weights_match_the_pinned_values() {
         BLOBS4_SEED99,
         "blobs: {:#x}",
         fingerprint(&blobs()).unwrap()
+    );
+    let mut tfp = spiral();
+    tfp.noise = 25;
+    tfp.set_seed_text("0.12345");
+    assert_eq!(
+        fingerprint(&tfp).unwrap(),
+        SPIRAL_TFP_SEED,
+        "spiral on a TFP seed: {:#x}",
+        fingerprint(&tfp).unwrap()
     );
 }

@@ -412,6 +412,9 @@ impl Controller {
     /// off, a new regularisation, rate or batch size also starts the network
     /// over (new weights, same data), as on TensorFlow Playground.
     pub fn apply(&self, config: PlaygroundConfig) {
+        if self.apply_tfp(&config) {
+            return self.refresh();
+        }
         let keep = self.ui.keep_network.get_untracked();
         let retuned = match self.live.borrow_mut().as_mut() {
             Some(live) if live.session.config() == &config => return,
@@ -454,6 +457,83 @@ impl Controller {
             },
         }
         self.refresh();
+    }
+
+    /// A TensorFlow Playground seed's session takes a change as TFP's page
+    /// does, going on with its stream (see `Session`): the network alone
+    /// changed → new weights from the stream, the same points; the data set,
+    /// noise or training share changed → the next seed from the stream, its
+    /// data and network; the page's Regenerate (a new number seed and
+    /// nothing else) → TFP's Regenerate, the network kept. A new seed is
+    /// written into the config, so the link reproduces what is on screen.
+    /// False when this is not such a change, for [`Self::apply`] to take.
+    fn apply_tfp(&self, config: &PlaygroundConfig) -> bool {
+        enum Change {
+            Regenerate,
+            Network,
+            Data,
+        }
+        let change = match self.live.borrow().as_ref() {
+            Some(live) if live.session.tfp_seeded() => {
+                let old = live.session.config();
+                let same_seed = config.seed == old.seed && config.tfp_seed == old.tfp_seed;
+                let reseeded = PlaygroundConfig {
+                    seed: old.seed,
+                    ..config.clone()
+                } == *old;
+                if old == config || old.same_data_and_network(config) {
+                    return false;
+                } else if reseeded && !same_seed {
+                    Change::Regenerate
+                } else if config.same_data(old) {
+                    Change::Network
+                } else if same_seed {
+                    Change::Data
+                } else {
+                    // A seed of its own (a loaded model, say): a new session.
+                    return false;
+                }
+            }
+            _ => return false,
+        };
+        let Some(mut live) = self.live.borrow_mut().take() else {
+            return false;
+        };
+        let result = match change {
+            Change::Regenerate => live.session.regenerate().map(|()| None),
+            Change::Network => live.session.rebuild(config.clone()).map(|()| None),
+            Change::Data => live.session.follow(config.clone()).map(Some),
+        }
+        .map_err(|e| e.to_string());
+        let (session, kept_epoch) = match result {
+            Ok(Some(session)) => (session, false),
+            Ok(None) => (live.session, matches!(change, Change::Regenerate)),
+            Err(e) => {
+                *self.live.borrow_mut() = Some(live);
+                self.fail(format!("Cannot build this playground: {e}"));
+                return true;
+            }
+        };
+        let now = session.config().clone();
+        match Live::around(session) {
+            Ok(live) => *self.live.borrow_mut() = Some(live),
+            Err(e) => {
+                self.fail(format!("Cannot build this playground: {e}"));
+                return true;
+            }
+        }
+        if !kept_epoch {
+            self.history.borrow_mut().clear();
+            self.keeping.touched.set(false);
+        }
+        self.hover_link.set(None);
+        self.points_drawn.set(0);
+        self.ui.status.set(String::new());
+        if &now != config {
+            // The session already matches, so this rebuilds nothing.
+            self.ui.config.set(now);
+        }
+        true
     }
 
     /// Applies edits made by hand; the network keeps training from there.
