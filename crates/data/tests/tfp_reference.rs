@@ -13,12 +13,13 @@
 //! the folder is not beside the checkout, and fail with
 //! `PLAYNET_REQUIRE_SHARED=1`.
 
-use std::path::PathBuf;
-
 use playnet_data::{
     Arc4, DatasetKind, Point, Stream, generate, make_from, seedrandom_key, shuffle,
 };
-use serde_json::Value;
+
+#[path = "common/tfp.rs"]
+mod tfp;
+use tfp::{DATASETS, SEEDS, f64s, points, read, reference_dir};
 
 /// The largest difference allowed between our `f64` coordinates and
 /// Chromium's where `sin`, `cos` or `log` are involved. Measured: 463 of
@@ -26,56 +27,6 @@ use serde_json::Value;
 /// last-bit difference of `log` in gauss, grown by the subtraction from the
 /// cloud's centre); none once rounded to `f32`, and no label.
 const F64_TOLERANCE: f64 = 4e-15;
-
-const SEEDS: [&str; 3] = ["0.12345", "0.59704", "0.4242"];
-const DATASETS: [&str; 6] = ["circle", "xor", "gauss", "spiral", "reg-plane", "reg-gauss"];
-
-/// The reference folder, or `None` (with a message) to skip.
-fn reference_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/tfp-reference");
-    if dir.join("README.md").is_file() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("PLAYNET_REQUIRE_SHARED").is_none(),
-        "TFP's reference files are missing: expected {} (the repository's \
-         ../shared/data/tfp-reference)",
-        dir.display()
-    );
-    eprintln!(
-        "skipped: no TFP reference at {} (set PLAYNET_REQUIRE_SHARED=1 to fail instead)",
-        dir.display()
-    );
-    None
-}
-
-fn read(path: PathBuf) -> Value {
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn f64s(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .expect("an array")
-        .iter()
-        .map(|x| x.as_f64().expect("a number"))
-        .collect()
-}
-
-fn points(v: &Value) -> Vec<Point> {
-    v.as_array()
-        .expect("an array of points")
-        .iter()
-        .map(|p| {
-            let p = f64s(p);
-            Point {
-                x: p[0],
-                y: p[1],
-                label: p[2],
-            }
-        })
-        .collect()
-}
 
 #[test]
 fn the_stream_is_seedrandoms() {

@@ -10,15 +10,14 @@
 //! fail with `PLAYNET_REQUIRE_SHARED=1`.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::path::PathBuf;
-
 use playnet_data::{DatasetKind, Feature, Point};
 use playnet_engine::{Cpu, ready};
 use playnet_playground::{PlaygroundConfig, SeedSource, Session};
 use serde_json::Value;
 
-const SEEDS: [&str; 3] = ["0.12345", "0.59704", "0.4242"];
-const DATASETS: [&str; 6] = ["circle", "xor", "gauss", "spiral", "reg-plane", "reg-gauss"];
+#[path = "../../data/tests/common/tfp.rs"]
+mod tfp;
+use tfp::{DATASETS, SEEDS, f64s, points, read, reference_dir};
 
 /// The largest difference allowed between our `f32` losses and TFP's `f64`
 /// ones, at load and after 1, 10 and 100 epochs. Measured: 4.0e-7 at load
@@ -30,53 +29,6 @@ const LOSS_TOLERANCE: f64 = 2e-6;
 /// The same for every weight and bias during training. Measured: 1.6e-7
 /// after 1 epoch, 3.9e-7 after 10, 6.0e-6 after 100 (weights grow to about 4).
 const WEIGHT_TOLERANCE: f64 = 5e-5;
-
-/// The reference folder, or `None` (with a message) to skip.
-fn reference_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/tfp-reference");
-    if dir.join("README.md").is_file() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("PLAYNET_REQUIRE_SHARED").is_none(),
-        "TFP's reference files are missing: expected {} (the repository's \
-         ../shared/data/tfp-reference)",
-        dir.display()
-    );
-    eprintln!(
-        "skipped: no TFP reference at {} (set PLAYNET_REQUIRE_SHARED=1 to fail instead)",
-        dir.display()
-    );
-    None
-}
-
-fn read(path: PathBuf) -> Value {
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn f64s(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .expect("an array")
-        .iter()
-        .map(|x| x.as_f64().expect("a number"))
-        .collect()
-}
-
-fn points(v: &Value) -> Vec<Point> {
-    v.as_array()
-        .expect("points")
-        .iter()
-        .map(|p| {
-            let p = f64s(p);
-            Point {
-                x: p[0],
-                y: p[1],
-                label: p[2],
-            }
-        })
-        .collect()
-}
 
 /// The config a reference file's network describes, on TFP's seed.
 fn config(file: &Value, network: &Value) -> PlaygroundConfig {
