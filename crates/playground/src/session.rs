@@ -147,10 +147,7 @@ impl<B: Backend> Session<B> {
         };
         let train = examples(&backend, &config, &split.train)?;
         let test = examples(&backend, &config, &split.test)?;
-        let mut model = config.mlp_config().build(backend, config.seed)?;
-        if let Some(stream) = stream.as_mut() {
-            tfp_weights(&mut model, &config, stream)?;
-        }
+        let model = network(backend, &config, config.seed, stream.as_mut())?;
         let trainer = trainer(&config, config.seed);
         Ok(Session {
             config,
@@ -234,10 +231,7 @@ impl<B: Backend> Session<B> {
         let backend = self.model.backend().clone();
         let train = examples(&backend, &config, &self.split.train)?;
         let test = examples(&backend, &config, &self.split.test)?;
-        let mut model = config.mlp_config().build(backend, config.seed)?;
-        if let Some(stream) = self.stream.as_mut() {
-            tfp_weights(&mut model, &config, stream)?;
-        }
+        let model = network(backend, &config, config.seed, self.stream.as_mut())?;
         self.trainer = trainer(&config, config.seed);
         self.train = train;
         self.test = test;
@@ -394,14 +388,12 @@ impl<B: Backend> Session<B> {
     pub fn reset(&mut self) -> Result<(), SessionError> {
         self.resets += 1;
         let seed = self.run_seed();
-        let mut model = self
-            .config
-            .mlp_config()
-            .build(self.model.backend().clone(), seed)?;
-        if let Some(stream) = self.stream.as_mut() {
-            tfp_weights(&mut model, &self.config, stream)?;
-        }
-        self.model = model;
+        self.model = network(
+            self.model.backend().clone(),
+            &self.config,
+            seed,
+            self.stream.as_mut(),
+        )?;
         self.trainer = trainer(&self.config, seed);
         self.epoch = 0;
         Ok(())
@@ -538,6 +530,21 @@ fn confusion(config: &PlaygroundConfig, outputs: &[f32], points: &[Point]) -> Co
     Confusion { classes, counts }
 }
 
+/// A fresh network for `config`: initialised from `seed` (our PCG), or with
+/// TFP's weights drawn from `stream` for a TFP-seeded session.
+fn network<B: Backend>(
+    backend: B,
+    config: &PlaygroundConfig,
+    seed: u64,
+    stream: Option<&mut Arc4>,
+) -> Result<Net<B>, SessionError> {
+    let mut model = config.mlp_config().build(backend, seed)?;
+    if let Some(stream) = stream {
+        tfp_weights(&mut model, config, stream)?;
+    }
+    Ok(model)
+}
+
 /// Sets `model`'s weights and biases as TFP's `buildNetwork` makes them,
 /// drawing from `stream`: layer by layer, node by node, each node's input
 /// links in order, one `Math.random() − 0.5` per link (drawn even with
@@ -591,19 +598,16 @@ fn tfp_weights<B: Backend>(
 }
 
 /// The draws of TFP's `drawDatasetThumbnails()`: 200 points at noise 0 of
-/// each of the problem's data sets, in TFP's order.
+/// each of the problem's data sets, in TFP's order (which is
+/// [`DatasetKind::ALL`]'s). Multi-class is ours: TFP draws nothing for it.
 fn draw_thumbnails(problem: Problem, stream: &mut (impl Stream + ?Sized)) {
-    let kinds: &[DatasetKind] = match problem {
-        Problem::Classification => &[
-            DatasetKind::Circle,
-            DatasetKind::Xor,
-            DatasetKind::Gauss,
-            DatasetKind::Spiral,
-        ],
-        Problem::Regression => &[DatasetKind::RegPlane, DatasetKind::RegGauss],
-        Problem::MultiClass => &[],
-    };
-    for &kind in kinds {
+    if problem == Problem::MultiClass {
+        return;
+    }
+    for kind in DatasetKind::ALL
+        .into_iter()
+        .filter(|k| k.problem() == problem)
+    {
         generate(kind, 200, 0.0, stream);
     }
 }

@@ -21,7 +21,7 @@ use std::collections::BTreeSet;
 
 use playnet_playground::{BATCH_SIZES, MAX_LAYERS, MAX_NEURONS, PageState, PlaygroundConfig};
 
-use self::controller::{Action, Controller, Signals, TipKind, column_sizes};
+use self::controller::{Action, Controller, Signals, TipKind};
 use crate::format;
 
 /// The point of the plane under pixel `(px, py)` of a `w × h` view of it.
@@ -813,7 +813,10 @@ fn DataColumn(ui: Signals) -> impl IntoView {
 fn NetworkView(controller: Rc<Controller>) -> impl IntoView {
     let ui = controller.ui;
     let config = ui.config;
-    let lay = move || config.with(|c| layout::layout(&column_sizes(c), ui.fit.get()));
+    let lay = move || {
+        ui.fit.track();
+        config.with(|c| ui.layout(c))
+    };
     let hidden_count = move || config.with(|c| c.network_shape.len());
     let node = move |column: usize, index: usize, x: f64, y: f64, side: f64| {
         let feature = (column == 0).then(|| Feature::ALL[index]);
